@@ -1,0 +1,41 @@
+// Real services that some tests need (RabbitMQ, MariaDB, Chromium). Under CI they must be up:
+// a missing service fails the test. Elsewhere the test is skipped with one loud line.
+import { existsSync } from 'node:fs';
+import { connect } from 'node:net';
+
+export const TEST_RABBITMQ_URL = process.env.FAAFO_TEST_RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672/';
+export const TEST_MYSQL_URL = process.env.FAAFO_TEST_MYSQL_URL ?? 'mysql://faafo:password@127.0.0.1:3306/';
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+/** True when something accepts TCP connections at the URL's host and port. */
+export function tcpReachable(url: string, defaultPort: number, timeoutMs = 1500): Promise<boolean> {
+  const u = new URL(url);
+  const port = Number(u.port || defaultPort);
+  return new Promise((resolve) => {
+    const socket = connect({ host: u.hostname, port });
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(timeoutMs, () => done(false));
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+  });
+}
+
+/**
+ * Decides whether a service-backed suite runs. Returns true to run, false to skip (outside CI,
+ * after printing one loud line). Under CI a missing service throws, so the run fails.
+ */
+export async function serviceAvailable(name: string, probe: () => Promise<boolean>): Promise<boolean> {
+  if (await probe()) return true;
+  const message = `${name} is not available`;
+  if (process.env.CI) throw new Error(`${message}, and CI is set: .ci/run should have started it.`);
+  console.warn(`\n!!! SKIPPING tests that need ${name}: ${message}. Start it (see .ci/run) to run them.\n`);
+  return false;
+}
+
+export const rabbitmqAvailable = () => serviceAvailable('RabbitMQ', () => tcpReachable(TEST_RABBITMQ_URL, 5672));
+export const mysqlAvailable = () => serviceAvailable('MariaDB/MySQL', () => tcpReachable(TEST_MYSQL_URL, 3306));
+export const chromiumAvailable = () =>
+  serviceAvailable('Chromium', async () => existsSync(CHROMIUM_PATH));
