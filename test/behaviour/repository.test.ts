@@ -243,6 +243,14 @@ for (const engine of engines) {
       expect(await repo.getImage(uuid)).toEqual(small);
     });
 
+    it('keeps one whole image when several puts race on the same uuid', async () => {
+      const { uuid } = await repo.create(newFractal());
+      const images = Array.from({ length: 4 }, () => randomBytes(IMAGE_CHUNK_BYTES + 100));
+      await Promise.all(images.map((png) => repo.putImage(uuid, png)));
+      const stored = await repo.getImage(uuid);
+      expect(images.some((png) => stored?.equals(png))).toBe(true);
+    });
+
     it('deleting a fractal deletes its image', async () => {
       const { uuid } = await repo.create(newFractal());
       await repo.putImage(uuid, randomBytes(IMAGE_CHUNK_BYTES + 1));

@@ -2,6 +2,7 @@
 // `execute` (the binary protocol), so DOUBLE columns come back as the exact 8-byte values
 // instead of being re-parsed from text. Connection-level failures become DatabaseUnavailableError
 // with the URL's password masked; data errors (other than a duplicate uuid) propagate as they are.
+import { setTimeout } from 'node:timers/promises';
 import mysql, {
   type Pool,
   type PoolConnection,
@@ -108,8 +109,8 @@ const UNAVAILABLE_CODES = new Set([
 ]);
 const ER_BAD_DB_ERROR = 1049;
 const ER_DUP_ENTRY = 1062;
-const RETRYABLE_ERRNOS = new Set([1205, 1213]); // lock wait timeout, deadlock
-const TRANSACTION_ATTEMPTS = 3;
+const ER_LOCK_DEADLOCK = 1213;
+const TRANSACTION_ATTEMPTS = 6;
 
 interface DriverError {
   code?: unknown;
@@ -211,7 +212,10 @@ class MysqlRepository implements FractalRepository {
     }
   }
 
-  /** One transaction on one connection, retried on deadlock or lock timeout (the work is idempotent). */
+  /**
+   * One transaction on one connection. A deadlock (InnoDB rolled this one back; the work is
+   * idempotent) is retried after a short random pause, so racing writers stop colliding.
+   */
   private async transaction<T>(work: (conn: PoolConnection) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       const conn = await this.pool.getConnection();
@@ -222,11 +226,11 @@ class MysqlRepository implements FractalRepository {
         return result;
       } catch (error) {
         await conn.rollback().catch(() => {});
-        if (attempt >= TRANSACTION_ATTEMPTS || !RETRYABLE_ERRNOS.has(Number(asDriverError(error).errno)))
-          throw error;
+        if (attempt >= TRANSACTION_ATTEMPTS || asDriverError(error).errno !== ER_LOCK_DEADLOCK) throw error;
       } finally {
         conn.release();
       }
+      await setTimeout(Math.random() * 20 * attempt);
     }
   }
 
@@ -303,6 +307,7 @@ class MysqlRepository implements FractalRepository {
   delete(uuid: string): Promise<boolean> {
     return this.guard(() =>
       this.transaction(async (conn) => {
+        await conn.execute('SELECT uuid FROM fractal WHERE uuid = ? FOR UPDATE', [uuid]);
         await conn.execute('DELETE FROM fractal_image_chunk WHERE uuid = ?', [uuid]);
         const [result] = await conn.execute<ResultSetHeader>('DELETE FROM fractal WHERE uuid = ?', [uuid]);
         return result.affectedRows > 0;
@@ -313,6 +318,9 @@ class MysqlRepository implements FractalRepository {
   putImage(uuid: string, png: Buffer): Promise<void> {
     return this.guard(() =>
       this.transaction(async (conn) => {
+        // Lock the fractal's row first: puts and deletes of one fractal then queue up instead
+        // of deadlocking on the chunk table's gap locks.
+        await conn.execute('SELECT uuid FROM fractal WHERE uuid = ? FOR UPDATE', [uuid]);
         await conn.execute('DELETE FROM fractal_image_chunk WHERE uuid = ?', [uuid]);
         // One chunk per statement: each packet stays under max_allowed_packet.
         let seq = 0;
