@@ -1,0 +1,51 @@
+// `faafo render`: one Julia-set image straight to a PNG file, with no API, queue or database; for
+// trying parameters and for timing the renderer on this machine.
+import { writeFileAtomic } from '../atomic-write.ts';
+import type { CliContext } from '../context.ts';
+import { UsageError } from '../errors.ts';
+import type { Complex } from '../parse.ts';
+
+export interface RenderOptions {
+  width: number;
+  height: number;
+  iterations: number;
+  xa: number;
+  xb: number;
+  ya: number;
+  yb: number;
+  c: Complex;
+  threads?: number;
+  output: string;
+}
+
+/** A view of the whole set with a constant that gives a classic, well-detailed Julia set. */
+export const RENDER_DEFAULTS = {
+  width: 512,
+  height: 512,
+  iterations: 256,
+  xa: -2,
+  xb: 2,
+  ya: -1.5,
+  yb: 1.5,
+  c: { re: -0.8, im: 0.156 },
+} as const;
+
+export async function renderCommand(ctx: CliContext, options: RenderOptions): Promise<void> {
+  // Loaded here, not at start-up: the client commands never pay for the renderer.
+  const { renderImage } = await import('../../render/task.ts');
+  const { output, threads, c, ...params } = options;
+  ctx.info(
+    `rendering ${params.width} x ${params.height} pixels, ${params.iterations} iterations, c = ${c.re}${c.im < 0 ? '' : '+'}${c.im}i`,
+  );
+  let image: Awaited<ReturnType<typeof renderImage>>;
+  try {
+    image = await renderImage({ ...params, c }, threads);
+  } catch (error) {
+    // The renderer checks its inputs with RangeError ("width must be a positive integer, got 0").
+    if (error instanceof RangeError) throw new UsageError(`Cannot render that image: ${error.message}.`);
+    throw error;
+  }
+  await writeFileAtomic(output, image.png);
+  ctx.info(`saved ${image.png.length} bytes to ${output}`);
+  ctx.stdout.write(`render ${image.renderSeconds.toFixed(3)} s, png ${image.pngSeconds.toFixed(3)} s\n`);
+}

@@ -1,0 +1,58 @@
+// Progress for long `faafo create` runs. On a terminal one line is rewritten in place
+// ("created 37/500"); in a pipe or a log file, where "\r" would pile up, a line is printed at
+// every tenth of the way instead. Short runs print nothing: they finish before anyone looks.
+
+export interface ProgressStream {
+  write(text: string): unknown;
+  isTTY?: boolean;
+}
+
+export interface Progress {
+  /** One more item finished. */
+  tick(): void;
+  /** Removes the live line (terminal) so the command's own output starts on a clean line. */
+  done(): void;
+}
+
+/** Below this many items no progress is shown. */
+export const PROGRESS_MIN_ITEMS = 20;
+/** A terminal line is redrawn at most this often. */
+const REDRAW_MS = 100;
+
+export function createProgress(
+  total: number,
+  label: string,
+  stream: ProgressStream,
+  now: () => number = Date.now,
+): Progress {
+  if (total < PROGRESS_MIN_ITEMS) return { tick() {}, done() {} };
+  let count = 0;
+  if (stream.isTTY) {
+    let drawnAt = Number.NEGATIVE_INFINITY;
+    const draw = () => {
+      drawnAt = now();
+      stream.write(`\r\x1b[2K${label} ${count}/${total}`);
+    };
+    return {
+      tick() {
+        count += 1;
+        if (count === total || now() - drawnAt >= REDRAW_MS) draw();
+      },
+      done() {
+        stream.write('\r\x1b[2K');
+      },
+    };
+  }
+  let printedTenths = 0;
+  return {
+    tick() {
+      count += 1;
+      const tenths = Math.floor((count * 10) / total);
+      if (tenths > printedTenths) {
+        printedTenths = tenths;
+        stream.write(`${label} ${count}/${total}\n`);
+      }
+    },
+    done() {},
+  };
+}

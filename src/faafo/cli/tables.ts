@@ -1,0 +1,44 @@
+// Plain-text tables laid out exactly like PrettyTable 0.7 (what the original faafo printed):
+// `+---+` frame, one space of padding, a rule under the header, and cells justified per column
+// (centred by default, with str.center()'s way of placing the odd extra space).
+
+export type Align = 'l' | 'c' | 'r';
+
+export interface TableSpec {
+  fields: readonly string[];
+  rows: readonly (readonly string[])[];
+  /** One entry per field; missing entries are centred, PrettyTable's default. */
+  align?: readonly Align[];
+}
+
+/** Justifies like PrettyTable's `_justify` (which copies Python's str.center for 'c'). */
+export function justify(text: string, width: number, align: Align): string {
+  const excess = width - text.length;
+  if (excess <= 0) return text;
+  if (align === 'l') return text + ' '.repeat(excess);
+  if (align === 'r') return ' '.repeat(excess) + text;
+  const half = Math.floor(excess / 2);
+  if (excess % 2 === 0) return ' '.repeat(half) + text + ' '.repeat(half);
+  // Odd excess: the extra space goes right for odd-length text, left for even-length text.
+  return text.length % 2 === 1
+    ? ' '.repeat(half) + text + ' '.repeat(half + 1)
+    : ' '.repeat(half + 1) + text + ' '.repeat(half);
+}
+
+/**
+ * Renders the table without a trailing newline. Like PrettyTable, an empty table still prints its
+ * header, followed by the bottom rule (so the rule appears twice).
+ */
+export function renderTable({ fields, rows, align = [] }: TableSpec): string {
+  // A loop, not Math.max(...rows): a spread of thousands of rows can overflow the call stack.
+  const widths = fields.map((field) => field.length);
+  for (const row of rows) {
+    widths.forEach((w, i) => {
+      widths[i] = Math.max(w, (row[i] ?? '').length);
+    });
+  }
+  const rule = `+${widths.map((w) => '-'.repeat(w + 2)).join('+')}+`;
+  const line = (cells: readonly string[]) =>
+    `|${widths.map((w, i) => ` ${justify(cells[i] ?? '', w, align[i] ?? 'c')} `).join('|')}|`;
+  return [rule, line(fields), rule, ...rows.map(line), rule].join('\n');
+}
