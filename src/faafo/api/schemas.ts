@@ -53,11 +53,14 @@ export const DEFAULT_RESULTS_PER_PAGE = 10;
 export const MAX_RESULTS_PER_PAGE = 100;
 
 /** `results_per_page` as Flask-Restless read it: ≤0 or garbage means the default; capped at 100. */
-const resultsPerPage = z.unknown().transform((raw) => {
-  const n = typeof raw === 'string' && /^\s*[+-]?\d+\s*$/.test(raw) ? Number.parseInt(raw, 10) : Number.NaN;
-  if (!Number.isFinite(n) || n <= 0) return DEFAULT_RESULTS_PER_PAGE;
-  return Math.min(n, MAX_RESULTS_PER_PAGE);
-});
+const resultsPerPage = z
+  .unknown()
+  .optional()
+  .transform((raw) => {
+    const n = typeof raw === 'string' && /^\s*[+-]?\d+\s*$/.test(raw) ? Number.parseInt(raw, 10) : Number.NaN;
+    if (!Number.isFinite(n) || n <= 0) return DEFAULT_RESULTS_PER_PAGE;
+    return Math.min(n, MAX_RESULTS_PER_PAGE);
+  });
 
 /** A positive integer in a query string or path segment. */
 export const pageNumber = z
