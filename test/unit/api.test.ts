@@ -335,6 +335,9 @@ describe('PUT /v1/fractal/<uuid>', () => {
     const failed = await put(h.app, uuid, { failure: 'RangeError: width 1 divides by zero' });
     expect(failed.json()).toMatchObject({ state: 'failed', failure: 'RangeError: width 1 divides by zero' });
     expectError(await h.app.inject(`/fractal/${uuid}`), 409, /failed.*divides by zero/);
+    const long = await put(h.app, uuid, { failure: 'x'.repeat(20_000) });
+    expect(long.statusCode).toBe(200);
+    expect((long.json() as { failure: string }).failure).toHaveLength(10_000);
   });
 
   it('refuses an image whose checksum or size does not match, storing nothing', async () => {

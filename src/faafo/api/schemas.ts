@@ -31,6 +31,7 @@ export function createBodySchema(limits: Limits) {
 export type CreateBody = z.output<ReturnType<typeof createBodySchema>>;
 
 const text256 = z.string().max(256);
+const MAX_FAILURE = 10_000;
 
 /**
  * PUT /v1/fractal/<uuid>: the worker's report, a partial update. `uuid` is allowed because the
@@ -44,7 +45,12 @@ export const UpdateBodySchema = z.strictObject({
   generated_by: text256.nullable().optional(),
   /** Base64 text of the PNG, as the original worker sends it. */
   image: z.string().optional(),
-  failure: z.string().max(10_000).nullable().optional(),
+  /** Why rendering failed. Cut rather than refused: a worker's failure report must always land. */
+  failure: z
+    .string()
+    .transform((s) => (s.length > MAX_FAILURE ? `${s.slice(0, MAX_FAILURE - 1)}…` : s))
+    .nullable()
+    .optional(),
   url: text256.nullable().optional(),
 });
 export type UpdateBody = z.output<typeof UpdateBodySchema>;
