@@ -14,8 +14,10 @@ export interface Progress {
   done(): void;
 }
 
-/** Below this many items no progress is shown. */
+/** Below this many items no live line is drawn on a terminal. */
 export const PROGRESS_MIN_ITEMS = 20;
+/** In a pipe or a log, ten lines are only worth it for a long run. */
+export const PROGRESS_MIN_ITEMS_PLAIN = 100;
 /** A terminal line is redrawn at most this often. */
 const REDRAW_MS = 100;
 
@@ -25,7 +27,7 @@ export function createProgress(
   stream: ProgressStream,
   now: () => number = Date.now,
 ): Progress {
-  if (total < PROGRESS_MIN_ITEMS) return { tick() {}, done() {} };
+  if (total < (stream.isTTY ? PROGRESS_MIN_ITEMS : PROGRESS_MIN_ITEMS_PLAIN)) return { tick() {}, done() {} };
   let count = 0;
   if (stream.isTTY) {
     let drawnAt = Number.NEGATIVE_INFINITY;
