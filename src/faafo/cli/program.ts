@@ -212,17 +212,23 @@ export function buildProgram(io: CliIo): Command {
     .action((options, cmd: Command) => renderCommand(contextFor(cmd, io), options));
   addServer(program, io, 'api');
   addServer(program, io, 'worker');
+  // A mistake in `faafo create …` points at `faafo create --help`, where the options are listed.
+  for (const command of program.commands) {
+    command.configureOutput({
+      outputError: (text, write) => write(`faafo: ${usageLine(text, `faafo ${command.name()}`)}\n`),
+    });
+  }
   return program;
 }
 
 /** commander's message without its "error: " prefix, ending with a pointer to the help. */
-export function usageLine(text: string): string {
+export function usageLine(text: string, command = 'faafo'): string {
   const message = text
     .trim()
     .replace(/^error: /, '')
     .replace(/\s+/g, ' ');
   const stop = /[.?!)]$/.test(message) ? '' : '.';
-  return `${message}${stop} See 'faafo --help'.`;
+  return `${message}${stop} See '${command} --help'.`;
 }
 
 /** Parses and runs one command line; resolves to the exit code (servers keep running after it). */
