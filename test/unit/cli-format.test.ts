@@ -428,6 +428,21 @@ describe('client errors', () => {
     expect(got?.failure).toBeNull();
   });
 
+  it("shows the API's 404 message when the fractal exists but its image is on another API node", async () => {
+    const record = done('d123e9c1-3934-4ffd-8b09-0032ca2b6564', 952, 382, 34239);
+    const message = 'IOError: [Errno 2] No such file or directory: not stored on this API node.';
+    const answer = (async (url: string) =>
+      url.includes('/v1/fractal/')
+        ? Response.json(record)
+        : Response.json({ message }, { status: 404 })) as unknown as typeof fetch;
+    await expect(new FaafoClient('http://x', { fetch: answer }).image(record.uuid)).rejects.toThrow(
+      `Could not download fractal ${record.uuid}: IOError: [Errno 2] No such file or directory: not stored on this API node (HTTP 404).`,
+    );
+    const unknown = (async () =>
+      Response.json({ message: 'Fractal u not found.' }, { status: 404 })) as unknown as typeof fetch;
+    expect(await new FaafoClient('http://x', { fetch: unknown }).image('u')).toBeUndefined();
+  });
+
   it('rejects an answer that is not a faafo record', async () => {
     const answer = (async () => new Response('<html></html>', { status: 200 })) as unknown as typeof fetch;
     await expect(new FaafoClient('http://x', { fetch: answer }).get('u')).rejects.toThrow(

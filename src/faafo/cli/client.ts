@@ -135,8 +135,15 @@ export class FaafoClient {
       undefined,
       IMAGE_TIMEOUT_MS,
     );
-    if (res.status === 404) return discard(res, undefined);
-    await this.#ensureOk(res, `Could not download fractal ${uuid}`);
+    const context = `Could not download fractal ${uuid}`;
+    if (res.status === 404) {
+      // Either no such fractal, or (disk image store, several API nodes: the guide's IOError
+      // story) a fractal whose image lives on another node. Only the record can tell them apart.
+      const message = apiMessageOf(res, await this.#read(() => res.text()));
+      if (!(await this.get(uuid))) return undefined;
+      throw new ApiError(404, message, context);
+    }
+    await this.#ensureOk(res, context);
     const type = res.headers.get('content-type') ?? '';
     const bytes = Buffer.from(await this.#read(() => res.arrayBuffer()));
     if (!type.startsWith('image/png') || !isPng(bytes)) {

@@ -1,5 +1,7 @@
 // `faafo render`: one Julia-set image straight to a PNG file, with no API, queue or database; for
 // trying parameters and for timing the renderer on this machine.
+import { stat } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import { writeFileAtomic } from '../atomic-write.ts';
 import type { CliContext } from '../context.ts';
 import { UsageError } from '../errors.ts';
@@ -34,6 +36,8 @@ export async function renderCommand(ctx: CliContext, options: RenderOptions): Pr
   // Loaded here, not at start-up: the client commands never pay for the renderer.
   const { renderImage } = await import('../../render/task.ts');
   const { output, threads, c, ...params } = options;
+  // Check where the PNG goes before a render that may take minutes, not after.
+  await checkDirectory(output);
   ctx.info(
     `rendering ${params.width} x ${params.height} pixels, ${params.iterations} iterations, c = ${c.re}${c.im < 0 ? '' : '+'}${c.im}i`,
   );
@@ -48,4 +52,16 @@ export async function renderCommand(ctx: CliContext, options: RenderOptions): Pr
   await writeFileAtomic(output, image.png);
   ctx.info(`saved ${image.png.length} bytes to ${output}`);
   ctx.stdout.write(`render ${image.renderSeconds.toFixed(3)} s, png ${image.pngSeconds.toFixed(3)} s\n`);
+}
+
+async function checkDirectory(output: string): Promise<void> {
+  const dir = dirname(resolve(output));
+  const isDir = await stat(dir).then(
+    (s) => s.isDirectory(),
+    () => false,
+  );
+  if (!isDir)
+    throw new UsageError(
+      `Cannot write ${output}: the directory ${dir} does not exist; create it or choose another -o.`,
+    );
 }
