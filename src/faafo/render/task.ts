@@ -1,0 +1,73 @@
+// The entry points into rendering: renderTask for the worker (one queue task → PNG, checksum and
+// the original's `duration`), renderImage for the `faafo render` command (explicit c, timings).
+import type { Task } from '../model.ts';
+import { type Complex, type RenderParams, validateComplex, validateParams } from './params.ts';
+import { checksumOf, encodePng } from './png.ts';
+import { chooseC } from './point.ts';
+import { RenderPool } from './pool.ts';
+
+export interface RenderedTask {
+  png: Buffer;
+  /** sha256 hex of the PNG bytes. */
+  checksum: string;
+  /** PNG bytes. */
+  size: number;
+  /** Seconds spent choosing c and drawing, like the original (PNG encoding excluded). */
+  duration: number;
+  c: Complex;
+}
+
+export interface ImageRequest extends RenderParams {
+  c: Complex;
+}
+
+export interface RenderedImage {
+  png: Buffer;
+  /** Seconds spent drawing. */
+  renderSeconds: number;
+  /** Seconds spent encoding the PNG. */
+  pngSeconds: number;
+}
+
+const seconds = (since: number): number => (performance.now() - since) / 1000;
+
+/** Renders one task with a long-lived pool; the same task always gives the same PNG bytes. */
+export async function renderTask(task: Task, pool: RenderPool): Promise<RenderedTask> {
+  if (typeof task.uuid !== 'string' || task.uuid.length === 0) {
+    throw new RangeError(`uuid must be a non-empty string, got ${String(task.uuid)}`);
+  }
+  const params = validateParams(task);
+  const started = performance.now();
+  const c = chooseC(task.uuid, params);
+  const choosing = seconds(started);
+  const { png, renderSeconds } = await drawAndEncode(params, c, pool);
+  return { png, checksum: checksumOf(png), size: png.length, duration: choosing + renderSeconds, c };
+}
+
+/**
+ * Renders one image with a given c. Pass a pool to reuse its threads, or a thread count (default:
+ * the node's vCPUs) for a pool that lives only for this image.
+ */
+export async function renderImage(
+  request: ImageRequest,
+  using?: RenderPool | number,
+): Promise<RenderedImage> {
+  const params = validateParams(request);
+  const c = validateComplex(request.c);
+  if (using instanceof RenderPool) return drawAndEncode(params, c, using);
+  const pool = new RenderPool(using === undefined ? {} : { threads: using });
+  try {
+    return await drawAndEncode(params, c, pool);
+  } finally {
+    await pool.close();
+  }
+}
+
+async function drawAndEncode(params: RenderParams, c: Complex, pool: RenderPool): Promise<RenderedImage> {
+  const drawStart = performance.now();
+  const { pixels } = await pool.render(params, c);
+  const renderSeconds = seconds(drawStart);
+  const pngStart = performance.now();
+  const png = encodePng(pixels, params.width, params.height);
+  return { png, renderSeconds, pngSeconds: seconds(pngStart) };
+}
