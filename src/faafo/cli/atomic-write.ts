@@ -2,12 +2,24 @@
 // same directory, which is then renamed over the target (atomic on one filesystem). An
 // interrupted `faafo get` never leaves half a PNG behind.
 import { randomBytes } from 'node:crypto';
+import { unlinkSync } from 'node:fs';
 import { rename, unlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { CliError } from './errors.ts';
 
 export async function writeFileAtomic(path: string, bytes: Uint8Array): Promise<void> {
   const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  // Ctrl-C in the middle of a large write must not leave the temporary file behind either.
+  const onSignal = (signal: NodeJS.Signals) => {
+    try {
+      unlinkSync(temp);
+    } catch {
+      // Not created yet, or already renamed.
+    }
+    process.exit(signal === 'SIGINT' ? 130 : 143);
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
   try {
     await writeFile(temp, bytes, { flag: 'wx' });
     await rename(temp, path);
@@ -16,6 +28,9 @@ export async function writeFileAtomic(path: string, bytes: Uint8Array): Promise<
     throw new CliError(`Could not write ${path}: ${describeFsError(error, path)}.`, undefined, {
       cause: error,
     });
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
   }
 }
 
