@@ -9,6 +9,8 @@ export interface BandRequest {
   c: Complex;
   rowStart: number;
   rowEnd: number;
+  /** A previous band's buffer, handed back for reuse (transferred), so bands do not churn memory. */
+  buffer?: ArrayBuffer;
 }
 
 /** Render thread → main thread: the band's RGB bytes and its step count. */
@@ -20,9 +22,11 @@ export interface BandResult {
   steps: number;
 }
 
-/** Renders a band into a fresh buffer of its own, so that buffer can be transferred whole. */
+/** Renders a band into the buffer handed back, or a fresh one, which is then transferred whole. */
 export function renderBand(req: BandRequest): BandResult {
-  const pixels = new Uint8Array((req.rowEnd - req.rowStart) * req.params.width * 3);
+  const size = (req.rowEnd - req.rowStart) * req.params.width * 3;
+  const pixels =
+    req.buffer && req.buffer.byteLength >= size ? new Uint8Array(req.buffer, 0, size) : new Uint8Array(size);
   const steps = renderRows(pixels, req.params, req.c, req.rowStart, req.rowEnd);
   return { job: req.job, rowStart: req.rowStart, rowEnd: req.rowEnd, pixels, steps };
 }

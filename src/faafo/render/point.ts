@@ -2,7 +2,7 @@
 // task produced a different image (and checksum). Here the randomness is seeded from the fractal's
 // uuid: same uuid, same c, same image. The acceptance rule is the original's.
 import { createHash } from 'node:crypto';
-import { escaped } from './julia.ts';
+import { orbitSteps } from './julia.ts';
 import { type Complex, type Region, validateRegion } from './params.ts';
 
 /** Used when no point of the region passes the test (a region far from the Mandelbrot set). */
@@ -21,16 +21,8 @@ const ORBIT_CHECKS = 100;
  * after ORBIT_CHECKS checks.
  */
 export function escapeStep(c: Complex): number {
-  let zr = c.re;
-  let zi = c.im;
-  for (let i = 0; i < ORBIT_CHECKS; i++) {
-    const rr = zr * zr;
-    const ii = zi * zi;
-    if (escaped(zr, zi, rr + ii)) return i;
-    zi = 2 * zr * zi + c.im;
-    zr = rr - ii + c.re;
-  }
-  return -1;
+  const steps = orbitSteps(c.re, c.im, c.re, c.im, ORBIT_CHECKS);
+  return steps < ORBIT_CHECKS ? steps : -1;
 }
 
 /** The original's acceptance test: the orbit escapes at step i with 10 < i < 100. */
