@@ -43,6 +43,16 @@ describe('RenderPool', () => {
     });
   });
 
+  it('times each render without the wait behind the one before it', async () => {
+    const started = performance.now();
+    const [a, b] = await Promise.all([pool.render(base, c), pool.render(base, c)]);
+    const wall = (performance.now() - started) / 1000;
+    expect(a.seconds).toBeGreaterThan(0);
+    expect(b.seconds).toBeGreaterThan(0);
+    // They ran one after the other: had b's time included its wait, the sum would exceed the wall.
+    expect(a.seconds + b.seconds).toBeLessThanOrEqual(wall);
+  });
+
   it('gives the same checksum with 1 thread and with 4', async () => {
     const one = createRenderPool(1);
     const four = createRenderPool(4);

@@ -19,6 +19,8 @@ export interface PoolRender {
   pixels: Uint8Array;
   /** How many z = z²+c steps the image took. */
   steps: number;
+  /** Seconds the threads spent on this image, not counting any wait behind other renders. */
+  seconds: number;
 }
 
 // The project runs TypeScript through tsx, but tsx registers itself only on the main thread on
@@ -30,7 +32,8 @@ function bootstrap(module: URL): string {
   return `import(${JSON.stringify(TSX_ESM_API)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(module.href)}); });`;
 }
 
-// About 8 bands per thread balances the load; a 4 MiB cap keeps each transferred chunk small.
+// Many bands per thread balance the uneven rows (measured: 16 beats 4, 8 and 32 at 1024²); a 4 MiB
+// cap keeps each transferred chunk small.
 const BANDS_PER_THREAD = 16;
 const MAX_BAND_BYTES = 4 * 1024 * 1024;
 // Two bands queued per thread, so a thread never idles waiting for its next request.
@@ -127,6 +130,7 @@ export class RenderPool {
     const { width, height } = params;
     const rowBytes = width * 3;
     const rows = bandRows(width, height, workers.length);
+    const started = performance.now();
     const pixels = new Uint8Array(height * rowBytes);
     let nextRow = 0;
     let pending = 0;
@@ -157,7 +161,7 @@ export class RenderPool {
           dispatch(worker, band.pixels.buffer);
           if (pending === 0 && nextRow >= height) {
             finish();
-            resolve({ pixels, steps });
+            resolve({ pixels, steps, seconds: (performance.now() - started) / 1000 });
           }
         },
         fail: (error) => {

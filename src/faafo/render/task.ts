@@ -64,9 +64,8 @@ export async function renderImage(
 }
 
 async function drawAndEncode(params: RenderParams, c: Complex, pool: RenderPool): Promise<RenderedImage> {
-  const drawStart = performance.now();
-  const { pixels } = await pool.render(params, c);
-  const renderSeconds = seconds(drawStart);
+  // The pool's own timing: a render queued behind another task's does not count its wait.
+  const { pixels, seconds: renderSeconds } = await pool.render(params, c);
   const pngStart = performance.now();
   const png = encodePng(pixels, params.width, params.height);
   return { png, renderSeconds, pngSeconds: seconds(pngStart) };
