@@ -42,8 +42,14 @@ async function load(name: string, url: string): Promise<ApiRow> {
   // Warm up (JIT, SQLite page cache), then measure.
   await autocannon({ url, connections: CONNECTIONS, duration: 1 });
   const result = await autocannon({ url, connections: CONNECTIONS, duration: DURATION_S });
-  if (result.non2xx > 0 || result.errors > 0) throw new Error(`${name}: ${result.non2xx} non-2xx, ${result.errors} errors`);
-  return { name, requestsPerSecond: result.requests.average, p50Ms: result.latency.p50, p99Ms: result.latency.p99 };
+  if (result.non2xx > 0 || result.errors > 0)
+    throw new Error(`${name}: ${result.non2xx} non-2xx, ${result.errors} errors`);
+  return {
+    name,
+    requestsPerSecond: result.requests.average,
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+  };
 }
 
 export async function benchApi(): Promise<ApiRow[]> {
@@ -54,7 +60,16 @@ export async function benchApi(): Promise<ApiRow[]> {
   for (let i = 0; i < 50; i++) {
     const uuid = randomUUID();
     uuids.push(uuid);
-    await repo.create({ uuid, width: 512, height: 512, iterations: 256, xa: -1.5, xb: 1.5, ya: -1.5, yb: 1.5 });
+    await repo.create({
+      uuid,
+      width: 512,
+      height: 512,
+      iterations: 256,
+      xa: -1.5,
+      xb: 1.5,
+      ya: -1.5,
+      yb: 1.5,
+    });
     await repo.update(uuid, { checksum: 'f'.repeat(64), size: 12345, duration: 0.5, generated_by: 'bench' });
   }
   const sample = JSON.stringify(await repo.get(uuids[0]!));
@@ -97,7 +112,9 @@ export async function benchApi(): Promise<ApiRow[]> {
 
 export function printApi(rows: ApiRow[]): void {
   const ceiling = rows[0]!.requestsPerSecond;
-  console.log(`\nAPI GET throughput, server pinned to one core, ${CONNECTIONS} connections, ${DURATION_S} s each`);
+  console.log(
+    `\nAPI GET throughput, server pinned to one core, ${CONNECTIONS} connections, ${DURATION_S} s each`,
+  );
   console.log('  what                                        req/s     p50 ms  p99 ms  vs ceiling');
   for (const row of rows) {
     console.log(

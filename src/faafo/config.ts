@@ -60,7 +60,6 @@ export function defaults(env: NodeJS.ProcessEnv = process.env, hostname = osHost
   };
 }
 
-
 /** Parses INI text: `[section]` headers, `key = value` lines, `#`/`;` comments. All sections merge. */
 export function parseIni(text: string): Record<string, string> {
   const out: Record<string, string> = {};

@@ -27,7 +27,10 @@ export const FractalSchema = z.object({
 export type Fractal = z.infer<typeof FractalSchema>;
 
 /** What a client asks for: the task parameters (the client picks the uuid, as in the original). */
-export type NewFractal = Pick<Fractal, 'uuid' | 'width' | 'height' | 'iterations' | 'xa' | 'xb' | 'ya' | 'yb'>;
+export type NewFractal = Pick<
+  Fractal,
+  'uuid' | 'width' | 'height' | 'iterations' | 'xa' | 'xb' | 'ya' | 'yb'
+>;
 
 /** What a worker reports back (all optional: PUT is a partial update, as in the original). */
 export type FractalResult = Partial<
@@ -35,7 +38,11 @@ export type FractalResult = Partial<
 >;
 
 /** A fractal is done when the worker stored both checksum and size (the original's rule). */
-export function stateOf(row: { checksum: string | null; size: number | null; failure: string | null }): FractalState {
+export function stateOf(row: {
+  checksum: string | null;
+  size: number | null;
+  failure: string | null;
+}): FractalState {
   if (row.checksum !== null && row.size !== null) return 'done';
   if (row.failure !== null) return 'failed';
   return 'pending';

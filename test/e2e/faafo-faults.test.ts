@@ -6,7 +6,13 @@ import { join } from 'node:path';
 import amqp from 'amqplib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { declareTopology, TASK_EXCHANGE, TASK_ROUTING_KEY } from '../../src/faafo/queue/topology.ts';
-import { type ApiProcess, type FaafoProcess, runFaafo, startApi, startWorker } from '../helpers/faafo-processes.ts';
+import {
+  type ApiProcess,
+  type FaafoProcess,
+  runFaafo,
+  startApi,
+  startWorker,
+} from '../helpers/faafo-processes.ts';
 import { imageOf, listAll, sha256, waitAllDone } from '../helpers/fractals.ts';
 import { createVhost, type TestVhost } from '../helpers/rabbitmq.ts';
 import { rabbitmqAvailable } from '../helpers/services.ts';
@@ -52,7 +58,11 @@ describe('faafo under faults (SQLite + RabbitMQ)', () => {
     expect(created.code, created.stderr).toBe(0);
 
     const victim = await startWorker({ name: 'app-worker-1', endpointUrl: api.url, transportUrl: vhost.url });
-    const survivor = await startWorker({ name: 'app-worker-2', endpointUrl: api.url, transportUrl: vhost.url });
+    const survivor = await startWorker({
+      name: 'app-worker-2',
+      endpointUrl: api.url,
+      transportUrl: vhost.url,
+    });
     workers.push(victim, survivor);
     // Once the victim finished one task it holds the next (prefetch 1) and is rendering it.
     await victim.waitForLine(/task \S+ processed/);

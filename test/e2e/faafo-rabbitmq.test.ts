@@ -5,7 +5,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ApiProcess, type FaafoProcess, runFaafo, startApi, startWorker } from '../helpers/faafo-processes.ts';
+import {
+  type ApiProcess,
+  type FaafoProcess,
+  runFaafo,
+  startApi,
+  startWorker,
+} from '../helpers/faafo-processes.ts';
 import { imageOf, sha256, waitAllDone } from '../helpers/fractals.ts';
 import { createVhost, type TestVhost } from '../helpers/rabbitmq.ts';
 import { mysqlAvailable, rabbitmqAvailable, TEST_MYSQL_URL } from '../helpers/services.ts';
@@ -22,7 +28,10 @@ const engines: Engine[] = [
     available: rabbitmqAvailable,
     async databaseUrl() {
       const dir = mkdtempSync(join(tmpdir(), 'faafo-e2e-'));
-      return { url: `sqlite:///${join(dir, 'faafo.db')}`, drop: async () => rmSync(dir, { recursive: true, force: true }) };
+      return {
+        url: `sqlite:///${join(dir, 'faafo.db')}`,
+        drop: async () => rmSync(dir, { recursive: true, force: true }),
+      };
     },
   },
   {

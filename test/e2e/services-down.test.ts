@@ -51,7 +51,10 @@ describe('faafo api when its services go down', () => {
     viaProxy.port = String(proxy.port);
     const dir = mkdtempSync(join(tmpdir(), 'faafo-down-'));
     cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-    api = await startApi({ databaseUrl: `sqlite:///${join(dir, 'faafo.db')}`, transportUrl: viaProxy.toString() });
+    api = await startApi({
+      databaseUrl: `sqlite:///${join(dir, 'faafo.db')}`,
+      transportUrl: viaProxy.toString(),
+    });
 
     expect((await post(api.url)).status).toBe(201);
     await proxy.down();
@@ -92,7 +95,12 @@ describe('faafo api when its services go down', () => {
     await proxy.down();
     for (const request of [
       () => fetch(`${api!.url}/v1/fractal`),
-      () => fetch(`${api!.url}/v1/fractal`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(task) }),
+      () =>
+        fetch(`${api!.url}/v1/fractal`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(task),
+        }),
     ]) {
       const response = await request();
       expect(response.status).toBe(503);

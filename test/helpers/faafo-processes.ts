@@ -69,7 +69,11 @@ export function startFaafo(name: string, args: string[], env: Record<string, str
       if (seen) return Promise.resolve(seen);
       return new Promise((resolve, reject) => {
         const timer = setTimeout(() => {
-          reject(new Error(`${name} did not print ${pattern} within ${timeoutMs} ms. Output:\n${lines.join('\n')}`));
+          reject(
+            new Error(
+              `${name} did not print ${pattern} within ${timeoutMs} ms. Output:\n${lines.join('\n')}`,
+            ),
+          );
         }, timeoutMs);
         const onExit = () => {
           clearTimeout(timer);
@@ -156,7 +160,11 @@ export interface CliResult {
   stderr: string;
 }
 
-export function runFaafo(args: string[], env: Record<string, string> = {}, timeoutMs = 120_000): Promise<CliResult> {
+export function runFaafo(
+  args: string[],
+  env: Record<string, string> = {},
+  timeoutMs = 120_000,
+): Promise<CliResult> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,

@@ -17,7 +17,15 @@ export async function createVhost(prefix = 'faafo-test'): Promise<TestVhost> {
   const name = `${prefix}-${randomBytes(4).toString('hex')}`;
   const base = new URL(TEST_RABBITMQ_URL);
   await run('rabbitmqctl', ['add_vhost', name]);
-  await run('rabbitmqctl', ['set_permissions', '-p', name, decodeURIComponent(base.username), '.*', '.*', '.*']);
+  await run('rabbitmqctl', [
+    'set_permissions',
+    '-p',
+    name,
+    decodeURIComponent(base.username),
+    '.*',
+    '.*',
+    '.*',
+  ]);
   base.pathname = `/${encodeURIComponent(name)}`;
   return {
     url: base.toString(),

@@ -35,7 +35,8 @@ export async function serviceAvailable(name: string, probe: () => Promise<boolea
   return false;
 }
 
-export const rabbitmqAvailable = () => serviceAvailable('RabbitMQ', () => tcpReachable(TEST_RABBITMQ_URL, 5672));
-export const mysqlAvailable = () => serviceAvailable('MariaDB/MySQL', () => tcpReachable(TEST_MYSQL_URL, 3306));
-export const chromiumAvailable = () =>
-  serviceAvailable('Chromium', async () => existsSync(CHROMIUM_PATH));
+export const rabbitmqAvailable = () =>
+  serviceAvailable('RabbitMQ', () => tcpReachable(TEST_RABBITMQ_URL, 5672));
+export const mysqlAvailable = () =>
+  serviceAvailable('MariaDB/MySQL', () => tcpReachable(TEST_MYSQL_URL, 3306));
+export const chromiumAvailable = () => serviceAvailable('Chromium', async () => existsSync(CHROMIUM_PATH));

@@ -55,7 +55,9 @@ export function createAmqpPublisher(transportUrl: string): TaskPublisher {
       try {
         ({ channel } = await current());
       } catch (error) {
-        throw new QueueUnavailableError(error instanceof Error ? error.message : String(error), { cause: error });
+        throw new QueueUnavailableError(error instanceof Error ? error.message : String(error), {
+          cause: error,
+        });
       }
       const body = Buffer.from(JSON.stringify(task));
       await new Promise<void>((resolve, reject) => {
@@ -70,7 +72,8 @@ export function createAmqpPublisher(transportUrl: string): TaskPublisher {
             { persistent: true, contentType: 'application/json', messageId: task.uuid },
             (error) => {
               clearTimeout(timer);
-              if (error) reject(new QueueUnavailableError(`The message broker refused the task: ${describe(error)}`));
+              if (error)
+                reject(new QueueUnavailableError(`The message broker refused the task: ${describe(error)}`));
               else resolve();
             },
           );

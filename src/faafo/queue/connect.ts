@@ -11,9 +11,12 @@ export async function connectBroker(transportUrl: string, connectionName: string
       clientProperties: { connection_name: connectionName },
     });
   } catch (error) {
-    throw new Error(`Cannot connect to the message broker at ${redactUrl(transportUrl)}: ${describe(error)}`, {
-      cause: error,
-    });
+    throw new Error(
+      `Cannot connect to the message broker at ${redactUrl(transportUrl)}: ${describe(error)}`,
+      {
+        cause: error,
+      },
+    );
   }
 }
 

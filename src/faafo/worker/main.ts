@@ -11,7 +11,10 @@ export interface RunningWorker {
   close(): Promise<void>;
 }
 
-export async function runWorker(config: Config, log: (line: string) => void = defaultLog): Promise<RunningWorker> {
+export async function runWorker(
+  config: Config,
+  log: (line: string) => void = defaultLog,
+): Promise<RunningWorker> {
   const pool = createRenderPool(config.renderThreads);
   log(
     `faafo worker ${config.nodeName}: ${config.renderThreads} render thread(s), ` +

@@ -58,7 +58,9 @@ export async function processTask(content: Buffer, redelivered: boolean, deps: T
       {
         ...deps.report,
         onRetry: (attempt, reason, delayMs) =>
-          deps.log(`task ${uuid}: the API did not take the result (${reason}); retry ${attempt} in ${delayMs} ms`),
+          deps.log(
+            `task ${uuid}: the API did not take the result (${reason}); retry ${attempt} in ${delayMs} ms`,
+          ),
       },
     );
     const { width, height, iterations } = task.value;
@@ -79,7 +81,9 @@ export async function processTask(content: Buffer, redelivered: boolean, deps: T
       return 'reject';
     }
     if (deps.report?.signal?.aborted) return 'requeue';
-    deps.log(`task ${uuid}: ${error instanceof Error ? error.message : String(error)}; returning it to the queue`);
+    deps.log(
+      `task ${uuid}: ${error instanceof Error ? error.message : String(error)}; returning it to the queue`,
+    );
     return 'requeue';
   }
 }
@@ -108,6 +112,8 @@ async function recordFailure(uuid: string, failure: string, deps: TaskDeps): Pro
   try {
     await reportResult(deps.endpointUrl, { uuid, failure }, { ...deps.report, deadlineMs: 10_000 });
   } catch (error) {
-    deps.log(`task ${uuid}: could not record the failure: ${error instanceof Error ? error.message : String(error)}`);
+    deps.log(
+      `task ${uuid}: could not record the failure: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
 }

@@ -39,7 +39,12 @@ export async function reportResult(
   body: ReportBody,
   options: ReportOptions = {},
 ): Promise<ReportOutcome> {
-  const { firstDelayMs = 250, maxDelayMs = 10_000, deadlineMs = 300_000, requestTimeoutMs = 120_000 } = options;
+  const {
+    firstDelayMs = 250,
+    maxDelayMs = 10_000,
+    deadlineMs = 300_000,
+    requestTimeoutMs = 120_000,
+  } = options;
   const url = fractalUrl(endpointUrl, body.uuid);
   const payload = JSON.stringify(body);
   const started = Date.now();
