@@ -59,7 +59,7 @@ function entry(f: Fractal): string {
   const params = `xa = ${f.xa}\nxb = ${f.xb}\nya = ${f.ya}\nyb = ${f.yb}`;
   const rows: [string, string][] = [
     ['UUID', uuid],
-    ['Duration', `${escapeHtml(f.duration)} seconds`],
+    ['Duration', `${escapeHtml(f.duration === null ? '-' : f.duration.toFixed(6))} seconds`],
     ['Dimensions', `${escapeHtml(f.width)} x ${escapeHtml(f.height)} px`],
     ['Iterations', escapeHtml(f.iterations)],
     ['Parameters', `<pre>${escapeHtml(params)}</pre>`],
