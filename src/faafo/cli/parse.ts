@@ -3,6 +3,9 @@
 // Only the form is checked here; limits (width ≥ 1, the API's maximums) are the API's to enforce,
 // so the CLI never disagrees with the server about them.
 import { InvalidArgumentError } from 'commander';
+import type { Complex } from '../render/params.ts';
+
+export type { Complex };
 
 const INTEGER = /^[+-]?\d+$/;
 // Decimal notation only, as Python's float() minus inf/nan (a fractal window must be finite).
@@ -37,11 +40,6 @@ export function parsePort(value: string): number {
   const n = parseInteger(value);
   if (n < 0 || n > 65535) throw new InvalidArgumentError('It must be a port number from 0 to 65535.');
   return n;
-}
-
-export interface Complex {
-  re: number;
-  im: number;
 }
 
 /** `--c RE,IM`: the Julia constant, e.g. `--c -0.8,0.156`. */

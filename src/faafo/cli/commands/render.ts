@@ -2,19 +2,12 @@
 // trying parameters and for timing the renderer on this machine.
 import { stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
+import type { Complex, RenderParams } from '../../render/params.ts';
 import { writeFileAtomic } from '../atomic-write.ts';
 import type { CliContext } from '../context.ts';
 import { UsageError } from '../errors.ts';
-import type { Complex } from '../parse.ts';
 
-export interface RenderOptions {
-  width: number;
-  height: number;
-  iterations: number;
-  xa: number;
-  xb: number;
-  ya: number;
-  yb: number;
+export interface RenderOptions extends RenderParams {
   c: Complex;
   threads?: number;
   output: string;
