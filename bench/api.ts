@@ -54,7 +54,8 @@ async function load(name: string, url: string): Promise<ApiRow> {
 
 export async function benchApi(): Promise<ApiRow[]> {
   // The servers get CPU 0; this process, which generates the load, keeps to CPU 1.
-  if (availableParallelism() > 1) execFileSync('taskset', ['-p', '-c', '1', String(process.pid)], { stdio: 'ignore' });
+  if (availableParallelism() > 1)
+    execFileSync('taskset', ['-p', '-c', '1', String(process.pid)], { stdio: 'ignore' });
   const dir = mkdtempSync(join(tmpdir(), 'faafo-bench-api-'));
   const databaseUrl = `sqlite:///${join(dir, 'faafo.db')}`;
   const repo = await openRepository(databaseUrl);
