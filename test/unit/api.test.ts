@@ -487,7 +487,7 @@ describe('the gallery (HTML)', () => {
       expect(res.body).not.toContain('<script>');
       expect(res.body).toContain('<pre>xa = -1.5\nxb = 1.5\nya = -0.75\nyb = 0.75</pre>');
       expect(res.body).toContain('64 x 48 px');
-      expect(res.body).toContain('0.25 seconds');
+      expect(res.body).toContain('0.250000 seconds');
     }
     for (const url of ['/index/2', '/index/abc', '/index/0']) {
       const res = await h.app.inject(url);
