@@ -25,7 +25,9 @@ export const REPLY = {
 
 export type ReplyCode = (typeof REPLY)[keyof typeof REPLY];
 
-const TEXT: Record<number, string> = Object.fromEntries(Object.entries(REPLY).map(([name, code]) => [code, name]));
+const TEXT: Record<number, string> = Object.fromEntries(
+  Object.entries(REPLY).map(([name, code]) => [code, name]),
+);
 
 export class AmqpError extends Error {
   /** classId/methodId of the method that failed (0 when not a method). */

@@ -76,12 +76,29 @@ export interface VirtualHost {
   declareExchange(name: string, type: string, options: ExchangeOptions, passive: boolean): void;
   deleteExchange(name: string, ifUnused: boolean): void;
   bindExchange(destination: string, source: string, routingKey: string, args: Record<string, unknown>): void;
-  unbindExchange(destination: string, source: string, routingKey: string, args: Record<string, unknown>): void;
+  unbindExchange(
+    destination: string,
+    source: string,
+    routingKey: string,
+    args: Record<string, unknown>,
+  ): void;
 
   /** name '' → a server-named queue (amq.gen-…). exclusive queues belong to connectionId. */
   declareQueue(name: string, options: QueueOptions, passive: boolean, connectionId: string): QueueDeclareOk;
-  bindQueue(queue: string, exchange: string, routingKey: string, args: Record<string, unknown>, connectionId: string): void;
-  unbindQueue(queue: string, exchange: string, routingKey: string, args: Record<string, unknown>, connectionId: string): void;
+  bindQueue(
+    queue: string,
+    exchange: string,
+    routingKey: string,
+    args: Record<string, unknown>,
+    connectionId: string,
+  ): void;
+  unbindQueue(
+    queue: string,
+    exchange: string,
+    routingKey: string,
+    args: Record<string, unknown>,
+    connectionId: string,
+  ): void;
   /** Returns the number of messages purged. */
   purgeQueue(queue: string, connectionId: string): number;
   /** Returns the number of messages deleted with it; its consumers get cancelledByServer(). */
