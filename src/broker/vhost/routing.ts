@@ -250,7 +250,9 @@ class HeadersTable<D> implements RouteTable<D> {
   match(_routingKey: string, headers: Record<string, unknown> | undefined): readonly D[] {
     let out: D[] | undefined;
     for (const entry of this.entries) {
-      if (runHeadersMatcher(entry.matcher, headers)) (out ??= []).push(entry.binding.destination);
+      if (!runHeadersMatcher(entry.matcher, headers)) continue;
+      if (out) out.push(entry.binding.destination);
+      else out = [entry.binding.destination];
     }
     return out ?? NONE;
   }

@@ -212,9 +212,9 @@ class Vhost implements BrokerVirtualHost {
     );
     this.queues.set(name, queue);
     if (owner !== undefined) {
-      let owned = this.exclusiveQueues.get(owner);
-      if (!owned) this.exclusiveQueues.set(owner, (owned = new Set()));
-      owned.add(queue);
+      const owned = this.exclusiveQueues.get(owner);
+      if (owned) owned.add(queue);
+      else this.exclusiveQueues.set(owner, new Set([queue]));
     }
     if (durable) this.store.putQueue({ name, autoDelete: options.autoDelete, arguments: options.arguments });
     return { queue: name, messageCount: 0, consumerCount: 0 };
