@@ -1,0 +1,599 @@
+// One client connection: the protocol header, the connection class on channel 0 (start, tune, open,
+// close), heartbeats, the frame loop, and the channels it multiplexes. Channel-level work (queues,
+// publishing, deliveries) lives in channel.ts; this file only routes frames to channels and owns the
+// socket.
+//
+// Writes are batched: everything a connection sends while handling one socket read (or one burst of
+// deliveries caused by another connection) is collected in `out` and written with one socket.write at
+// the end of the batch, so a thousand small frames cost one syscall rather than a thousand.
+import type { Socket } from 'node:net';
+import { Channel } from './channel.ts';
+import {
+  decodeMethod,
+  decodeTableEntries,
+  FRAME_BODY,
+  FRAME_HEADER,
+  FRAME_HEARTBEAT,
+  FRAME_METHOD,
+  FRAME_MIN_SIZE,
+  type Frame,
+  FrameReader,
+  HEARTBEAT_FRAME,
+  type MethodArgsInput,
+  type MethodName,
+  methodFrame,
+  PROTOCOL_HEADER,
+} from './codec/index.ts';
+import { AmqpError, connectionError, REPLY } from './errors.ts';
+import type { BrokerVirtualHost } from './vhost/vhost.ts';
+
+/** Limits and credentials a connection negotiates with; the server fills them from its options. */
+export interface ConnectionSettings {
+  users: ReadonlyMap<string, string>;
+  /** Largest frame we accept and propose in connection.tune (0 = no limit). */
+  frameMax: number;
+  /** Most channels a client may open at once (0 = 65535). */
+  channelMax: number;
+  /** Proposed heartbeat interval in seconds (0 = none); the client's tune-ok has the last word. */
+  heartbeat: number;
+  maxMessageBytes: number;
+  serverProperties: Record<string, unknown>;
+}
+
+/** What a connection needs from the broker that accepted it. */
+export interface ConnectionHost {
+  readonly settings: ConnectionSettings;
+  virtualHost(name: string): BrokerVirtualHost | undefined;
+  log(line: string): void;
+  /** Asked after a batch that published: true while the memory alarm is raised (the connection blocks). */
+  memoryAlarm(): boolean;
+  closed(connection: Connection): void;
+}
+
+// Connection states, in order. Everything from CLOSING on ignores frames other than close/close-ok.
+const AWAIT_HEADER = 0;
+const AWAIT_START_OK = 1;
+const AWAIT_TUNE_OK = 2;
+const AWAIT_OPEN = 3;
+const RUNNING = 4;
+const CLOSING = 5;
+const CLOSED = 6;
+
+/** RabbitMQ's handshake_timeout: a socket that has not finished connection.open by then is dropped. */
+const HANDSHAKE_TIMEOUT_MS = 10_000;
+/** How long we wait for connection.close-ok after sending connection.close before dropping the socket. */
+const CLOSE_TIMEOUT_MS = 3_000;
+/** Above this many pending bytes a batch is written chunk by chunk (corked) rather than copied into one buffer. */
+const CONCAT_LIMIT = 256 * 1024;
+
+export class Connection {
+  readonly remote: string;
+  private state = AWAIT_HEADER;
+  private headerBytes: Buffer | undefined;
+  private readonly reader: FrameReader;
+  private readonly channels: Array<Channel | undefined> = [];
+  private openChannels = 0;
+
+  private out: Buffer[] = [];
+  private outBytes = 0;
+  private flushQueued = false;
+  /** False while the socket's write buffer is over its high-water mark: deliveries wait for 'drain'. */
+  writable = true;
+
+  vhost: BrokerVirtualHost | undefined;
+  user = '';
+  /** Negotiated limits (tune-ok). frameMax bounds the content frames we send. */
+  frameMax: number;
+  channelMax: number;
+  heartbeat = 0;
+  /** Client capabilities from start-ok. */
+  private canBeBlocked = false;
+  cancelNotify = false;
+
+  /**
+   * Queues whose consumers on this connection regained capacity (acks, qos, flow, new consumers):
+   * pumped once at the end of the batch rather than once per ack.
+   */
+  private readonly pumpQueues = new Set<string>();
+  /** A message was published in this batch (memory alarm check). */
+  published = false;
+  private blocked = false;
+  private readonly confirmChannels: Channel[] = [];
+
+  private timer: NodeJS.Timeout | undefined;
+  private sentSinceTick = false;
+  private receivedSinceTick = false;
+  private silentTicks = 0;
+  private closeReason = '';
+
+  constructor(
+    readonly id: string,
+    private readonly socket: Socket,
+    private readonly host: ConnectionHost,
+  ) {
+    const { settings } = host;
+    this.frameMax = settings.frameMax === 0 ? 0xffffffff : settings.frameMax;
+    this.channelMax = settings.channelMax === 0 ? 0xffff : settings.channelMax;
+    this.reader = new FrameReader();
+    this.remote = `${socket.remoteAddress}:${socket.remotePort}`;
+    socket.setNoDelay(true);
+    socket.on('data', this.onData);
+    socket.on('drain', this.onDrain);
+    socket.on('error', this.onSocketError);
+    socket.on('close', this.onSocketClose);
+    this.timer = setTimeout(this.onHandshakeTimeout, HANDSHAKE_TIMEOUT_MS);
+  }
+
+  get running(): boolean {
+    return this.state === RUNNING;
+  }
+
+  get settings(): ConnectionSettings {
+    return this.host.settings;
+  }
+
+  // ---- Output ---------------------------------------------------------------------------------------
+
+  /** Queues an encoded frame (or several) for the end-of-batch write. */
+  send(bytes: Buffer): void {
+    this.out.push(bytes);
+    this.outBytes += bytes.length;
+    if (!this.flushQueued) {
+      // Deliveries and confirms can be caused outside our own data handler (another connection's
+      // publish, a store sync): flush them right after the current operation.
+      this.flushQueued = true;
+      process.nextTick(this.flush);
+    }
+  }
+
+  sendMethod<N extends MethodName>(channel: number, name: N, args: MethodArgsInput<N>): void {
+    this.send(methodFrame(channel, name, args));
+  }
+
+  /** A consumer of ours on `queue` can take more: pump that queue at the end of the batch. */
+  wantPump(queue: string): void {
+    this.pumpQueues.add(queue);
+  }
+
+  /** Publisher confirms became ready on a channel: it emits them at the next flush, coalesced. */
+  confirmsReady(channel: Channel): void {
+    this.confirmChannels.push(channel);
+    if (!this.flushQueued) {
+      this.flushQueued = true;
+      process.nextTick(this.flush);
+    }
+  }
+
+  private readonly flush = (): void => {
+    this.flushQueued = false;
+    if (this.confirmChannels.length > 0) {
+      for (const channel of this.confirmChannels) channel.emitConfirms();
+      this.confirmChannels.length = 0;
+    }
+    const count = this.out.length;
+    if (count === 0) return;
+    const out = this.out;
+    const bytes = this.outBytes;
+    this.out = [];
+    this.outBytes = 0;
+    if (this.state === CLOSED || this.socket.destroyed) return;
+    this.sentSinceTick = true;
+    let ok: boolean;
+    if (count === 1) ok = this.socket.write(out[0]!);
+    else if (bytes <= CONCAT_LIMIT) ok = this.socket.write(Buffer.concat(out, bytes));
+    else {
+      // Large bodies: let the socket gather them with writev instead of copying megabytes.
+      this.socket.cork();
+      ok = true;
+      for (const chunk of out) ok = this.socket.write(chunk);
+      this.socket.uncork();
+    }
+    if (!ok) this.writable = false;
+  };
+
+  private readonly onDrain = (): void => {
+    if (this.writable) return;
+    this.writable = true;
+    if (this.state === RUNNING) this.vhost?.pump();
+  };
+
+  // ---- Input ----------------------------------------------------------------------------------------
+
+  private readonly onData = (chunk: Buffer): void => {
+    this.receivedSinceTick = true;
+    try {
+      let data = chunk;
+      if (this.state === AWAIT_HEADER) {
+        const rest = this.readHeader(data);
+        if (rest === undefined) return;
+        data = rest;
+      }
+      if (this.state === CLOSED) return;
+      const frames = this.reader.push(data);
+      for (let i = 0; i < frames.length; i++) {
+        this.handleFrame(frames[i]!);
+        if (this.state === CLOSED) return;
+      }
+      this.endOfBatch();
+    } catch (error) {
+      this.fail(error);
+    }
+  };
+
+  /** Consumes the 8-byte protocol header; returns the bytes after it, or undefined when incomplete or refused. */
+  private readHeader(chunk: Buffer): Buffer | undefined {
+    const data = this.headerBytes ? Buffer.concat([this.headerBytes, chunk]) : chunk;
+    // Refuse as soon as a byte differs, so a client speaking another protocol is told at once.
+    const n = Math.min(data.length, 8);
+    if (data.subarray(0, n).compare(PROTOCOL_HEADER, 0, n) !== 0) {
+      // Spec 4.2.2: answer with the protocol version we do speak, then close the socket.
+      this.state = CLOSED;
+      this.socket.end(PROTOCOL_HEADER);
+      return undefined;
+    }
+    if (data.length < 8) {
+      this.headerBytes = data;
+      return undefined;
+    }
+    this.headerBytes = undefined;
+    this.state = AWAIT_START_OK;
+    this.sendMethod(0, 'connection.start', {
+      versionMajor: 0,
+      versionMinor: 9,
+      serverProperties: this.host.settings.serverProperties,
+      mechanisms: 'PLAIN AMQPLAIN',
+      locales: 'en_US',
+    });
+    return data.subarray(8);
+  }
+
+  private handleFrame(frame: Frame): void {
+    const { type, channel } = frame;
+    if (type === FRAME_HEARTBEAT) return; // activity is recorded by onData
+    if (channel === 0) {
+      if (type !== FRAME_METHOD) {
+        throw connectionError(
+          REPLY.UNEXPECTED_FRAME,
+          `expected method frame on channel 0, got frame type ${type}`,
+        );
+      }
+      this.handleConnectionMethod(frame.payload);
+      return;
+    }
+    if (this.state !== RUNNING) {
+      if (this.state === CLOSING) return;
+      throw connectionError(REPLY.UNEXPECTED_FRAME, `frame on channel ${channel} before connection.open`);
+    }
+    const existing = this.channels[channel];
+    if (existing) {
+      existing.handleFrame(frame);
+      return;
+    }
+    if (type !== FRAME_METHOD) {
+      // RabbitMQ's command assembler on a fresh channel: content without a method is unexpected.
+      if (type === FRAME_HEADER || type === FRAME_BODY) {
+        throw connectionError(REPLY.UNEXPECTED_FRAME, 'expected method frame, got non method frame instead');
+      }
+      throw connectionError(REPLY.FRAME_ERROR, `unknown frame type ${type}`);
+    }
+    // channel.open is 20/10; peek rather than decode so a stray method on a closed channel costs nothing.
+    const payload = frame.payload;
+    if (payload.length < 4 || payload.readUInt32BE(0) !== 0x0014000a) {
+      throw connectionError(REPLY.CHANNEL_ERROR, "expected 'channel.open'");
+    }
+    if (this.openChannels >= this.channelMax || channel > this.channelMax) {
+      throw connectionError(
+        REPLY.NOT_ALLOWED,
+        `number of channels opened (${this.openChannels}) has reached the negotiated channel_max (${this.channelMax})`,
+      );
+    }
+    const opened = new Channel(this, channel);
+    this.channels[channel] = opened;
+    this.openChannels++;
+    opened.handleFrame(frame);
+  }
+
+  /** The channel finished closing (close-ok either way): its number is free again. */
+  channelReleased(number: number): void {
+    if (this.channels[number]) {
+      this.channels[number] = undefined;
+      this.openChannels--;
+    }
+  }
+
+  private handleConnectionMethod(payload: Buffer): void {
+    const method = decodeMethod(payload);
+    if (this.state === CLOSING) {
+      // We sent connection.close: only the peer's close or close-ok matter now.
+      if (method.name === 'connection.close-ok') this.destroy();
+      else if (method.name === 'connection.close') this.sendMethod(0, 'connection.close-ok', {});
+      return;
+    }
+    switch (method.name) {
+      case 'connection.start-ok':
+        this.expectState(AWAIT_START_OK, method.name);
+        this.onStartOk(method.args);
+        return;
+      case 'connection.secure-ok':
+        throw connectionError(REPLY.COMMAND_INVALID, 'connection.secure-ok without connection.secure');
+      case 'connection.tune-ok':
+        this.expectState(AWAIT_TUNE_OK, method.name);
+        this.onTuneOk(method.args);
+        return;
+      case 'connection.open':
+        this.expectState(AWAIT_OPEN, method.name);
+        this.onOpen(method.args.virtualHost);
+        return;
+      case 'connection.close':
+        // The client is done: confirm and hang up once the close-ok is on the wire.
+        this.closeReason = `client closed: ${method.args.replyCode} ${method.args.replyText}`;
+        this.releaseAll();
+        this.sendMethod(0, 'connection.close-ok', {});
+        this.flush();
+        this.state = CLOSED;
+        this.socket.end();
+        return;
+      case 'connection.close-ok':
+        return; // never asked for; harmless
+      case 'connection.update-secret':
+        this.sendMethod(0, 'connection.update-secret-ok', {});
+        return;
+      default:
+        throw connectionError(REPLY.COMMAND_INVALID, `unexpected method on channel 0: ${method.name}`);
+    }
+  }
+
+  private expectState(state: number, name: string): void {
+    if (this.state !== state) throw connectionError(REPLY.COMMAND_INVALID, `unexpected ${name}`);
+  }
+
+  private onStartOk(args: {
+    clientProperties: Record<string, unknown>;
+    mechanism: string;
+    response: Buffer;
+  }): void {
+    const capabilities = args.clientProperties.capabilities;
+    if (capabilities && typeof capabilities === 'object') {
+      const caps = capabilities as Record<string, unknown>;
+      this.canBeBlocked = caps['connection.blocked'] === true;
+      this.cancelNotify = caps.consumer_cancel_notify === true;
+    }
+    let user: string | undefined;
+    let password: string | undefined;
+    if (args.mechanism === 'PLAIN') {
+      // RFC 4616: [authzid] NUL authcid NUL passwd
+      const parts = args.response.toString('utf8').split('\0');
+      if (parts.length === 3) [, user, password] = parts;
+    } else if (args.mechanism === 'AMQPLAIN') {
+      // A field table without its length prefix, as RabbitMQ and amqplib encode it.
+      const table = decodeTableEntries(args.response, 0, args.response.length);
+      if (typeof table.LOGIN === 'string' || Buffer.isBuffer(table.LOGIN)) user = String(table.LOGIN);
+      if (typeof table.PASSWORD === 'string' || Buffer.isBuffer(table.PASSWORD))
+        password = String(table.PASSWORD);
+    } else {
+      throw connectionError(REPLY.COMMAND_INVALID, `unknown authentication mechanism '${args.mechanism}'`);
+    }
+    const expected = user === undefined ? undefined : this.host.settings.users.get(user);
+    if (expected === undefined || password !== expected) {
+      this.host.log(`connection ${this.remote}: login refused for user '${user ?? ''}' (${args.mechanism})`);
+      throw connectionError(
+        REPLY.ACCESS_REFUSED,
+        `Login was refused using authentication mechanism ${args.mechanism}. For details see the broker logfile.`,
+      );
+    }
+    this.user = user!;
+    this.state = AWAIT_TUNE_OK;
+    const { settings } = this.host;
+    this.sendMethod(0, 'connection.tune', {
+      channelMax: settings.channelMax,
+      frameMax: settings.frameMax,
+      heartbeat: settings.heartbeat,
+    });
+  }
+
+  private onTuneOk(args: { channelMax: number; frameMax: number; heartbeat: number }): void {
+    const { settings } = this.host;
+    // As RabbitMQ: the client may lower a limit but not raise it, and 0 (no limit) is raising it.
+    negotiate('frame_max', args.frameMax, settings.frameMax, FRAME_MIN_SIZE);
+    negotiate('channel_max', args.channelMax, settings.channelMax, 1);
+    this.frameMax = args.frameMax === 0 ? 0xffffffff : args.frameMax;
+    this.channelMax = args.channelMax === 0 ? 0xffff : args.channelMax;
+    this.reader.maxFrameSize = this.frameMax;
+    this.heartbeat = args.heartbeat;
+    this.state = AWAIT_OPEN;
+  }
+
+  private onOpen(virtualHost: string): void {
+    const vhost = this.host.virtualHost(virtualHost);
+    if (!vhost) throw connectionError(REPLY.NOT_ALLOWED, `vhost ${virtualHost} not found`);
+    this.vhost = vhost;
+    this.state = RUNNING;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.heartbeat > 0) {
+      // One interval per connection at half the period: send a heartbeat when a whole tick went by
+      // without output; give up after two periods (four ticks) without input.
+      this.timer = setInterval(this.onTick, (this.heartbeat * 1000) / 2);
+      this.timer.unref();
+    }
+    this.sendMethod(0, 'connection.open-ok', { knownHosts: '' });
+  }
+
+  private readonly onTick = (): void => {
+    if (this.state !== RUNNING && this.state !== CLOSING) return;
+    if (!this.sentSinceTick) {
+      this.sentSinceTick = true;
+      this.socket.write(HEARTBEAT_FRAME);
+    }
+    this.sentSinceTick = false;
+    // A blocked connection does not read its socket, so the client's heartbeats cannot count.
+    if (this.receivedSinceTick || this.blocked) this.silentTicks = 0;
+    else if (++this.silentTicks >= 4) {
+      this.host.log(`connection ${this.remote}: missed heartbeats from client, timeout: ${this.heartbeat}s`);
+      this.closeReason = 'heartbeat timeout';
+      this.destroy();
+      return;
+    }
+    this.receivedSinceTick = false;
+  };
+
+  private readonly onHandshakeTimeout = (): void => {
+    if (this.state < RUNNING) {
+      this.host.log(`connection ${this.remote}: handshake timeout`);
+      this.closeReason = 'handshake timeout';
+      this.destroy();
+    }
+  };
+
+  /** Work deferred to the end of a read: one pump for many acks, the memory alarm, one write. */
+  private endOfBatch(): void {
+    if (this.pumpQueues.size > 0) {
+      if (this.state === RUNNING) this.vhost?.pump(this.pumpQueues);
+      this.pumpQueues.clear();
+    }
+    if (this.published) {
+      this.published = false;
+      if (this.state === RUNNING && !this.blocked && this.host.memoryAlarm()) this.block();
+    }
+    this.flush();
+  }
+
+  // ---- Memory alarm ---------------------------------------------------------------------------------
+
+  private block(): void {
+    this.blocked = true;
+    if (this.canBeBlocked) this.sendMethod(0, 'connection.blocked', { reason: 'low on memory' });
+    this.socket.pause();
+  }
+
+  /** The alarm cleared: tell the client (if we told it it was blocked) and read again. */
+  unblock(): void {
+    if (!this.blocked) return;
+    this.blocked = false;
+    if (this.state !== RUNNING) return;
+    if (this.canBeBlocked) this.sendMethod(0, 'connection.unblocked', {});
+    this.socket.resume();
+  }
+
+  // ---- Errors and closing ---------------------------------------------------------------------------
+
+  /** A handler threw: an AmqpError closes the connection with its code; anything else is a 541. */
+  private fail(error: unknown): void {
+    if (this.state === CLOSED) return;
+    let amqp: AmqpError;
+    if (error instanceof AmqpError) amqp = error;
+    else {
+      this.host.log(`connection ${this.remote}: internal error: ${describe(error)}`);
+      amqp = new AmqpError(REPLY.INTERNAL_ERROR, 'internal error', 'connection');
+    }
+    this.closeWithError(amqp);
+  }
+
+  /** Sends connection.close with the error's code, then waits (briefly) for close-ok. */
+  closeWithError(error: AmqpError): void {
+    if (this.state >= CLOSING) return;
+    const handshaking = this.state < AWAIT_OPEN;
+    this.closeReason = error.replyText;
+    this.host.log(`connection ${this.remote}: closing: ${error.replyText}`);
+    this.releaseAll();
+    this.out = [];
+    this.outBytes = 0;
+    this.sendMethod(0, 'connection.close', {
+      replyCode: error.code,
+      replyText: error.replyText,
+      classId: error.classId,
+      methodId: error.methodId,
+    });
+    this.flush();
+    if (handshaking) {
+      // As RabbitMQ: a failed login or tuning gets its close frame and then the socket goes at once.
+      this.state = CLOSED;
+      this.socket.end();
+      return;
+    }
+    this.state = CLOSING;
+    if (this.blocked) this.socket.resume();
+    clearTimeout(this.timer);
+    this.timer = setTimeout(this.destroy, CLOSE_TIMEOUT_MS);
+  }
+
+  /** The broker is shutting down: connection.close 320 CONNECTION_FORCED, as rabbitmqctl stop does. */
+  shutdown(): void {
+    if (this.state === RUNNING) {
+      this.closeWithError(
+        new AmqpError(
+          REPLY.CONNECTION_FORCED,
+          "broker forced connection closure with reason 'shutdown'",
+          'connection',
+        ),
+      );
+    } else this.destroy();
+  }
+
+  /** Channels give back their unacked messages and consumers; exclusive queues go. Idempotent. */
+  private releaseAll(): void {
+    for (let i = 0; i < this.channels.length; i++) {
+      const channel = this.channels[i];
+      if (channel) {
+        channel.release();
+        this.channels[i] = undefined;
+      }
+    }
+    this.openChannels = 0;
+    if (this.vhost) {
+      const vhost = this.vhost;
+      try {
+        vhost.connectionClosed(this.id);
+        vhost.pump();
+      } catch (error) {
+        this.host.log(`connection ${this.remote}: cleanup failed: ${describe(error)}`);
+      }
+    }
+  }
+
+  readonly destroy = (): void => {
+    if (this.state !== CLOSED) this.state = CLOSED;
+    this.socket.destroy();
+  };
+
+  private readonly onSocketError = (error: Error): void => {
+    // ECONNRESET and friends: the close handler does the cleanup.
+    if (!this.closeReason) this.closeReason = describe(error);
+  };
+
+  private readonly onSocketClose = (): void => {
+    this.state = CLOSED;
+    clearTimeout(this.timer);
+    clearInterval(this.timer);
+    this.timer = undefined;
+    try {
+      this.releaseAll();
+    } catch (error) {
+      this.host.log(`connection ${this.remote}: cleanup failed: ${describe(error)}`);
+    }
+    this.vhost = undefined;
+    this.out = [];
+    this.outBytes = 0;
+    this.host.closed(this);
+  };
+}
+
+function negotiate(field: string, client: number, server: number, min: number): void {
+  if (client !== 0 && client < min) {
+    throw connectionError(
+      REPLY.NOT_ALLOWED,
+      `negotiated ${field} = ${client} is lower than the minimum allowed value (${min})`,
+    );
+  }
+  if (server !== 0 && (client === 0 || client > server)) {
+    throw connectionError(
+      REPLY.NOT_ALLOWED,
+      `negotiated ${field} = ${client} is higher than the maximum allowed value (${server})`,
+    );
+  }
+}
+
+export function describe(error: unknown): string {
+  if (error instanceof Error) return `${error.name}: ${error.message}`.split('\n')[0]!;
+  return String(error).split('\n')[0]!;
+}
