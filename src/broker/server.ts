@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { Connection, type ConnectionHost, type ConnectionSettings, describe } from './connection.ts';
 import type { BrokerStore } from './store/contracts.ts';
 import { type FsyncPolicy, openLogStore } from './store/log-store.ts';
-import { memoryStore } from './store/memory.ts';
+import { memoryStore } from './store/memory-store.ts';
 import type { VirtualHost } from './vhost/contracts.ts';
 import { type BrokerVirtualHost, createVirtualHost } from './vhost/vhost.ts';
 
