@@ -5,6 +5,7 @@
 // content writers (contentFrames, contentMethodFrames, deliverFrames) live in content-header.ts and
 // methodFrame in methods.ts, next to the encoders they use; all are re-exported here.
 
+import { constants } from 'node:buffer';
 import { AmqpError, REPLY } from '../errors.ts';
 import { writeFrameHeader } from './fields.ts';
 import { formatBinary } from './methods.ts';
@@ -86,12 +87,16 @@ function frameError(type: number, payload: Buffer, reason: string): AmqpError {
 }
 
 const EMPTY = Buffer.alloc(0);
+/** The largest payload a Buffer can hold with its framing: beyond it no frame-max can apply. */
+const MAX_PAYLOAD = constants.MAX_LENGTH - FRAME_OVERHEAD;
 
 /**
  * Splits a byte stream into frames. Frames wholly inside a chunk are returned as views of it (no
- * copy); a frame split across chunks is assembled in a buffer of its own size, so each byte is
- * copied at most once however finely the stream is chopped. Errors are FRAME_ERROR connection
- * errors, after which the reader throws the same error on every push.
+ * copy). A frame split across chunks is kept as views of its pieces and joined once when its last
+ * byte arrives, so each byte is copied at most once however finely the stream is chopped, and
+ * memory grows only as the peer actually sends (not by the size a frame header announces). Like
+ * any Node stream consumer, it assumes a chunk is not modified after push. Errors are FRAME_ERROR
+ * connection errors, after which the reader throws the same error on every push.
  */
 export class FrameReader {
   /**
@@ -101,11 +106,14 @@ export class FrameReader {
    */
   maxFrameSize: number;
 
-  /** The partial frame being assembled (null: none, or still reading its 7-byte header). */
-  #frame: Buffer | null = null;
-  /** Bytes of the partial frame (or of its header) received so far. */
+  /** Bytes of the current partial frame received so far, header included (0: none). */
   #have = 0;
+  /** The partial frame's 7-byte header (complete once #have >= 7). */
   #header = Buffer.allocUnsafe(FRAME_HEADER_SIZE);
+  /** Payload and frame-end bytes of the partial frame, as views of the chunks they came in. */
+  #parts: Buffer[] = [];
+  /** The partial frame's whole size (0 until its header is complete). */
+  #total = 0;
   #error: AmqpError | null = null;
 
   constructor(maxFrameSize: number = INITIAL_FRAME_MAX) {
@@ -137,14 +145,13 @@ export class FrameReader {
     }
     while (len - off >= FRAME_HEADER_SIZE) {
       const type = chunk[off]!;
-      const channel = (chunk[off + 1]! << 8) | chunk[off + 2]!;
       const size = chunk.readUInt32BE(off + 3);
       this.#checkSize(type, size);
       const total = size + FRAME_OVERHEAD;
       if (len - off < total) break;
+      const channel = (chunk[off + 1]! << 8) | chunk[off + 2]!;
       const start = off + FRAME_HEADER_SIZE;
-      const payload = chunk.subarray(start, start + size);
-      frames.push(this.#complete(type, channel, payload, chunk[start + size]!));
+      frames.push(this.#complete(type, channel, chunk.subarray(start, start + size), chunk[start + size]!));
       off += total;
     }
     if (off < len) this.#stash(chunk, off);
@@ -153,8 +160,12 @@ export class FrameReader {
 
   #checkSize(type: number, size: number): void {
     const max = this.maxFrameSize;
-    if (max !== 0 && size > max) {
-      throw frameError(type, EMPTY, `{frame_too_large,${size},${max - FRAME_OVERHEAD}}`);
+    if ((max !== 0 && size > max) || size > MAX_PAYLOAD) {
+      throw frameError(
+        type,
+        EMPTY,
+        `{frame_too_large,${size},${(max || MAX_PAYLOAD + FRAME_OVERHEAD) - FRAME_OVERHEAD}}`,
+      );
     }
   }
 
@@ -168,27 +179,23 @@ export class FrameReader {
     throw frameError(type, payload, 'unknown_frame');
   }
 
-  /** Keeps the incomplete tail of a chunk. */
+  /** Keeps the incomplete tail of a chunk (its frame header, if complete, was size-checked). */
   #stash(chunk: Buffer, off: number): void {
     const rest = chunk.length - off;
-    if (rest < FRAME_HEADER_SIZE) {
-      chunk.copy(this.#header, 0, off);
-      this.#have = rest;
-      return;
-    }
-    const total = chunk.readUInt32BE(off + 3) + FRAME_OVERHEAD;
-    const frame = Buffer.allocUnsafe(total);
-    chunk.copy(frame, 0, off);
-    this.#frame = frame;
+    const take = Math.min(rest, FRAME_HEADER_SIZE);
+    chunk.copy(this.#header, 0, off, off + take);
     this.#have = rest;
+    if (rest >= FRAME_HEADER_SIZE) {
+      this.#total = this.#header.readUInt32BE(3) + FRAME_OVERHEAD;
+      if (rest > FRAME_HEADER_SIZE) this.#parts.push(chunk.subarray(off + FRAME_HEADER_SIZE));
+    }
   }
 
   /** Feeds a chunk to the partial frame; returns where the chunk's own frames start, or -1. */
   #continue(chunk: Buffer, frames: Frame[]): number {
     let off = 0;
-    let frame = this.#frame;
-    if (frame === null) {
-      const header = this.#header;
+    const header = this.#header;
+    if (this.#have < FRAME_HEADER_SIZE) {
       const take = Math.min(FRAME_HEADER_SIZE - this.#have, chunk.length);
       chunk.copy(header, this.#have, 0, take);
       this.#have += take;
@@ -196,23 +203,21 @@ export class FrameReader {
       if (this.#have < FRAME_HEADER_SIZE) return -1;
       const size = header.readUInt32BE(3);
       this.#checkSize(header[0]!, size);
-      frame = Buffer.allocUnsafe(size + FRAME_OVERHEAD);
-      header.copy(frame, 0, 0, FRAME_HEADER_SIZE);
-      this.#frame = frame;
+      this.#total = size + FRAME_OVERHEAD;
     }
-    const total = frame.length;
-    const take = Math.min(total - this.#have, chunk.length - off);
-    chunk.copy(frame, this.#have, off, off + take);
+    const take = Math.min(this.#total - this.#have, chunk.length - off);
+    if (take > 0) this.#parts.push(chunk.subarray(off, off + take));
     this.#have += take;
     off += take;
-    if (this.#have < total) return -1;
-    this.#frame = null;
+    if (this.#have < this.#total) return -1;
+    const parts = this.#parts;
+    const rest = this.#total - FRAME_HEADER_SIZE;
+    const bytes = parts.length === 1 ? parts[0]! : Buffer.concat(parts, rest);
+    this.#parts = [];
     this.#have = 0;
-    const type = frame[0]!;
-    const channel = (frame[1]! << 8) | frame[2]!;
-    frames.push(
-      this.#complete(type, channel, frame.subarray(FRAME_HEADER_SIZE, total - 1), frame[total - 1]!),
-    );
+    this.#total = 0;
+    const channel = (header[1]! << 8) | header[2]!;
+    frames.push(this.#complete(header[0]!, channel, bytes.subarray(0, rest - 1), bytes[rest - 1]!));
     return off;
   }
 }
