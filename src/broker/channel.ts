@@ -184,6 +184,9 @@ export class Channel {
       switch (this.expect) {
         case EXPECT_METHOD:
           if (frame.type !== FRAME_METHOD) {
+            // Not about any method: RabbitMQ reports class and method 0.
+            this.classId = 0;
+            this.methodId = 0;
             throw connectionError(
               REPLY.UNEXPECTED_FRAME,
               'expected method frame, got non method frame instead',
@@ -354,8 +357,6 @@ export class Channel {
         conn.sendMethod(ch, 'channel.close-ok', {});
         conn.channelReleased(ch);
         return;
-      case 'channel.close-ok':
-        return; // we never sent close while OPEN; ignore
       case 'channel.flow':
         this.flowActive = method.args.active;
         conn.sendMethod(ch, 'channel.flow-ok', { active: method.args.active });
@@ -514,7 +515,8 @@ export class Channel {
         return;
 
       default:
-        throw connectionError(REPLY.COMMAND_INVALID, `unimplemented method ${method.name}`);
+        // Server-side methods, and channel.close-ok for a close we never sent: as RabbitMQ.
+        throw connectionError(REPLY.COMMAND_INVALID, 'unimplemented method');
     }
   }
 

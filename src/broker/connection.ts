@@ -9,6 +9,7 @@
 import type { Socket } from 'node:net';
 import { Channel } from './channel.ts';
 import {
+  type DecodedMethod,
   decodeMethod,
   decodeTableEntries,
   FRAME_BODY,
@@ -24,6 +25,7 @@ import {
   methodFrame,
   PROTOCOL_HEADER,
 } from './codec/index.ts';
+import { formatBinary } from './codec/methods.ts';
 import { AmqpError, connectionError, REPLY } from './errors.ts';
 import type { BrokerVirtualHost } from './vhost/vhost.ts';
 
@@ -58,6 +60,10 @@ const AWAIT_OPEN = 3;
 const RUNNING = 4;
 const CLOSING = 5;
 const CLOSED = 6;
+/** "AMQP" 1 1 0 9: the pre-0-9-1 way of asking for 0-9, which RabbitMQ serves as 0-9-1; so do we. */
+const LEGACY_0_9_HEADER = Buffer.from([0x41, 0x4d, 0x51, 0x50, 1, 1, 0, 9]);
+/** RabbitMQ's names for the states, as its error texts use them. */
+const STATE_NAMES = ['starting', 'starting', 'tuning', 'opening', 'running', 'closing', 'closed'];
 
 /** RabbitMQ's handshake_timeout: a socket that has not finished connection.open by then is dropped. */
 const HANDSHAKE_TIMEOUT_MS = 10_000;
@@ -209,7 +215,13 @@ export class Connection {
         data = rest;
       }
       if (this.state === CLOSED) return;
-      const frames = this.reader.push(data);
+      let frames: Frame[];
+      try {
+        frames = this.reader.push(data);
+      } catch (error) {
+        this.framingFailed(error);
+        return;
+      }
       for (let i = 0; i < frames.length; i++) {
         this.handleFrame(frames[i]!);
         if (this.state === CLOSED) return;
@@ -225,7 +237,8 @@ export class Connection {
     const data = this.headerBytes ? Buffer.concat([this.headerBytes, chunk]) : chunk;
     // Refuse as soon as a byte differs, so a client speaking another protocol is told at once.
     const n = Math.min(data.length, 8);
-    if (data.subarray(0, n).compare(PROTOCOL_HEADER, 0, n) !== 0) {
+    const head = data.subarray(0, n);
+    if (head.compare(PROTOCOL_HEADER, 0, n) !== 0 && head.compare(LEGACY_0_9_HEADER, 0, n) !== 0) {
       // Spec 4.2.2: answer with the protocol version we do speak, then close the socket.
       this.state = CLOSED;
       this.socket.end(PROTOCOL_HEADER);
@@ -254,7 +267,7 @@ export class Connection {
       if (type !== FRAME_METHOD) {
         throw connectionError(
           REPLY.UNEXPECTED_FRAME,
-          `expected method frame on channel 0, got frame type ${type}`,
+          `type ${type}, all octets = ${formatBinary(frame.payload)}`,
         );
       }
       this.handleConnectionMethod(frame.payload);
@@ -278,10 +291,18 @@ export class Connection {
     }
     // channel.open is 20/10; peek rather than decode so a stray method on a closed channel costs nothing.
     const payload = frame.payload;
-    if (payload.length < 4 || payload.readUInt32BE(0) !== 0x0014000a) {
-      throw connectionError(REPLY.CHANNEL_ERROR, "expected 'channel.open'");
+    const id = payload.length < 4 ? 0 : payload.readUInt32BE(0);
+    if (id !== 0x0014000a) {
+      throw new AmqpError(
+        REPLY.CHANNEL_ERROR,
+        "expected 'channel.open'",
+        'connection',
+        id >>> 16,
+        id & 0xffff,
+      );
     }
-    if (this.openChannels >= this.channelMax || channel > this.channelMax) {
+    // As RabbitMQ: the limit is on how many channels are open, not on the channel number.
+    if (this.openChannels >= this.channelMax) {
       throw connectionError(
         REPLY.NOT_ALLOWED,
         `number of channels opened (${this.openChannels}) has reached the negotiated channel_max (${this.channelMax})`,
@@ -303,6 +324,19 @@ export class Connection {
 
   private handleConnectionMethod(payload: Buffer): void {
     const method = decodeMethod(payload);
+    const { classId, methodId } = method;
+    try {
+      this.connectionMethod(method, classId, methodId);
+    } catch (error) {
+      // Errors name the method that failed, as RabbitMQ's do (e.g. 530 on connection.open is 10/40).
+      if (error instanceof AmqpError && error.classId === 0) {
+        throw new AmqpError(error.code, error.detail, error.scope, classId, methodId);
+      }
+      throw error;
+    }
+  }
+
+  private connectionMethod(method: DecodedMethod, classId: number, methodId: number): void {
     if (this.state === CLOSING) {
       // We sent connection.close: only the peer's close or close-ok matter now.
       if (method.name === 'connection.close-ok') this.destroy();
@@ -311,20 +345,23 @@ export class Connection {
     }
     switch (method.name) {
       case 'connection.start-ok':
-        this.expectState(AWAIT_START_OK, method.name);
+        this.expectState(AWAIT_START_OK, classId, methodId);
         this.onStartOk(method.args);
         return;
-      case 'connection.secure-ok':
-        throw connectionError(REPLY.COMMAND_INVALID, 'connection.secure-ok without connection.secure');
       case 'connection.tune-ok':
-        this.expectState(AWAIT_TUNE_OK, method.name);
+        this.expectState(AWAIT_TUNE_OK, classId, methodId);
         this.onTuneOk(method.args);
         return;
       case 'connection.open':
-        this.expectState(AWAIT_OPEN, method.name);
+        this.expectState(AWAIT_OPEN, classId, methodId);
         this.onOpen(method.args.virtualHost);
         return;
       case 'connection.close':
+        if (this.state < AWAIT_OPEN) {
+          // Mid-handshake (RabbitMQ's starting/tuning states): just hang up.
+          this.destroy();
+          return;
+        }
         // The client is done: confirm and hang up once the close-ok is on the wire.
         this.closeReason = `client closed: ${method.args.replyCode} ${method.args.replyText}`;
         this.releaseAll();
@@ -333,18 +370,29 @@ export class Connection {
         this.state = CLOSED;
         this.socket.end();
         return;
-      case 'connection.close-ok':
-        return; // never asked for; harmless
       case 'connection.update-secret':
+        this.expectState(RUNNING, classId, methodId);
         this.sendMethod(0, 'connection.update-secret-ok', {});
         return;
       default:
-        throw connectionError(REPLY.COMMAND_INVALID, `unexpected method on channel 0: ${method.name}`);
+        // RabbitMQ's answer to any connection method out of turn, and to other classes on channel 0.
+        throw this.unexpectedMethod(classId, methodId);
     }
   }
 
-  private expectState(state: number, name: string): void {
-    if (this.state !== state) throw connectionError(REPLY.COMMAND_INVALID, `unexpected ${name}`);
+  private expectState(state: number, classId: number, methodId: number): void {
+    if (this.state !== state) throw this.unexpectedMethod(classId, methodId);
+  }
+
+  private unexpectedMethod(classId: number, methodId: number): AmqpError {
+    const name = STATE_NAMES[this.state] ?? 'closing';
+    return new AmqpError(
+      REPLY.CHANNEL_ERROR,
+      `unexpected method in connection state ${name}`,
+      'connection',
+      classId,
+      methodId,
+    );
   }
 
   private onStartOk(args: {
@@ -477,6 +525,22 @@ export class Connection {
 
   // ---- Errors and closing ---------------------------------------------------------------------------
 
+  /**
+   * The byte stream is broken (bad frame end, oversized or unknown frame): we can no longer find a
+   * close-ok in it, so send connection.close and hang up without waiting.
+   */
+  private framingFailed(error: unknown): void {
+    if (this.state >= CLOSING || !(error instanceof AmqpError)) {
+      this.fail(error);
+      return;
+    }
+    this.closeWithError(error);
+    if (this.state === CLOSING) {
+      this.state = CLOSED;
+      this.socket.end();
+    }
+  }
+
   /** A handler threw: an AmqpError closes the connection with its code; anything else is a 541. */
   private fail(error: unknown): void {
     if (this.state === CLOSED) return;
@@ -496,8 +560,6 @@ export class Connection {
     this.closeReason = error.replyText;
     this.host.log(`connection ${this.remote}: closing: ${error.replyText}`);
     this.releaseAll();
-    this.out = [];
-    this.outBytes = 0;
     this.sendMethod(0, 'connection.close', {
       replyCode: error.code,
       replyText: error.replyText,
@@ -578,19 +640,15 @@ export class Connection {
   };
 }
 
+/** RabbitMQ's tune-ok validation; its errors name connection.tune (10/30), as RabbitMQ's do. */
 function negotiate(field: string, client: number, server: number, min: number): void {
+  let detail: string | undefined;
   if (client !== 0 && client < min) {
-    throw connectionError(
-      REPLY.NOT_ALLOWED,
-      `negotiated ${field} = ${client} is lower than the minimum allowed value (${min})`,
-    );
+    detail = `negotiated ${field} = ${client} is lower than the minimum allowed value (${min})`;
+  } else if (server !== 0 && (client === 0 || client > server)) {
+    detail = `negotiated ${field} = ${client} is higher than the maximum allowed value (${server})`;
   }
-  if (server !== 0 && (client === 0 || client > server)) {
-    throw connectionError(
-      REPLY.NOT_ALLOWED,
-      `negotiated ${field} = ${client} is higher than the maximum allowed value (${server})`,
-    );
-  }
+  if (detail) throw new AmqpError(REPLY.NOT_ALLOWED, detail, 'connection', 10, 30);
 }
 
 export function describe(error: unknown): string {
