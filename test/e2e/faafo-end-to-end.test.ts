@@ -1,10 +1,11 @@
 // The Fractals app end to end on real engines: `faafo api` + two `faafo worker` processes on
-// RabbitMQ, with SQLite and with MariaDB, driven by the real `faafo` CLI.
+// RabbitMQ and on our embedded broker, with SQLite and with MariaDB, driven by the real `faafo` CLI.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type BrokerTarget, brokerTargets, type RunningBroker } from '../helpers/brokers.ts';
 import {
   type ApiProcess,
   type FaafoProcess,
@@ -13,20 +14,19 @@ import {
   startWorker,
 } from '../helpers/faafo-processes.ts';
 import { imageOf, sha256, waitAllDone } from '../helpers/fractals.ts';
-import { createVhost, type TestVhost } from '../helpers/rabbitmq.ts';
-import { mysqlAvailable, rabbitmqAvailable, TEST_MYSQL_URL } from '../helpers/services.ts';
+import { mysqlAvailable, TEST_MYSQL_URL } from '../helpers/services.ts';
 
-interface Engine {
+interface Database {
   name: string;
   available: () => Promise<boolean>;
-  databaseUrl: () => Promise<{ url: string; drop: () => Promise<void> }>;
+  create: () => Promise<{ url: string; drop: () => Promise<void> }>;
 }
 
-const engines: Engine[] = [
+const databases: Database[] = [
   {
-    name: 'SQLite + RabbitMQ',
-    available: rabbitmqAvailable,
-    async databaseUrl() {
+    name: 'SQLite',
+    available: async () => true,
+    async create() {
       const dir = mkdtempSync(join(tmpdir(), 'faafo-e2e-'));
       return {
         url: `sqlite:///${join(dir, 'faafo.db')}`,
@@ -35,9 +35,9 @@ const engines: Engine[] = [
     },
   },
   {
-    name: 'MariaDB + RabbitMQ',
-    available: async () => (await rabbitmqAvailable()) && (await mysqlAvailable()),
-    async databaseUrl() {
+    name: 'MariaDB',
+    available: mysqlAvailable,
+    async create() {
       const name = `faafo_e2e_${Date.now().toString(36)}`;
       const url = new URL(TEST_MYSQL_URL);
       url.pathname = `/${name}`;
@@ -53,28 +53,36 @@ const engines: Engine[] = [
   },
 ];
 
+const engines = databases.flatMap((database) =>
+  brokerTargets.map((broker: BrokerTarget) => ({
+    name: `${database.name} + ${broker.name}`,
+    database,
+    broker,
+  })),
+);
+
 describe.each(engines)('faafo end to end on $name', (engine) => {
   let run = false;
-  let vhost: TestVhost;
+  let broker: RunningBroker;
   let db: { url: string; drop: () => Promise<void> };
   let api: ApiProcess;
   const workers: FaafoProcess[] = [];
 
   beforeAll(async () => {
-    run = await engine.available();
+    run = (await engine.broker.available()) && (await engine.database.available());
     if (!run) return;
-    vhost = await createVhost();
-    db = await engine.databaseUrl();
-    api = await startApi({ databaseUrl: db.url, transportUrl: vhost.url });
+    broker = await engine.broker.start();
+    db = await engine.database.create();
+    api = await startApi({ databaseUrl: db.url, transportUrl: broker.url });
     for (const name of ['app-worker-1', 'app-worker-2']) {
-      workers.push(await startWorker({ name, endpointUrl: api.url, transportUrl: vhost.url }));
+      workers.push(await startWorker({ name, endpointUrl: api.url, transportUrl: broker.url }));
     }
   });
 
   afterAll(async () => {
     await Promise.all(workers.map((w) => w.stop()));
     await api?.stop();
-    await vhost?.remove();
+    await broker?.stop();
     await db?.drop();
   });
 

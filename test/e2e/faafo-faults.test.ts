@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import amqp from 'amqplib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { declareTopology, TASK_EXCHANGE, TASK_ROUTING_KEY } from '../../src/faafo/queue/topology.ts';
+import { brokerTargets, type RunningBroker } from '../helpers/brokers.ts';
 import {
   type ApiProcess,
   type FaafoProcess,
@@ -14,28 +15,26 @@ import {
   startWorker,
 } from '../helpers/faafo-processes.ts';
 import { imageOf, listAll, sha256, waitAllDone } from '../helpers/fractals.ts';
-import { createVhost, type TestVhost } from '../helpers/rabbitmq.ts';
-import { rabbitmqAvailable } from '../helpers/services.ts';
 
-describe('faafo under faults (SQLite + RabbitMQ)', () => {
+describe.each(brokerTargets)('faafo under faults (SQLite + $name)', (target) => {
   let run = false;
-  let vhost: TestVhost;
+  let broker: RunningBroker;
   let dir: string;
   let api: ApiProcess;
   const workers: FaafoProcess[] = [];
 
   beforeEach(async () => {
-    run = await rabbitmqAvailable();
+    run = await target.available();
     if (!run) return;
-    vhost = await createVhost();
+    broker = await target.start();
     dir = mkdtempSync(join(tmpdir(), 'faafo-faults-'));
-    api = await startApi({ databaseUrl: `sqlite:///${join(dir, 'faafo.db')}`, transportUrl: vhost.url });
+    api = await startApi({ databaseUrl: `sqlite:///${join(dir, 'faafo.db')}`, transportUrl: broker.url });
   });
 
   afterEach(async () => {
     await Promise.all(workers.splice(0).map((w) => w.stop()));
     await api?.stop();
-    await vhost?.remove();
+    await broker?.stop();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
@@ -57,11 +56,15 @@ describe('faafo under faults (SQLite + RabbitMQ)', () => {
     ]);
     expect(created.code, created.stderr).toBe(0);
 
-    const victim = await startWorker({ name: 'app-worker-1', endpointUrl: api.url, transportUrl: vhost.url });
+    const victim = await startWorker({
+      name: 'app-worker-1',
+      endpointUrl: api.url,
+      transportUrl: broker.url,
+    });
     const survivor = await startWorker({
       name: 'app-worker-2',
       endpointUrl: api.url,
-      transportUrl: vhost.url,
+      transportUrl: broker.url,
     });
     workers.push(victim, survivor);
     // Once the victim finished one task it holds the next (prefetch 1) and is rendering it.
@@ -80,7 +83,7 @@ describe('faafo under faults (SQLite + RabbitMQ)', () => {
 
   it('the same task rendered by two workers gives the same checksum', async (ctx) => {
     if (!run) return ctx.skip();
-    const first = await startWorker({ name: 'app-worker-1', endpointUrl: api.url, transportUrl: vhost.url });
+    const first = await startWorker({ name: 'app-worker-1', endpointUrl: api.url, transportUrl: broker.url });
     workers.push(first);
     const created = await runFaafo(['create', '--endpoint-url', api.url, '--tasks', '1']);
     expect(created.code, created.stderr).toBe(0);
@@ -89,10 +92,14 @@ describe('faafo under faults (SQLite + RabbitMQ)', () => {
     const firstImage = await imageOf(api.url, done!.uuid);
     await first.stop();
 
-    const second = await startWorker({ name: 'app-worker-2', endpointUrl: api.url, transportUrl: vhost.url });
+    const second = await startWorker({
+      name: 'app-worker-2',
+      endpointUrl: api.url,
+      transportUrl: broker.url,
+    });
     workers.push(second);
     // Deliver the same task again, as the broker does after a worker died before its ack.
-    const connection = await amqp.connect(vhost.url);
+    const connection = await amqp.connect(broker.url);
     const channel = await connection.createConfirmChannel();
     await declareTopology(channel);
     const { uuid, width, height, iterations, xa, xb, ya, yb } = done!;

@@ -5,10 +5,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mysql from 'mysql2/promise';
 import { afterEach, describe, expect, it } from 'vitest';
+import { brokerTargets } from '../helpers/brokers.ts';
 import { type ApiProcess, runFaafo, startApi } from '../helpers/faafo-processes.ts';
 import { listAll } from '../helpers/fractals.ts';
-import { createVhost, type TestVhost } from '../helpers/rabbitmq.ts';
-import { mysqlAvailable, rabbitmqAvailable, TEST_MYSQL_URL, TEST_RABBITMQ_URL } from '../helpers/services.ts';
+import { createVhost } from '../helpers/rabbitmq.ts';
+import { mysqlAvailable, rabbitmqAvailable, TEST_MYSQL_URL } from '../helpers/services.ts';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.ts';
 
 const task = { width: 64, height: 64, iterations: 32, xa: -1.5, xb: 1.5, ya: -1.5, yb: 1.5 };
@@ -40,38 +41,41 @@ describe('faafo api when its services go down', () => {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
   });
 
-  it('broker down: POST answers 503 JSON, no orphan row; back up: POST works again', async (ctx) => {
-    if (!(await rabbitmqAvailable())) return ctx.skip();
-    const vhost: TestVhost = await createVhost();
-    cleanups.push(() => vhost.remove());
-    const broker = new URL(TEST_RABBITMQ_URL);
-    const proxy: TcpProxy = await startTcpProxy(broker.hostname, Number(broker.port || 5672));
-    cleanups.push(() => proxy.close());
-    const viaProxy = new URL(vhost.url);
-    viaProxy.port = String(proxy.port);
-    const dir = mkdtempSync(join(tmpdir(), 'faafo-down-'));
-    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-    api = await startApi({
-      databaseUrl: `sqlite:///${join(dir, 'faafo.db')}`,
-      transportUrl: viaProxy.toString(),
-    });
+  it.each(brokerTargets)(
+    'broker down ($name): POST answers 503 JSON, no orphan row; back up: POST works again',
+    async (target) => {
+      if (!(await target.available())) return;
+      const broker = await target.start();
+      cleanups.push(() => broker.stop());
+      const real = new URL(broker.url);
+      const proxy: TcpProxy = await startTcpProxy(real.hostname, Number(real.port || 5672));
+      cleanups.push(() => proxy.close());
+      const viaProxy = new URL(broker.url);
+      viaProxy.port = String(proxy.port);
+      const dir = mkdtempSync(join(tmpdir(), 'faafo-down-'));
+      cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+      api = await startApi({
+        databaseUrl: `sqlite:///${join(dir, 'faafo.db')}`,
+        transportUrl: viaProxy.toString(),
+      });
 
-    expect((await post(api.url)).status).toBe(201);
-    await proxy.down();
-    const refused = await post(api.url);
-    expect(refused.status).toBe(503);
-    expect(expectCleanJson(refused.text)).toMatch(/queue|broker/i);
-    expect(await listAll(api.url)).toHaveLength(1);
+      expect((await post(api.url)).status).toBe(201);
+      await proxy.down();
+      const refused = await post(api.url);
+      expect(refused.status).toBe(503);
+      expect(expectCleanJson(refused.text)).toMatch(/queue|broker/i);
+      expect(await listAll(api.url)).toHaveLength(1);
 
-    // The CLI says so in one line and exits non-zero.
-    const cli = await runFaafo(['create', '--endpoint-url', api.url, '--tasks', '1']);
-    expect(cli.code).not.toBe(0);
-    expect(cli.stderr.trim().split('\n')).toHaveLength(1);
+      // The CLI says so in one line and exits non-zero.
+      const cli = await runFaafo(['create', '--endpoint-url', api.url, '--tasks', '1']);
+      expect(cli.code).not.toBe(0);
+      expect(cli.stderr.trim().split('\n')).toHaveLength(1);
 
-    await proxy.up();
-    expect((await post(api.url)).status).toBe(201);
-    expect(await listAll(api.url)).toHaveLength(2);
-  });
+      await proxy.up();
+      expect((await post(api.url)).status).toBe(201);
+      expect(await listAll(api.url)).toHaveLength(2);
+    },
+  );
 
   it('database down: requests answer 503 JSON; back up: they work again', async (ctx) => {
     if (!((await rabbitmqAvailable()) && (await mysqlAvailable()))) return ctx.skip();
