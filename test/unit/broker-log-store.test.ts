@@ -2,6 +2,7 @@
 // and a writer killed with SIGKILL mid-stream.
 import { spawn } from 'node:child_process';
 import {
+  closeSync,
   copyFileSync,
   existsSync,
   mkdirSync,
@@ -18,6 +19,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { PersistedMessage } from '../../src/broker/store/contracts.ts';
 import { crc32 } from '../../src/broker/store/log-record.ts';
 import { LOG_FILE, type LogStore, openLogStore } from '../../src/broker/store/log-store.ts';
+import { createVirtualHost } from '../../src/broker/vhost/vhost.ts';
 
 let root: string;
 const open: LogStore[] = [];
@@ -185,6 +187,56 @@ describe('log store', () => {
     expect(state.lastMessageId).toBe(6);
   });
 
+  it('brings a virtual host back after a restart from disk', async () => {
+    const dir = join(root, 'data');
+    const store = await openStore(dir);
+    const before = createVirtualHost('/', store, await store.load());
+    before.declareExchange(
+      'orders',
+      'topic',
+      { durable: true, autoDelete: false, internal: false, arguments: {} },
+      false,
+    );
+    before.declareQueue(
+      'eu',
+      { durable: true, exclusive: false, autoDelete: false, arguments: {} },
+      false,
+      'c',
+    );
+    before.declareQueue(
+      'all',
+      { durable: true, exclusive: false, autoDelete: false, arguments: {} },
+      false,
+      'c',
+    );
+    before.bindQueue('eu', 'orders', 'order.eu.*', {}, 'c');
+    before.bindQueue('all', 'orders', 'order.#', {}, 'c');
+    const confirms = ['1', '2', '3'].map(
+      (n) =>
+        before.publish('orders', 'order.eu.new', { deliveryMode: 2, messageId: n }, Buffer.from(n)).durable,
+    );
+    before.publish('orders', 'order.us.new', { deliveryMode: 1 }, Buffer.from('transient'));
+    await Promise.all(confirms);
+    before.ack(before.get('eu', 'c')!.delivery);
+    before.get('all', 'c'); // delivered, not acked when the broker stops
+    await closeStore(store);
+
+    const reopened = await openStore(dir);
+    const after = createVirtualHost('/', reopened, await reopened.load());
+    expect(after.stats().map(({ queue, ready }) => [queue, ready])).toEqual([
+      ['eu', 2],
+      ['all', 3],
+    ]);
+    const all = [1, 2, 3].map(() => after.get('all', 'c', true)!.delivery);
+    expect(all.map((d) => [d.message.body.toString(), d.redelivered])).toEqual([
+      ['1', true],
+      ['2', false],
+      ['3', false],
+    ]);
+    expect(after.publish('orders', 'order.eu.x', {}, Buffer.from('4')).routed).toBe(true);
+    expect(after.stats().find((s) => s.queue === 'eu')?.ready).toBe(3);
+  });
+
   it('uses zlib-compatible CRC-32', () => {
     expect(crc32(Buffer.from('123456789'))).toBe(0xcbf43926);
     expect(crc32(Buffer.from('6789'), crc32(Buffer.from('12345')))).toBe(0xcbf43926);
@@ -274,6 +326,22 @@ describe('log store', () => {
     await Promise.all([first.then(() => order.push('first')), second.then(() => order.push('second'))]);
     expect(order).toEqual(['first', 'second']);
     expect(store.counters().fdatasyncs).toBe(2);
+  });
+
+  it('after a failed write, every sync() rejects (confirms become nacks) and nothing is unhandled', async () => {
+    const store = await openStore();
+    store.putQueue({ name: 'q', autoDelete: false, arguments: {} });
+    await store.sync();
+    // Pull the file out from under the store: its next write fails with EBADF.
+    closeSync((store as unknown as { fd: number }).fd);
+    store.enqueue('q', message(1));
+    const ignored = store.sync(); // a publisher without confirms never looks at this one
+    await expect(store.sync()).rejects.toThrow(/EBADF/);
+    store.enqueue('q', message(2));
+    await expect(store.sync()).rejects.toThrow(/EBADF/);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(ignored).toBeInstanceOf(Promise);
+    await closeStore(store);
   });
 
   it('compacts to exactly the live state, and the result reloads', async () => {

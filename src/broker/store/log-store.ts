@@ -253,17 +253,22 @@ class FileLogStore implements LogStore {
   }
 
   sync(): Promise<void> {
-    if (this.failure) return Promise.reject(this.failure);
+    if (this.failure) return handled(Promise.reject(this.failure));
     const batch = this.pending ?? this.inflight;
     if (!batch) return RESOLVED;
-    return new Promise((resolve, reject) => batch.waiters.push({ resolve, reject }));
+    return handled(new Promise((resolve, reject) => batch.waiters.push({ resolve, reject })));
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     while ((this.pending || this.inflight) && !this.failure) await this.sync().catch(() => {});
     this.closed = true;
-    fs.closeSync(this.fd);
+    try {
+      fs.closeSync(this.fd);
+    } catch (error) {
+      // Closing after a failure: the failure is what matters and sync() already reports it.
+      if (!this.failure) throw error;
+    }
   }
 
   private append(record: Buffer, body?: Buffer): void {
@@ -451,6 +456,16 @@ class FileLogStore implements LogStore {
     this.stats.compactions++;
     fs.close(old, () => {});
   }
+}
+
+/**
+ * Marks a promise as handled: a caller that ignores PublishResult.durable (no confirms) must not
+ * turn a disk error into an unhandled rejection that kills the broker. Callers that attach their
+ * own handlers still see the rejection.
+ */
+function handled<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => {});
+  return promise;
 }
 
 function writeFully(fd: number, buf: Buffer, position: number): Promise<void> {

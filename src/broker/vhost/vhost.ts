@@ -422,8 +422,14 @@ class Vhost implements BrokerVirtualHost {
       }
       for (;;) {
         for (const q of targets) {
-          if (q.deleted || q.consumers.length === 0 || q.ready.length === 0) this.starved.delete(q);
-          else this.dispatch(q);
+          if (q.deleted || q.consumers.length === 0 || q.ready.length === 0) {
+            this.starved.delete(q);
+            continue;
+          }
+          this.dispatch(q);
+          // Still starved: move it to the back, so queues whose consumers share a channel's
+          // prefetch take turns instead of the first one always winning.
+          if (this.starved.delete(q)) this.starved.add(q);
         }
         if (!this.pumpAgain) break;
         this.pumpAgain = false;
