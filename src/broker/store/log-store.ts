@@ -148,15 +148,13 @@ function replay(state: DurableState, record: LogRecord): void {
   }
 }
 
-interface Waiter {
-  resolve(): void;
-  reject(error: Error): void;
-}
-
 interface Batch {
   chunks: Buffer[];
   bytes: number;
-  waiters: Waiter[];
+  /** Made on the first sync() for this batch and shared by every later caller. */
+  done: Promise<void> | undefined;
+  resolve: (() => void) | undefined;
+  reject: ((error: Error) => void) | undefined;
 }
 
 const RESOLVED: Promise<void> = Promise.resolve();
@@ -256,7 +254,15 @@ class FileLogStore implements LogStore {
     if (this.failure) return handled(Promise.reject(this.failure));
     const batch = this.pending ?? this.inflight;
     if (!batch) return RESOLVED;
-    return handled(new Promise((resolve, reject) => batch.waiters.push({ resolve, reject })));
+    if (!batch.done) {
+      batch.done = handled(
+        new Promise<void>((resolve, reject) => {
+          batch.resolve = resolve;
+          batch.reject = reject;
+        }),
+      );
+    }
+    return batch.done;
   }
 
   async close(): Promise<void> {
@@ -280,7 +286,7 @@ class FileLogStore implements LogStore {
     }
     let batch = this.pending;
     if (!batch) {
-      batch = { chunks: [], bytes: 0, waiters: [] };
+      batch = { chunks: [], bytes: 0, done: undefined, resolve: undefined, reject: undefined };
       this.pending = batch;
     }
     batch.chunks.push(record);
@@ -327,13 +333,12 @@ class FileLogStore implements LogStore {
     this.inflight = undefined;
     if (error) {
       this.failure ??= error;
-      for (const waiter of batch.waiters) waiter.reject(error);
-      const pending = this.pending;
+      batch.reject?.(error);
+      this.pending?.reject?.(error);
       this.pending = undefined;
-      if (pending) for (const waiter of pending.waiters) waiter.reject(error);
       return;
     }
-    for (const waiter of batch.waiters) waiter.resolve();
+    batch.resolve?.();
     if (this.pending) this.scheduleFlush();
   }
 
