@@ -386,8 +386,13 @@ describe('methods against amqplib', () => {
 
   it.each(cases)('%s: same bytes as amqplib, and each decodes the other', (_label, m, args) => {
     const ours = encodeMethod(m.name, args as MethodArgsInput<typeof m.name>);
-    const theirs = payloadOf(defs.encodeMethod(m.id, 1, args));
+    const theirFrame = defs.encodeMethod(m.id, 1, args);
+    const theirs = payloadOf(theirFrame);
     expect(ours.equals(theirs), 'same bytes').toBe(true);
+    expect(
+      methodFrame(1, m.name, args as MethodArgsInput<typeof m.name>).equals(theirFrame),
+      'same frame',
+    ).toBe(true);
     // amqplib reads our bytes back to the arguments (tables as amqplib decodes them)...
     const viaAmqplib = hexed(defs.decode(m.id, ours.subarray(4))) as Record<string, unknown>;
     for (const a of m.args) {
@@ -534,16 +539,26 @@ describe('content headers against amqplib', () => {
     expect(frames.subarray(7 + 12, 7 + 12 + props.length)).toEqual(props);
   });
 
-  it('caches the encoding per properties object, invisibly', () => {
-    const props: BasicProperties = { contentType: 'text/plain', headers: { a: 1 } };
+  it('caches the bytes on decoded properties only, invisibly', () => {
+    const props = decodeContentHeader(
+      encodeContentHeader(60, 0, { contentType: 'text/plain', headers: { a: 1 } }),
+    ).properties;
     const first = encodedProperties(props);
     expect(encodedProperties(props)).toBe(first);
     expect(Object.keys(props)).toEqual(['contentType', 'headers']);
     expect(props).toStrictEqual({ contentType: 'text/plain', headers: { a: 1 } });
-    expect(encodedProperties({ ...props })).not.toBe(first);
-    props.contentType = 'text/html';
+    expect(JSON.stringify(props)).toBe('{"contentType":"text/plain","headers":{"a":1}}');
+    // A copy is a new message as far as the cache knows: encoded afresh, and not cached.
+    const copy = { ...props, contentType: 'text/html' };
+    expect(encodedProperties(copy)).not.toBe(encodedProperties(copy));
+    expect(decodeContentHeader(encodeContentHeader(60, 0, copy)).properties.contentType).toBe('text/html');
+    // Changing a decoded object in place needs forgetEncodedProperties, then it is cached again.
+    props.priority = 3;
+    expect(encodedProperties(props)).toBe(first);
     forgetEncodedProperties(props);
-    expect(decodeContentHeader(encodeContentHeader(60, 0, props)).properties.contentType).toBe('text/html');
+    const again = encodedProperties(props);
+    expect(decodeContentHeader(encodeContentHeader(60, 0, props)).properties.priority).toBe(3);
+    expect(encodedProperties(props)).toBe(again);
     expect(encodedProperties(Object.freeze({ priority: 1 }))).toEqual(Buffer.from([0x08, 0, 1]));
   });
 

@@ -53,6 +53,33 @@ interface Codec {
   readonly spec: MethodSpec;
   readonly decode: (buf: Buffer, end: number) => Args;
   readonly encode: (sink: Sink, args: Args) => void;
+  /** Payload size when every argument has a fixed size (acks, qos, tune...), else -1. */
+  readonly fixedSize: number;
+}
+
+const FIXED_SIZES: Partial<Record<ArgType, number>> = {
+  octet: 1,
+  short: 2,
+  long: 4,
+  longlong: 8,
+  timestamp: 8,
+};
+
+/** A method's payload size if it has no strings or tables; -1 otherwise. */
+function fixedSize(spec: MethodSpec): number {
+  let size = 4;
+  let bits = 0;
+  for (const a of spec.args) {
+    if (a.type === 'bit') {
+      if (bits++ % 8 === 0) size += 1;
+      continue;
+    }
+    bits = 0;
+    const n = FIXED_SIZES[a.type];
+    if (n === undefined) return -1;
+    size += n;
+  }
+  return size;
 }
 
 /** An Erlang-style binary, as RabbitMQ prints payloads in error texts: <<1,2,3>>. */
@@ -325,6 +352,7 @@ for (const spec of METHODS) {
     spec,
     decode: FAST_DECODERS[spec.name] ?? makeDecoder(spec),
     encode: makeEncoder(spec),
+    fixedSize: fixedSize(spec),
   };
   codecsByName.set(spec.name, codec);
   codecsById.set(spec.id, codec);
@@ -430,17 +458,33 @@ export function encodeMethod<N extends MethodName>(name: N, args: MethodArgsInpu
   return takeBytes(SCRATCH, 0);
 }
 
+// The sink for methods of known size: they are written straight into their own exact buffer.
+const EXACT: Sink = { buf: Buffer.alloc(0), pos: 0 };
+
 /** A whole method frame, built in place (no copy of the payload into a frame). */
 export function methodFrame<N extends MethodName>(
   channel: number,
   name: N,
   args: MethodArgsInput<N>,
 ): Buffer {
-  SCRATCH.pos = 7;
-  writeMethod(SCRATCH, name, args);
-  ensure(SCRATCH, 1);
-  SCRATCH.buf[SCRATCH.pos++] = FRAME_END;
-  const out = takeBytes(SCRATCH, 0);
+  const codec = codecFor(name);
+  let out: Buffer;
+  if (codec.fixedSize >= 0) {
+    out = Buffer.allocUnsafe(codec.fixedSize + FRAME_OVERHEAD);
+    EXACT.buf = out;
+    EXACT.pos = 7;
+    codec.encode(EXACT, args as Args);
+    EXACT.buf = EMPTY;
+  } else {
+    SCRATCH.pos = 7;
+    codec.encode(SCRATCH, args as Args);
+    ensure(SCRATCH, 1);
+    SCRATCH.pos += 1;
+    out = takeBytes(SCRATCH, 0);
+  }
+  out[out.length - 1] = FRAME_END;
   writeFrameHeader(out, 0, FRAME_METHOD, channel, out.length - FRAME_OVERHEAD);
   return out;
 }
+
+const EMPTY = Buffer.alloc(0);
