@@ -642,6 +642,30 @@ describe('field tables against amqplib', () => {
     });
   });
 
+  it('decodes short strings through the intern cache exactly as toString does', () => {
+    const r = prng(9);
+    const samples: Buffer[] = [];
+    for (let i = 0; i < 20000; i++) {
+      // Few distinct lengths and bytes, so slots collide; some invalid UTF-8.
+      const b = Buffer.alloc(1 + Math.floor(r() * 40));
+      for (let k = 0; k < b.length; k++)
+        b[k] = r() < 0.05 ? 0x80 + Math.floor(r() * 128) : 0x61 + Math.floor(r() * 3);
+      samples.push(b);
+    }
+    for (const b of samples.concat(samples)) {
+      const table = decodeTable(
+        Buffer.concat([
+          u32(b.length + 2),
+          Buffer.from([b.length > 255 ? 255 : b.length]),
+          b,
+          Buffer.from([0x56]),
+        ]),
+      );
+      const [key] = Object.keys(table);
+      if (key !== b.toString('utf8')) expect(key).toBe(b.toString('utf8'));
+    }
+  });
+
   it('keeps a __proto__ key as data', () => {
     const bytes = Buffer.concat([
       u32(12),

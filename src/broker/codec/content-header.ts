@@ -15,10 +15,12 @@ import { AmqpError, REPLY } from '../errors.ts';
 import {
   decodeTableEntries,
   ensure,
+  putUint32,
   SCRATCH,
   type Sink,
   syntaxError,
   takeBytes,
+  utf8,
   writeFrameHeader,
   writeShortstr,
   writeTable,
@@ -238,7 +240,7 @@ function readShortstr(buf: Buffer, end: number): string {
   if (r + 1 > end) throw TRUNCATED;
   const len = buf[r++]!;
   if (len > end - r) throw TRUNCATED;
-  const s = buf.toString('utf8', r, r + len);
+  const s = utf8(buf, r, r + len);
   r += len;
   return s;
 }
@@ -334,7 +336,9 @@ export function decodeContentHeader(payload: Buffer): ContentHeader {
   const properties: BasicProperties = {};
   EncodedPropertiesSlot.install(properties);
   readProperties(payload, CONTENT_HEADER_PREFIX, end, properties);
-  EncodedPropertiesSlot.set(properties, Buffer.from(payload.subarray(CONTENT_HEADER_PREFIX)));
+  const encoded = Buffer.allocUnsafe(end - CONTENT_HEADER_PREFIX);
+  payload.copy(encoded, 0, CONTENT_HEADER_PREFIX, end);
+  EncodedPropertiesSlot.set(properties, encoded);
   return { classId, weight, bodySize, properties };
 }
 
@@ -367,10 +371,10 @@ function writeContent(
   out[o + 2] = 0; // weight
   out[o + 3] = 0;
   const hi = Math.floor(bodyLength / 0x1_0000_0000);
-  out.writeUInt32BE(hi, o + 4);
-  out.writeUInt32BE(bodyLength - hi * 0x1_0000_0000, o + 8);
+  putUint32(out, hi, o + 4);
+  putUint32(out, bodyLength - hi * 0x1_0000_0000, o + 8);
   o += CONTENT_HEADER_PREFIX;
-  props.copy(out, o);
+  out.set(props, o);
   o += props.length;
   out[o++] = FRAME_END;
   for (let b = 0; b < bodyLength; b += maxBody) {
@@ -475,13 +479,15 @@ export function deliverFrames(
   out[9] = 0;
   out[10] = 60;
   let o = shortstrAt(out, 11, consumerTag, 'consumer tag');
+  if (!(deliveryTag >= 0 && deliveryTag <= Number.MAX_SAFE_INTEGER))
+    throw new TypeError(`bad delivery tag ${deliveryTag}`);
   const hi = Math.floor(deliveryTag / 0x1_0000_0000);
-  out.writeUInt32BE(hi, o);
-  out.writeUInt32BE(deliveryTag - hi * 0x1_0000_0000, o + 4);
+  putUint32(out, hi, o);
+  putUint32(out, deliveryTag - hi * 0x1_0000_0000, o + 4);
   out[o + 8] = redelivered ? 1 : 0;
   o = shortstrAt(out, o + 9, exchange, 'exchange');
   o = shortstrAt(out, o, routingKey, 'routing key');
-  out.writeUInt32BE(o - FRAME_HEADER_SIZE, 3);
+  putUint32(out, o - FRAME_HEADER_SIZE, 3);
   out[o++] = FRAME_END;
   o = writeContent(out, o, channel, CLASSES.basic, props, body, maxBody);
   return o === upper ? out : out.subarray(0, o);

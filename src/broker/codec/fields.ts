@@ -106,11 +106,11 @@ export function writeLongstr(sink: Sink, value: Buffer | Uint8Array | string, wh
     ensure(sink, 4 + 3 * value.length);
     const at = sink.pos;
     const n = writeUtf8(sink.buf, value, at + 4);
-    sink.buf.writeUInt32BE(n, at);
+    putUint32(sink.buf, n, at);
     sink.pos = at + 4 + n;
   } else if (value instanceof Uint8Array) {
     ensure(sink, 4 + value.length);
-    sink.buf.writeUInt32BE(value.length, sink.pos);
+    putUint32(sink.buf, value.length, sink.pos);
     sink.buf.set(value, sink.pos + 4);
     sink.pos += 4 + value.length;
   } else {
@@ -134,12 +134,29 @@ function writeInt64(buf: Buffer, n: number, offset: number): void {
   buf.writeUInt32BE(n - hi * 0x1_0000_0000, offset + 4);
 }
 
+/**
+ * A 32-bit unsigned value the encoder computed itself (a length, a size): plain byte stores, without
+ * writeUInt32BE's argument validation, which showed in profiles of the delivery path.
+ */
+export function putUint32(out: Uint8Array, value: number, at: number): void {
+  out[at] = value >>> 24;
+  out[at + 1] = value >>> 16;
+  out[at + 2] = value >>> 8;
+  out[at + 3] = value;
+}
+
 /** type, channel and size of a frame at out[at..at+7). */
-export function writeFrameHeader(out: Buffer, at: number, type: number, channel: number, size: number): void {
+export function writeFrameHeader(
+  out: Uint8Array,
+  at: number,
+  type: number,
+  channel: number,
+  size: number,
+): void {
   out[at] = type;
   out[at + 1] = channel >>> 8;
-  out[at + 2] = channel & 0xff;
-  out.writeUInt32BE(size, at + 3);
+  out[at + 2] = channel;
+  putUint32(out, size, at + 3);
 }
 
 /** A table's wire form (32-bit length, then the entries) at sink.pos. */
@@ -155,7 +172,7 @@ export function writeTable(sink: Sink, table: FieldTable, depth = 0): void {
     writeShortstr(sink, key, 'field table key');
     writeValue(sink, value, depth);
   }
-  sink.buf.writeUInt32BE(sink.pos - start - 4, start);
+  putUint32(sink.buf, sink.pos - start - 4, start);
 }
 
 function writeArray(sink: Sink, array: readonly unknown[], depth: number): void {
@@ -164,7 +181,7 @@ function writeArray(sink: Sink, array: readonly unknown[], depth: number): void 
   const start = sink.pos;
   sink.pos += 4;
   for (let i = 0; i < array.length; i++) writeValue(sink, array[i], depth);
-  sink.buf.writeUInt32BE(sink.pos - start - 4, start);
+  putUint32(sink.buf, sink.pos - start - 4, start);
 }
 
 const TWO_63 = 2 ** 63;
@@ -323,6 +340,49 @@ export function encodeTable(table: FieldTable): Buffer {
 
 // ---- Reading ---------------------------------------------------------------------------------------
 
+// Buffer's own utf8Slice (what toString('utf8', start, end) ends up calling, after argument checks and
+// an encoding lookup that cost as much as the decoding of a short name). It has been on
+// Buffer.prototype since Node 4 but is undocumented, so fall back to toString if it ever goes.
+const nativeUtf8Slice = (
+  Buffer.prototype as unknown as { utf8Slice?: (start: number, end: number) => string }
+).utf8Slice;
+
+const slice: (buf: Buffer, start: number, end: number) => string =
+  typeof nativeUtf8Slice === 'function'
+    ? (buf, start, end) => nativeUtf8Slice.call(buf, start, end)
+    : (buf, start, end) => buf.toString('utf8', start, end);
+
+// Exchange names, routing keys, content types and header keys repeat on every message, so short
+// strings are interned: a direct-mapped cache of the bytes last decoded in each slot and the string
+// they made. A hit costs a hash and a compare of a few bytes instead of a native call and a string
+// allocation; a miss (a message id, say) costs a few ns more than decoding alone.
+const INTERN_MAX = 32;
+const INTERN_SLOTS = 1024;
+const internBytes = new Uint8Array(INTERN_SLOTS * INTERN_MAX);
+const internLength = new Uint8Array(INTERN_SLOTS);
+const internString: string[] = new Array<string>(INTERN_SLOTS).fill('');
+
+/** buf[start, end) as a string, invalid UTF-8 replaced by U+FFFD (as toString does). */
+export function utf8(buf: Buffer, start: number, end: number): string {
+  const len = end - start;
+  if (len > INTERN_MAX) return slice(buf, start, end);
+  if (len === 0) return '';
+  let h = len;
+  for (let i = start; i < end; i++) h = Math.imul(h ^ buf[i]!, 0x01000193);
+  const slot = (h ^ (h >>> 15)) & (INTERN_SLOTS - 1);
+  const at = slot * INTERN_MAX;
+  if (internLength[slot] === len) {
+    let i = 0;
+    while (i < len && internBytes[at + i] === buf[start + i]) i++;
+    if (i === len) return internString[slot]!;
+  }
+  const str = slice(buf, start, end);
+  for (let i = 0; i < len; i++) internBytes[at + i] = buf[start + i]!;
+  internLength[slot] = len;
+  internString[slot] = str;
+  return str;
+}
+
 // The read cursor. Decoding is synchronous and single-threaded, so one module-level cursor serves
 // every nested table and array without allocating a state object per call.
 let p = 0;
@@ -348,7 +408,7 @@ function readValue(buf: Buffer, end: number, depth: number): unknown {
     case 0x53: {
       // S longstr
       const len = readLength(buf, end, 'longstr');
-      v = buf.toString('utf8', p, p + len);
+      v = utf8(buf, p, p + len);
       p += len;
       return v;
     }
@@ -447,7 +507,7 @@ function readEntries(buf: Buffer, end: number, depth: number): FieldTable {
   while (p < end) {
     const klen = buf[p++]!;
     if (klen > end - p) throw truncated('key');
-    const key = buf.toString('utf8', p, p + klen);
+    const key = utf8(buf, p, p + klen);
     p += klen;
     const value = readValue(buf, end, depth);
     // A key named __proto__ must become an own property, not replace the object's prototype.

@@ -24,6 +24,7 @@ import {
   SCRATCH,
   type Sink,
   takeBytes,
+  utf8,
   writeFrameHeader,
   writeLongstr,
   writeShortstr,
@@ -136,7 +137,7 @@ function readStep(arg: ArgSpec, checkUtf8: boolean): ReadStep {
         const len = buf[q++]!;
         if (len > end - q) throw TRUNCATED;
         if (checkUtf8 && !isAscii(buf, q, q + len) && !isUtf8(buf.subarray(q, q + len))) throw BAD_UTF8;
-        args[name] = buf.toString('utf8', q, q + len);
+        args[name] = utf8(buf, q, q + len);
         q += len;
       };
     case 'longstr':
@@ -208,7 +209,7 @@ function readShortstrAt(buf: Buffer, end: number): string {
   if (q + 1 > end) throw TRUNCATED;
   const len = buf[q++]!;
   if (len > end - q) throw TRUNCATED;
-  const s = buf.toString('utf8', q, q + len);
+  const s = utf8(buf, q, q + len);
   q += len;
   return s;
 }
