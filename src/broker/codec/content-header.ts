@@ -395,8 +395,9 @@ function contentSize(props: Buffer, bodyLength: number, maxBody: number): number
 
 /**
  * A content header frame and the body frames (each at most frameMax bytes in all), in one buffer.
- * An empty body has no body frames. The properties' encoding is cached on the object: see
- * encodedProperties in content-header.ts (do not change a message's properties in place).
+ * An empty body has no body frames. Properties decoded by decodeContentHeader go out as the
+ * publisher's bytes (see encodedProperties; after changing such an object in place, call
+ * forgetEncodedProperties).
  */
 export function contentFrames(
   channel: number,

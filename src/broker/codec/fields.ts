@@ -7,7 +7,7 @@
 //   t -> boolean; b B s u I i l (and RabbitMQ's L) -> number; f d -> number; S -> string (UTF-8);
 //   x -> Buffer (a view of the input); A -> array; F -> object; V -> null;
 //   T -> { '!': 'timestamp', value: number }; D -> { '!': 'decimal', value: { places, digits } }.
-// Encoding picks the type letters amqplib picks for the same JS values (see encodeValue).
+// Encoding picks the type letters amqplib picks for the same JS values (see writeValue).
 //
 // Malformed input is the peer's fault, so decoding throws AmqpError SYNTAX_ERROR (connection scope)
 // and never lets a RangeError out. Encoding bad JS values is our own bug: that throws TypeError.
@@ -253,7 +253,9 @@ function writeValue(sink: Sink, value: unknown, depth: number): void {
     case 'long':
     case 'int64':
       buf[at] = 0x6c; // l
-      if (typeof v === 'number' && type === 'long' && value === v) writeInt64(buf, v, at + 1);
+      // A plain number numberType called long is a safe integer; typed values and bigints take the
+      // BigInt route, which (as in amqplib) throws for a fraction or an out-of-range value.
+      if (typeof value === 'number') writeInt64(buf, value, at + 1);
       else buf.writeBigInt64BE(BigInt(v as number | bigint), at + 1);
       sink.pos = at + 9;
       return;

@@ -44,11 +44,11 @@ export interface Frame {
   type: number;
   channel: number;
   /**
-   * A view of the chunk given to FrameReader.push (or, for a frame that arrived split across chunks,
-   * of a buffer allocated for that frame alone). FrameReader never reuses or writes to it, so it
-   * stays valid while referenced; but it keeps the whole chunk alive, so a message body kept for
-   * long while its chunk is large may be worth copying. If the socket reads into a reused buffer
-   * (net's `onread` option), copy payloads before the next read.
+   * A view of the chunk given to FrameReader.push (for a frame split across chunks: of a buffer
+   * joined for that frame alone, or of the chunk that brought all of its payload). FrameReader never
+   * reuses or writes to it, so it stays valid while referenced; but it keeps its whole chunk alive,
+   * so a small body kept for long from a large chunk may be worth copying. A socket that reads into
+   * a reused buffer (net's `onread` option) breaks this: copy each chunk before pushing it.
    */
   payload: Buffer;
 }
