@@ -1,6 +1,10 @@
-// `faafo-tutor`: the lesson's entry point. The interactive walkthrough (tutor/), the local cloud
-// and the embedded broker arrive in their own issues; until then this says plainly what exists.
-const lines = [
+// `faafo-tutor`: the lesson's entry point (bin/faafo-tutor.mjs loads this through tsx). With no
+// command it says plainly what exists; `faafo-tutor broker` runs the embedded AMQP broker. The
+// interactive walkthrough (tutor/) and the local cloud arrive in their own issues.
+import { Command, CommanderError } from 'commander';
+import { BrokerCliError, brokerCommand } from '../broker/cli.ts';
+
+const overview = [
   'faafo-tutor 0.1.0 — learn how cloud applications scale out.',
   '',
   'The interactive walkthrough is not built yet. What works today is the Fractals app itself:',
@@ -11,4 +15,56 @@ const lines = [
   '',
   'See README.md for details.',
 ];
-process.stdout.write(`${lines.join('\n')}\n`);
+
+const EXIT_USAGE = 2;
+const EXIT_FAILURE = 1;
+const io = { stdout: process.stdout, stderr: process.stderr };
+
+/** commander's "error: …" as one line, pointing at the help. */
+function usageLine(text: string, command: string): string {
+  const message = text
+    .trim()
+    .replace(/^error: /, '')
+    .replace(/\s+/g, ' ');
+  return `${message}${/[.?!)]$/.test(message) ? '' : '.'} See '${command} --help'.`;
+}
+
+const program = new Command('faafo-tutor')
+  .description('Learn how cloud applications scale out: the OpenStack First App lesson, in TypeScript.')
+  .version('0.1.0', '--version', 'print the version number')
+  .exitOverride()
+  .configureOutput({
+    writeOut: (text) => io.stdout.write(text),
+    writeErr: (text) => io.stderr.write(text),
+    outputError: (text, write) => write(`faafo-tutor: ${usageLine(text, 'faafo-tutor')}\n`),
+  })
+  .addHelpText('after', `\n${overview.join('\n')}\n`);
+
+const broker = brokerCommand(io)
+  .exitOverride()
+  .configureOutput({
+    writeOut: (text) => io.stdout.write(text),
+    writeErr: (text) => io.stderr.write(text),
+    outputError: (text, write) => write(`faafo-tutor broker: ${usageLine(text, 'faafo-tutor broker')}\n`),
+  });
+program.addCommand(broker);
+
+const argv = process.argv.slice(2);
+try {
+  // No command: the overview, as before there were commands.
+  if (argv.length === 0) io.stdout.write(`${overview.join('\n')}\n`);
+  else await program.parseAsync(argv, { from: 'user' });
+} catch (error) {
+  if (error instanceof CommanderError) {
+    // Help and --version "fail" with exit code 0; parse errors were already printed as one line.
+    process.exitCode = error.exitCode === 0 ? 0 : EXIT_USAGE;
+  } else if (error instanceof BrokerCliError) {
+    io.stderr.write(`faafo-tutor broker: ${error.message}\n`);
+    process.exitCode = EXIT_FAILURE;
+  } else {
+    const message = error instanceof Error ? error.message : String(error);
+    io.stderr.write(`faafo-tutor: unexpected error: ${message.replace(/\s+/g, ' ').trim()}\n`);
+    if (process.env.FAAFO_DEBUG && error instanceof Error) io.stderr.write(`${error.stack}\n`);
+    process.exitCode = EXIT_FAILURE;
+  }
+}
