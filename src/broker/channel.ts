@@ -539,6 +539,14 @@ export class Channel {
     this.methodId = BASIC_PUBLISH_METHOD;
     const conn = this.connection;
     conn.published = true;
+    const userId = this.pubProperties.userId;
+    if (userId !== undefined && userId !== conn.user) {
+      // RabbitMQ validates user-id so consumers can trust it.
+      throw channelError(
+        REPLY.PRECONDITION_FAILED,
+        `user_id property set to '${userId}' but authenticated user was '${conn.user}'`,
+      );
+    }
     if (this.tx) {
       this.tx.publishes.push({
         exchange: this.pubExchange,
