@@ -293,12 +293,12 @@ describe('exchanges in a virtual host', () => {
     );
   });
 
-  it('an unknown exchange type is a connection error 503', () => {
+  it('an unknown exchange type is a connection error 503 (wording checked against RabbitMQ 3.x/4.x)', () => {
     const vhost = vhostWithQueues();
     const err = amqpError(() => vhost.declareExchange('x', 'x-bogus', EX, false));
     expect(err.code).toBe(503);
     expect(err.scope).toBe('connection');
-    expect(err.replyText).toBe("COMMAND_INVALID - invalid exchange type 'x-bogus'");
+    expect(err.replyText).toBe("COMMAND_INVALID - unknown exchange type 'x-bogus'");
   });
 
   it('redeclaring with different properties is 406 with RabbitMQ wording', () => {

@@ -268,11 +268,11 @@ describe('queue rules', () => {
       ],
       [
         { ...Q, arguments: {} },
-        "inequivalent arg 'x-max-length' for queue 'q' in vhost '/': received none but current is the value '10' of type 'signedint'",
+        "inequivalent arg 'x-max-length' for queue 'q' in vhost '/': received none but current is the value '10' of type 'byte'",
       ],
       [
         { ...Q, arguments: { 'x-max-length': 11 } },
-        "inequivalent arg 'x-max-length' for queue 'q' in vhost '/': received the value '11' of type 'signedint' but current is the value '10' of type 'signedint'",
+        "inequivalent arg 'x-max-length' for queue 'q' in vhost '/': received '11' but current is '10'",
       ],
     ];
     for (const [options, detail] of cases) {
@@ -301,8 +301,11 @@ describe('queue rules', () => {
       "PRECONDITION_FAILED - invalid arg 'x-max-length' for queue 'q' in vhost '/': {value_negative,-1}",
     );
     expect(
-      amqpError(() => vhost.declareQueue('q', { ...Q, arguments: { 'x-message-ttl': 1.5 } }, false, C1)).code,
-    ).toBe(406);
+      amqpError(() => vhost.declareQueue('q', { ...Q, arguments: { 'x-message-ttl': 1.5 } }, false, C1))
+        .replyText,
+    ).toBe(
+      "PRECONDITION_FAILED - invalid arg 'x-message-ttl' for queue 'q' in vhost '/': \"expected integer, got double\"",
+    );
   });
 
   it('exclusive queues are locked to their connection (405) and go with it', () => {
@@ -443,8 +446,11 @@ describe('queue rules', () => {
     expect(vhost.declareQueue('q', Q, true, C1).messageCount).toBe(1);
     expect(vhost.get('q', C1, true)!.delivery.message.body.toString()).toBe('2');
     expect(vhost.memoryUsed()).toBe(0);
-    const err = amqpError(() => vhost.publish('', 'p', { expiration: '-5' }, text('x')));
+    let err = amqpError(() => vhost.publish('', 'p', { expiration: '-5' }, text('x')));
     expect(err.code).toBe(406);
+    expect(err.replyText).toBe("PRECONDITION_FAILED - invalid expiration '-5': {value_negative,-5}");
+    err = amqpError(() => vhost.publish('', 'p', { expiration: 'soon' }, text('x')));
+    expect(err.replyText).toBe("PRECONDITION_FAILED - invalid expiration 'soon': no_integer");
   });
 });
 

@@ -77,24 +77,40 @@ export function stableKey(value: unknown): string {
   return `?${String(value)}`;
 }
 
-/** How RabbitMQ prints a value in "inequivalent arg" errors: 'true', 'direct', 'none'. */
+/** How RabbitMQ prints a bare value in "inequivalent arg" errors: 'true', 'direct', '10'. */
 export function describeField(value: unknown): string {
   if (value === undefined) return 'none';
   const text = fieldString(value);
   if (text !== undefined) return `'${text}'`;
-  return `'${String(value)}'`;
+  return `'${String(fieldNumber(value) ?? value)}'`;
 }
 
-/** An argument as RabbitMQ prints it: "the value '10' of type 'signedint'", or 'none'. */
+/**
+ * RabbitMQ's name for the wire type the value arrived as. The codec decodes every integer width to
+ * a number, so this names the type amqplib (and our encoder) would pick for it: byte, short,
+ * signedint or long by magnitude, double for fractions.
+ */
+export function fieldTypeName(value: unknown): string {
+  if (typeof value === 'string') return 'longstr';
+  if (typeof value === 'boolean') return 'bool';
+  if (value === null || value === undefined) return 'void';
+  if (value instanceof Uint8Array) return 'binary';
+  if (Array.isArray(value)) return 'array';
+  if (typeof value === 'bigint') return 'long';
+  if (typeof value === 'number') {
+    if (!Number.isInteger(value)) return 'double';
+    if (value >= -128 && value < 128) return 'byte';
+    if (value >= -0x8000 && value < 0x8000) return 'short';
+    if (value >= -0x80000000 && value < 0x80000000) return 'signedint';
+    return 'long';
+  }
+  if (typeof value === 'object' && '!' in value) return String((value as { '!': unknown })['!']);
+  return 'table';
+}
+
+/** An argument with its type, as RabbitMQ prints it when the other side is absent. */
 export function describeArgument(value: unknown): string {
   if (value === undefined) return 'none';
-  const text = fieldString(value);
-  if (text !== undefined) return `the value '${text}' of type 'longstr'`;
-  const n = fieldNumber(value);
-  if (n !== undefined) {
-    const type = !Number.isInteger(n) ? 'double' : n >= -(2 ** 31) && n < 2 ** 31 ? 'signedint' : 'long';
-    return `the value '${n}' of type '${type}'`;
-  }
-  if (typeof value === 'boolean') return `the value '${value}' of type 'bool'`;
-  return `the value '${String(value)}' of type 'table'`;
+  const text = fieldString(value) ?? String(fieldNumber(value) ?? value);
+  return `the value '${text}' of type '${fieldTypeName(value)}'`;
 }

@@ -4,7 +4,7 @@
 // (the virtual host implements QueueHost).
 import { randomBytes } from 'node:crypto';
 import { channelError, REPLY } from '../errors.ts';
-import { fieldNumber, resourceName } from './arguments.ts';
+import { fieldNumber, fieldTypeName, resourceName } from './arguments.ts';
 import type { ConsumerSink, Delivery, StoredMessage } from './contracts.ts';
 import { Deque } from './deque.ts';
 import type { Binding } from './exchange.ts';
@@ -70,13 +70,11 @@ export function queueLimits(name: string, vhost: string, args: Record<string, un
     if (raw === undefined || raw === null) return undefined;
     const n = fieldNumber(raw);
     const problem =
-      n === undefined
-        ? `{unacceptable_type,${typeof raw === 'string' ? 'longstr' : typeof raw}}`
-        : !Number.isInteger(n)
-          ? '{unacceptable_type,double}'
-          : n < 0
-            ? `{value_negative,${n}}`
-            : undefined;
+      n === undefined || !Number.isInteger(n)
+        ? `"expected integer, got ${fieldTypeName(raw)}"`
+        : n < 0
+          ? `{value_negative,${n}}`
+          : undefined;
     if (problem !== undefined) {
       throw channelError(
         REPLY.PRECONDITION_FAILED,

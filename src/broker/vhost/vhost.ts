@@ -8,14 +8,7 @@
 // limit the last time we tried.
 import { channelError, connectionError, REPLY } from '../errors.ts';
 import type { BindingDefinition, BrokerStore, PersistedMessage, RecoveredState } from '../store/contracts.ts';
-import {
-  describeArgument,
-  describeField,
-  fieldNumber,
-  fieldString,
-  fieldValuesEqual,
-  resourceName,
-} from './arguments.ts';
+import { describeArgument, describeField, fieldString, fieldValuesEqual, resourceName } from './arguments.ts';
 import type {
   BasicProperties,
   ConsumerSink,
@@ -114,7 +107,7 @@ class Vhost implements BrokerVirtualHost {
     }
     // RabbitMQ checks the type first, and an unknown type is a connection error.
     if (!EXCHANGE_TYPES.has(type))
-      throw connectionError(REPLY.COMMAND_INVALID, `invalid exchange type '${type}'`);
+      throw connectionError(REPLY.COMMAND_INVALID, `unknown exchange type '${type}'`);
     this.refuseDefaultExchange(name);
     const existing = this.exchanges.get(name);
     if (existing) {
@@ -735,8 +728,16 @@ class Vhost implements BrokerVirtualHost {
     this.assertField('exchange', exchange.name, 'internal', options.internal, exchange.internal);
     const received = options.arguments['alternate-exchange'];
     const current = exchange.arguments['alternate-exchange'];
-    if (!sameArgument(received, current))
-      this.inequivalent('exchange', exchange.name, 'alternate-exchange', received, current, true);
+    if (!sameArgument(received, current)) {
+      this.inequivalent(
+        'exchange',
+        exchange.name,
+        'alternate-exchange',
+        received ?? undefined,
+        current ?? undefined,
+        true,
+      );
+    }
   }
 
   private assertQueueArguments(q: Queue, args: Record<string, unknown>): void {
@@ -748,7 +749,9 @@ class Vhost implements BrokerVirtualHost {
         received = fieldString(received) ?? received ?? 'classic';
         current = fieldString(current) ?? current ?? 'classic';
       }
-      if (!sameArgument(received, current)) this.inequivalent('queue', q.name, key, received, current, true);
+      if (!sameArgument(received, current)) {
+        this.inequivalent('queue', q.name, key, received ?? undefined, current ?? undefined, true);
+      }
     }
   }
 
@@ -770,11 +773,13 @@ class Vhost implements BrokerVirtualHost {
     current: unknown,
     argument: boolean,
   ): never {
-    const describe = argument ? describeArgument : describeField;
+    // RabbitMQ names the type of an argument only when the other side is absent.
+    const typed = argument && (received === undefined || current === undefined);
+    const describe = typed ? describeArgument : describeField;
     throw channelError(
       REPLY.PRECONDITION_FAILED,
       `inequivalent arg '${field}' for ${resourceName(kind, name, this.name)}: ` +
-        `received ${describe(received ?? undefined)} but current is ${describe(current ?? undefined)}`,
+        `received ${describe(received)} but current is ${describe(current)}`,
     );
   }
 }
@@ -789,9 +794,10 @@ function sameArgument(a: unknown, b: unknown): boolean {
 /** The expiration property: a non-negative integer of milliseconds, as text; 406 otherwise. */
 function parseExpiration(value: unknown): number {
   const text = fieldString(value) ?? String(value);
-  const n = /^\d+$/.test(text) ? Number(text) : fieldNumber(value);
-  if (n === undefined || !Number.isInteger(n) || n < 0) {
-    throw channelError(REPLY.PRECONDITION_FAILED, `invalid expiration '${text}'`);
+  const n = /^[-+]?\d+$/.test(text) ? Number(text) : undefined;
+  const problem = n === undefined ? 'no_integer' : n < 0 ? `{value_negative,${n}}` : undefined;
+  if (n === undefined || problem !== undefined) {
+    throw channelError(REPLY.PRECONDITION_FAILED, `invalid expiration '${text}': ${problem}`);
   }
   return n;
 }
