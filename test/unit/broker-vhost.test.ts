@@ -429,6 +429,15 @@ describe('queue rules', () => {
     expect(stat(vhost, 'q')).toMatchObject({ ready: 2 });
     expect(vhost.get('q', C1, true)!.delivery.message.body.toString()).toBe('3');
     expect(vhost.memoryUsed()).toBe(1);
+    // A requeue past the limit drops the head, which is the requeued message (as RabbitMQ does).
+    const out = vhost.get('q', C1)!.delivery;
+    publishAll(vhost, 'q', ['5', '6']);
+    vhost.requeue([out]);
+    const rest: string[] = [];
+    for (let g = vhost.get('q', C1, true); g; g = vhost.get('q', C1, true))
+      rest.push(g.delivery.message.body.toString());
+    expect(rest).toEqual(['5', '6']);
+    expect(vhost.memoryUsed()).toBe(0);
   });
 
   it('x-message-ttl and per-message expiration drop messages lazily', () => {

@@ -157,11 +157,14 @@ export class Queue {
       state: READY,
     };
     this.ready.push(entry);
-    // x-max-length with the default overflow behaviour, drop-head: the oldest ready messages go.
-    if (this.maxLength !== undefined) {
-      while (this.ready.length > this.maxLength) this.drop(this.ready.shift()!);
-    }
+    this.enforceMaxLength();
     return entry;
+  }
+
+  /** x-max-length with the default overflow behaviour, drop-head: the oldest ready messages go. */
+  private enforceMaxLength(): void {
+    if (this.maxLength === undefined) return;
+    while (this.ready.length > this.maxLength) this.drop(this.ready.shift()!);
   }
 
   /**
@@ -190,6 +193,8 @@ export class Queue {
       }
     }
     for (let k = merged.length - 1; k >= 0; k--) this.ready.unshift(merged[k]!);
+    // RabbitMQ applies the limit to requeued messages too (they are the head, so they go first).
+    this.enforceMaxLength();
   }
 
   /** The next live ready message, for basic.get; expired heads are dropped on the way. */
