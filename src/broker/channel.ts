@@ -163,6 +163,8 @@ export class Channel {
 
   // Transactions.
   private tx: { publishes: TxPublish[]; settles: TxSettle[] } | undefined;
+  /** Frames that arrived while tx.commit waits for the store. */
+  private held: Frame[] | undefined;
 
   constructor(
     readonly connection: Connection,
@@ -178,6 +180,10 @@ export class Channel {
   handleFrame(frame: Frame): void {
     if (this.state !== OPEN) {
       this.whileClosing(frame);
+      return;
+    }
+    if (this.held) {
+      this.held.push(frame);
       return;
     }
     try {
@@ -634,23 +640,45 @@ export class Channel {
     if (!tx) throw channelError(REPLY.PRECONDITION_FAILED, 'channel is not transactional');
     this.tx = { publishes: [], settles: [] };
     for (const { entries, kind } of tx.settles) this.settle(entries, kind);
-    const durables: Array<Promise<void>> = [];
+    // Most publishes of one commit share their store's group-commit promise.
+    const durables = new Set<Promise<void>>();
     for (const p of tx.publishes) {
       const result = this.vhost.publish(p.exchange, p.routingKey, p.properties, p.body);
       if (!result.routed && p.mandatory) this.sendReturn(p.exchange, p.routingKey, p.properties, p.body);
-      durables.push(result.durable);
+      durables.add(result.durable);
     }
-    const reply = () => {
-      if (this.state === OPEN) this.connection.sendMethod(this.number, 'tx.commit-ok', {});
-    };
-    if (durables.length === 0) reply();
-    else {
-      Promise.all(durables).then(reply, (error: unknown) => {
-        if (this.state !== OPEN) return;
-        this.closeWithError(REPLY.INTERNAL_ERROR, `INTERNAL_ERROR - commit failed: ${String(error)}`, 90, 20);
-      });
+    if (durables.size === 0) {
+      this.connection.sendMethod(this.number, 'tx.commit-ok', {});
+      return;
     }
+    // commit-ok waits for the disk; whatever the client sends meanwhile is held, so replies keep
+    // the order of the methods they answer.
+    this.held = [];
+    Promise.all(durables).then(
+      () => this.connection.deferred(this.committed),
+      (error: unknown) =>
+        this.connection.deferred(() => {
+          this.held = undefined;
+          if (this.state !== OPEN) return;
+          this.closeWithError(
+            REPLY.INTERNAL_ERROR,
+            `INTERNAL_ERROR - commit failed: ${String(error)}`,
+            90,
+            20,
+          );
+        }),
+    );
   }
+
+  /** The commit is durable: answer it and handle what arrived in the meantime. */
+  private readonly committed = (): void => {
+    const held = this.held;
+    this.held = undefined;
+    if (this.state !== OPEN || !held) return;
+    this.connection.sendMethod(this.number, 'tx.commit-ok', {});
+    // A held tx.commit may hold again: handleFrame then queues the rest behind it, in order.
+    for (const frame of held) this.handleFrame(frame);
+  };
 
   /** Forgets uncommitted publishes; acknowledgements not yet committed become unacked again. */
   private rollback(): void {
@@ -826,6 +854,7 @@ export class Channel {
   release(): void {
     if (this.released) return;
     this.released = true;
+    this.held = undefined;
     if (this.state === OPEN) this.state = CLOSING;
     this.expect = EXPECT_METHOD;
     this.pubParts = [];

@@ -148,12 +148,26 @@ export class Connection {
       // Deliveries and confirms can be caused outside our own data handler (another connection's
       // publish, a store sync): flush them right after the current operation.
       this.flushQueued = true;
-      process.nextTick(this.flush);
+      process.nextTick(this.flushTick);
     }
   }
 
   sendMethod<N extends MethodName>(channel: number, name: N, args: MethodArgsInput<N>): void {
     this.send(methodFrame(channel, name, args));
+  }
+
+  /**
+   * Runs channel work that resumes outside a socket read (a commit became durable), with the
+   * same error handling and end-of-batch work as frames get.
+   */
+  deferred(work: () => void): void {
+    if (this.state !== RUNNING) return;
+    try {
+      work();
+      this.endOfBatch();
+    } catch (error) {
+      this.fail(error);
+    }
   }
 
   /** A consumer of ours on `queue` can take more: pump that queue at the end of the batch. */
@@ -166,11 +180,19 @@ export class Connection {
     this.confirmChannels.push(channel);
     if (!this.flushQueued) {
       this.flushQueued = true;
-      process.nextTick(this.flush);
+      process.nextTick(this.flushTick);
     }
   }
 
-  private readonly flush = (): void => {
+  private readonly flushTick = (): void => {
+    try {
+      this.flush();
+    } catch (error) {
+      this.fail(error);
+    }
+  };
+
+  private flush(): void {
     this.flushQueued = false;
     if (this.confirmChannels.length > 0) {
       for (const channel of this.confirmChannels) channel.emitConfirms();
@@ -195,12 +217,17 @@ export class Connection {
       this.socket.uncork();
     }
     if (!ok) this.writable = false;
-  };
+  }
 
   private readonly onDrain = (): void => {
     if (this.writable) return;
     this.writable = true;
-    if (this.state === RUNNING) this.vhost?.pump();
+    if (this.state !== RUNNING) return;
+    try {
+      this.vhost?.pump();
+    } catch (error) {
+      this.fail(error);
+    }
   };
 
   // ---- Input ----------------------------------------------------------------------------------------
@@ -624,6 +651,11 @@ export class Connection {
   };
 
   private readonly onSocketClose = (): void => {
+    if (this.state === RUNNING) {
+      this.host.log(
+        `connection ${this.remote}: client unexpectedly closed TCP connection${this.closeReason ? ` (${this.closeReason})` : ''}`,
+      );
+    }
     this.state = CLOSED;
     clearTimeout(this.timer);
     clearInterval(this.timer);
