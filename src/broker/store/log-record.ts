@@ -67,83 +67,98 @@ export function crc32(data: Uint8Array, value = 0): number {
   return ~crc >>> 0;
 }
 
-function begin(w: ByteWriter, type: number): void {
-  w.pos = 0;
+// Writers append one record at w.pos. The store copies single records out of a reused writer;
+// a compaction snapshot writes all of its records into one writer, body bytes included, so
+// building it costs no per-record allocation.
+
+function begin(w: ByteWriter, type: number): number {
+  const start = w.pos;
   w.ensure(HEADER_BYTES + 1);
-  w.pos = HEADER_BYTES;
+  w.pos += HEADER_BYTES;
   w.u8(type);
+  return start;
 }
 
-/** Fills in length and CRC; returns the record's bytes (a copy) — the body follows separately. */
-function finish(w: ByteWriter, body?: Buffer): Buffer {
-  let crc = crc32(w.buf.subarray(HEADER_BYTES, w.pos));
+/** Fills in length and CRC. `body`, when given, follows the record without being in the writer. */
+function end(w: ByteWriter, start: number, body?: Buffer): void {
+  let crc = crc32(w.buf.subarray(start + HEADER_BYTES, w.pos));
   if (body) crc = crc32(body, crc);
-  w.buf.writeUInt32LE(w.pos - HEADER_BYTES + (body?.length ?? 0), 0);
-  w.buf.writeUInt32LE(crc, 4);
-  return w.copyFrom(0);
+  w.buf.writeUInt32LE(w.pos - start - HEADER_BYTES + (body?.length ?? 0), start);
+  w.buf.writeUInt32LE(crc, start + 4);
 }
 
-export function encodeExchange(w: ByteWriter, definition: ExchangeDefinition): Buffer {
-  begin(w, RECORD.PUT_EXCHANGE);
+export function writeExchange(w: ByteWriter, definition: ExchangeDefinition): void {
+  const start = begin(w, RECORD.PUT_EXCHANGE);
   w.object({ ...definition });
-  return finish(w);
+  end(w, start);
 }
 
-export function encodeQueue(w: ByteWriter, definition: QueueDefinition): Buffer {
-  begin(w, RECORD.PUT_QUEUE);
+export function writeQueue(w: ByteWriter, definition: QueueDefinition): void {
+  const start = begin(w, RECORD.PUT_QUEUE);
   w.object({ ...definition });
-  return finish(w);
+  end(w, start);
 }
 
-export function encodeBinding(w: ByteWriter, type: 5 | 6, definition: BindingDefinition): Buffer {
-  begin(w, type);
+export function writeBinding(w: ByteWriter, type: 5 | 6, definition: BindingDefinition): void {
+  const start = begin(w, type);
   w.object({ ...definition });
-  return finish(w);
+  end(w, start);
 }
 
 /** DELETE_EXCHANGE, DELETE_QUEUE, PURGE: a name. */
-export function encodeName(w: ByteWriter, type: 2 | 4 | 11, name: string): Buffer {
-  begin(w, type);
+export function writeName(w: ByteWriter, type: 2 | 4 | 11, name: string): void {
+  const start = begin(w, type);
   w.str(name);
-  return finish(w);
+  end(w, start);
 }
 
-/** [head, body]: the body is written as is, without a copy. */
-export function encodeMessage(
+/**
+ * A MESSAGE record. With `inlineBody` the body is copied into the writer; without, the record
+ * written is only its head and the caller must write `message.body` right after it.
+ */
+export function writeMessage(
   w: ByteWriter,
   queue: string,
   message: PersistedMessage,
   delivered: boolean,
-): [Buffer, Buffer] {
-  begin(w, RECORD.MESSAGE);
+  inlineBody: boolean,
+): void {
+  const start = begin(w, RECORD.MESSAGE);
   w.u8(delivered ? FLAG_DELIVERED : 0);
   w.u48(message.id);
   w.str(queue);
   w.str(message.exchange);
   w.str(message.routingKey);
   w.object(message.properties as Record<string, unknown>);
-  return [finish(w, message.body), message.body];
+  if (inlineBody) {
+    w.ensure(message.body.length);
+    w.buf.set(message.body, w.pos);
+    w.pos += message.body.length;
+    end(w, start);
+  } else {
+    end(w, start, message.body);
+  }
 }
 
 /** ENQUEUE (with its delivered flag), DELIVERED, REMOVE: a queue and a message id. */
-export function encodeRef(
+export function writeRef(
   w: ByteWriter,
   type: 8 | 9 | 10,
   queue: string,
   id: number,
   delivered = false,
-): Buffer {
-  begin(w, type);
+): void {
+  const start = begin(w, type);
   if (type === RECORD.ENQUEUE) w.u8(delivered ? FLAG_DELIVERED : 0);
   w.u48(id);
   w.str(queue);
-  return finish(w);
+  end(w, start);
 }
 
-export function encodeLastId(w: ByteWriter, id: number): Buffer {
-  begin(w, RECORD.LAST_ID);
+export function writeLastId(w: ByteWriter, id: number): void {
+  const start = begin(w, RECORD.LAST_ID);
   w.u48(id);
-  return finish(w);
+  end(w, start);
 }
 
 function decode(r: ByteReader, type: number): LogRecord {

@@ -38,16 +38,16 @@ import type {
 } from './contracts.ts';
 import { DurableState } from './durable-state.ts';
 import {
-  encodeBinding,
-  encodeExchange,
-  encodeLastId,
-  encodeMessage,
-  encodeName,
-  encodeQueue,
-  encodeRef,
   type LogRecord,
   RECORD,
   scanLog,
+  writeBinding,
+  writeExchange,
+  writeLastId,
+  writeMessage,
+  writeName,
+  writeQueue,
+  writeRef,
 } from './log-record.ts';
 import { ByteWriter } from './value-codec.ts';
 
@@ -196,58 +196,72 @@ class FileLogStore implements LogStore {
 
   putExchange(definition: ExchangeDefinition): void {
     this.state.putExchange(definition);
-    this.append(encodeExchange(this.writer, definition));
+    writeExchange(this.begin(), definition);
+    this.commit();
   }
 
   deleteExchange(name: string): void {
     this.state.deleteExchange(name);
-    this.append(encodeName(this.writer, RECORD.DELETE_EXCHANGE, name));
+    writeName(this.begin(), RECORD.DELETE_EXCHANGE, name);
+    this.commit();
   }
 
   putQueue(definition: QueueDefinition): void {
     this.state.putQueue(definition);
-    this.append(encodeQueue(this.writer, definition));
+    writeQueue(this.begin(), definition);
+    this.commit();
   }
 
   deleteQueue(name: string): void {
     this.state.deleteQueue(name);
-    this.append(encodeName(this.writer, RECORD.DELETE_QUEUE, name));
+    writeName(this.begin(), RECORD.DELETE_QUEUE, name);
+    this.commit();
   }
 
   putBinding(definition: BindingDefinition): void {
     this.state.putBinding(definition);
-    this.append(encodeBinding(this.writer, RECORD.PUT_BINDING, definition));
+    writeBinding(this.begin(), RECORD.PUT_BINDING, definition);
+    this.commit();
   }
 
   deleteBinding(definition: BindingDefinition): void {
     this.state.deleteBinding(definition);
-    this.append(encodeBinding(this.writer, RECORD.DELETE_BINDING, definition));
+    writeBinding(this.begin(), RECORD.DELETE_BINDING, definition);
+    this.commit();
   }
 
   enqueue(queue: string, message: PersistedMessage): void {
     const kind = this.state.enqueue(queue, message, message.redelivered);
     if (kind === 'new') {
-      const [head, body] = encodeMessage(this.writer, queue, message, message.redelivered);
-      this.append(head, body);
+      // The body goes to the batch as it is, after its record's head: no copy until the write.
+      writeMessage(this.begin(), queue, message, message.redelivered, false);
+      this.commit(message.body);
     } else if (kind === 'shared') {
       // The body is already in the log (another queue holds the same message): refer to it.
-      this.append(encodeRef(this.writer, RECORD.ENQUEUE, queue, message.id, message.redelivered));
+      writeRef(this.begin(), RECORD.ENQUEUE, queue, message.id, message.redelivered);
+      this.commit();
     }
   }
 
   delivered(queue: string, messageId: number): void {
     if (this.state.delivered(queue, messageId)) {
-      this.append(encodeRef(this.writer, RECORD.DELIVERED, queue, messageId));
+      writeRef(this.begin(), RECORD.DELIVERED, queue, messageId);
+      this.commit();
     }
   }
 
   remove(queue: string, messageId: number): void {
-    if (this.state.remove(queue, messageId))
-      this.append(encodeRef(this.writer, RECORD.REMOVE, queue, messageId));
+    if (this.state.remove(queue, messageId)) {
+      writeRef(this.begin(), RECORD.REMOVE, queue, messageId);
+      this.commit();
+    }
   }
 
   purge(queue: string): void {
-    if (this.state.purge(queue)) this.append(encodeName(this.writer, RECORD.PURGE, queue));
+    if (this.state.purge(queue)) {
+      writeName(this.begin(), RECORD.PURGE, queue);
+      this.commit();
+    }
   }
 
   sync(): Promise<void> {
@@ -275,6 +289,18 @@ class FileLogStore implements LogStore {
       // Closing after a failure: the failure is what matters and sync() already reports it.
       if (!this.failure) throw error;
     }
+  }
+
+  /** The reused writer, emptied, for one record. */
+  private begin(): ByteWriter {
+    this.writer.pos = 0;
+    return this.writer;
+  }
+
+  /** Appends the record just written (and the body that follows it, for a message). */
+  private commit(body?: Buffer): void {
+    if (this.closed || this.failure) return;
+    this.append(this.writer.copyFrom(0), body);
   }
 
   private append(record: Buffer, body?: Buffer): void {
@@ -394,25 +420,26 @@ class FileLogStore implements LogStore {
 
   /** The live state as a log of its own: last id, definitions, then each queue's messages in order. */
   private snapshot(): Buffer {
-    const w = this.writer;
     const s = this.state;
-    const chunks: Buffer[] = [encodeLastId(w, s.lastMessageId)];
-    for (const definition of s.exchanges.values()) chunks.push(encodeExchange(w, definition));
-    for (const definition of s.queues.values()) chunks.push(encodeQueue(w, definition));
-    for (const definition of s.bindings.values())
-      chunks.push(encodeBinding(w, RECORD.PUT_BINDING, definition));
+    // One writer for the whole snapshot, sized from the live-state estimate so it rarely grows.
+    const w = new ByteWriter(s.liveBodyBytes + s.liveEntries * 96 + 65_536);
+    writeLastId(w, s.lastMessageId);
+    for (const definition of s.exchanges.values()) writeExchange(w, definition);
+    for (const definition of s.queues.values()) writeQueue(w, definition);
+    for (const definition of s.bindings.values()) writeBinding(w, RECORD.PUT_BINDING, definition);
     const written = new Set<number>();
     for (const [queue, messages] of s.messages) {
       for (const [id, entry] of messages) {
-        if (written.has(id)) {
-          chunks.push(encodeRef(w, RECORD.ENQUEUE, queue, id, entry.delivered));
+        // A message held by several queues carries its body once; the others refer to it.
+        if (entry.shared.refs > 1 && written.has(id)) {
+          writeRef(w, RECORD.ENQUEUE, queue, id, entry.delivered);
         } else {
-          written.add(id);
-          chunks.push(...encodeMessage(w, queue, entry.shared.message, entry.delivered));
+          if (entry.shared.refs > 1) written.add(id);
+          writeMessage(w, queue, entry.shared.message, entry.delivered, true);
         }
       }
     }
-    return Buffer.concat(chunks);
+    return w.buf.subarray(0, w.pos);
   }
 
   /**
