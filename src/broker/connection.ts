@@ -130,10 +130,6 @@ export class Connection {
     this.timer = setTimeout(this.onHandshakeTimeout, HANDSHAKE_TIMEOUT_MS);
   }
 
-  get running(): boolean {
-    return this.state === RUNNING;
-  }
-
   get settings(): ConnectionSettings {
     return this.host.settings;
   }

@@ -245,4 +245,29 @@ describe('embedded broker through amqplib', () => {
     const ch = await channel(c);
     await ch.assertQueue('', { exclusive: true });
   });
+
+  it('blocks a publishing connection above the memory watermark and unblocks it once drained', async () => {
+    const small = await startBroker({ port: 0, memoryHighWatermarkBytes: 100_000 });
+    try {
+      const c = await amqp.connect(small.url);
+      const events: string[] = [];
+      c.on('blocked', (reason: string) => events.push(`blocked: ${reason}`));
+      c.on('unblocked', () => events.push('unblocked'));
+      const ch = await c.createChannel();
+      await ch.assertQueue('mem', { durable: false });
+      for (let i = 0; i < 30; i++) ch.sendToQueue('mem', Buffer.alloc(10_000));
+      await until(() => events.length === 1);
+      expect(events).toEqual(['blocked: low on memory']);
+      const drain = await amqp.connect(small.url);
+      const dch = await drain.createChannel();
+      let got = 0;
+      await dch.consume('mem', () => got++, { noAck: true });
+      await until(() => events.length === 2 && got === 30);
+      expect(events[1]).toBe('unblocked');
+      await drain.close();
+      await c.close();
+    } finally {
+      await small.close();
+    }
+  });
 });
