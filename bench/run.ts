@@ -1,10 +1,13 @@
 // `npm run bench`: every figure side by side with its baseline, measured in this one run.
 import { availableParallelism, cpus } from 'node:os';
 import { benchApi, printApi } from './api.ts';
+import { benchBroker, printBroker } from './broker.ts';
 import { benchRender, printRender } from './render.ts';
 
 console.log(
   `faafo-tutor benchmarks — Node ${process.version}, ${availableParallelism()} vCPU (${cpus()[0]?.model ?? 'unknown CPU'})`,
 );
 printRender(await benchRender());
+printBroker(await benchBroker());
+// Last: it pins this process to one CPU for the load generator.
 printApi(await benchApi());
