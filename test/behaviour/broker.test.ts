@@ -1438,6 +1438,131 @@ describe.each(targets.filter((t) => t.run))('AMQP 0-9-1 behaviour on $name', (ta
   });
 
   // -------------------------------------------------------------------------------------------
+  describe('queue arguments and expiry', () => {
+    it('x-max-length keeps the newest messages (drop-head)', async () => {
+      const ch = await channel();
+      const q = (await ch.assertQueue('', { exclusive: true, arguments: { 'x-max-length': 3 } })).queue;
+      for (let i = 1; i <= 5; i++) ch.sendToQueue(q, Buffer.from(`m${i}`));
+      expect(bodies(await drain(ch, q))).toEqual(['m3', 'm4', 'm5']);
+    });
+
+    it('x-message-ttl: a message that waits longer than the TTL is gone; a waiting consumer still gets one', async () => {
+      const ch = await channel();
+      const q = (await ch.assertQueue('', { exclusive: true, arguments: { 'x-message-ttl': 100 } })).queue;
+      ch.sendToQueue(q, Buffer.from('stale'));
+      await settle(ch);
+      await eventually('the message to expire', async () =>
+        (await ch.checkQueue(q)).messageCount === 0 ? true : undefined,
+      );
+      expect(await ch.get(q)).toBe(false);
+      const c = collector();
+      await ch.consume(q, c.onMessage, { noAck: true });
+      ch.sendToQueue(q, Buffer.from('fresh'));
+      expect(bodies(await c.next(1))).toEqual(['fresh']);
+    });
+
+    it('per-message expiration: "0" is dropped unless a consumer takes it at once', async () => {
+      const ch = await channel();
+      const q = await tempQueue(ch);
+      ch.sendToQueue(q, Buffer.from('nobody waiting'), { expiration: '0' });
+      ch.sendToQueue(q, Buffer.from('kept'), { expiration: '60000' });
+      expect(bodies(await drain(ch, q))).toEqual(['kept']);
+      const c = collector();
+      await ch.consume(q, c.onMessage, { noAck: true });
+      ch.sendToQueue(q, Buffer.from('taken at once'), { expiration: '0' });
+      const [m] = await c.next(1);
+      expect(m!.content.toString()).toBe('taken at once');
+      expect(m!.properties.expiration).toBe('0');
+    });
+
+    it('refuses a malformed expiration and bad x-arguments with PRECONDITION_FAILED (406)', async () => {
+      const conn = await connect();
+      const ch = await channel(conn);
+      const q = await tempQueue(ch);
+      const error = nextChannelError(ch);
+      ch.sendToQueue(q, Buffer.from('x'), { expiration: 'soon' });
+      expect(await error).toBe(406);
+      const declare = async (args: Record<string, unknown>) =>
+        replyCodeOf((await channel(conn)).assertQueue(unique('q'), { exclusive: true, arguments: args }));
+      expect(await declare({ 'x-max-length': -1 })).toBe(406);
+      expect(await declare({ 'x-message-ttl': 'one minute' })).toBe(406);
+      expect(await declare({ 'x-message-ttl': -5 })).toBe(406);
+    });
+
+    it('x-expires: a queue nobody uses goes away', async () => {
+      const conn = await connect();
+      const ch = await channel(conn);
+      const q = unique('expiring');
+      await ch.assertQueue(q, { arguments: { 'x-expires': 200 } });
+      // Probe by mandatory publishes: a declare (even passive) or a get would count as a use.
+      let returned = 0;
+      ch.on('return', () => returned++);
+      await eventually('the unused queue to expire', async () => {
+        const before = returned;
+        ch.sendToQueue(q, Buffer.from('probe'), { mandatory: true });
+        await ch.waitForConfirms();
+        return returned > before ? true : undefined;
+      });
+      expect(await replyCodeOf((await channel(conn)).checkQueue(q))).toBe(404);
+    });
+
+    it('x-dead-letter-exchange: a rejected message moves there, with an x-death header', async () => {
+      const ch = await channel();
+      const dlx = unique('dlx');
+      await ch.assertExchange(dlx, 'direct', { durable: false });
+      const dead = await tempQueue(ch);
+      await ch.bindQueue(dead, dlx, 'dead');
+      const q = (
+        await ch.assertQueue('', {
+          exclusive: true,
+          arguments: { 'x-dead-letter-exchange': dlx, 'x-dead-letter-routing-key': 'dead' },
+        })
+      ).queue;
+      ch.sendToQueue(q, Buffer.from('rejected'));
+      await settle(ch);
+      const m = await ch.get(q);
+      expect(m).not.toBe(false);
+      if (m === false) return;
+      ch.reject(m, false);
+      const got = await eventually(
+        'the dead-lettered message',
+        async () => (await ch.get(dead, { noAck: true })) || undefined,
+      );
+      expect(got.content.toString()).toBe('rejected');
+      expect(got.fields).toMatchObject({ exchange: dlx, routingKey: 'dead' });
+      const death = (got.properties.headers?.['x-death'] as Array<Record<string, unknown>> | undefined)?.[0];
+      expect(death).toMatchObject({
+        reason: 'rejected',
+        queue: q,
+        exchange: '',
+        'routing-keys': [q],
+        count: 1,
+      });
+    });
+
+    it('basic.qos global: one prefetch shared by every consumer on the channel', async () => {
+      const conn = await connect();
+      const pub = await channel(conn);
+      const q1 = await tempQueue(pub);
+      const q2 = await tempQueue(pub);
+      for (let i = 0; i < 5; i++) {
+        pub.sendToQueue(q1, Buffer.from(`a${i}`));
+        pub.sendToQueue(q2, Buffer.from(`b${i}`));
+      }
+      await settle(pub);
+      const ch = await plainChannel(conn);
+      await ch.prefetch(3, true);
+      const c = collector();
+      await ch.consume(q1, c.onMessage);
+      await ch.consume(q2, c.onMessage);
+      await c.next(3);
+      const ready = (await pub.checkQueue(q1)).messageCount + (await pub.checkQueue(q2)).messageCount;
+      expect(ready).toBe(7);
+      expect(c.messages.length).toBe(3);
+    });
+  });
+
+  // -------------------------------------------------------------------------------------------
   describe('flow control', () => {
     it('connection.blocked when the memory alarm goes off, unblocked after, nothing lost', async () => {
       const alarm = await target.memoryAlarm();
