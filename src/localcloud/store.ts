@@ -6,6 +6,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CloudStore } from './contracts.ts';
+import { floatingCidr, MAX_SLOT, MIN_SLOT, privateCidr } from './nodes/addresses.ts';
 import type { CloudState, Quota, SecurityGroupRule } from './state.ts';
 
 export const STATE_FILE = 'state.json';
@@ -142,7 +143,7 @@ function createWriter(file: string) {
 }
 
 export interface SeedOptions {
-  /** Which slot of the host's address space this cloud owns (0–255). */
+  /** Which slot of the host's address space this cloud owns (see nodes/addresses.ts). */
   slot: number;
   username?: string;
   password?: string;
@@ -170,8 +171,10 @@ const keystoneId = () => randomBytes(16).toString('hex');
 /** The cloud a fresh data dir starts with: devstack's demo project, flavors, one image, two networks. */
 export function seedState(options: SeedOptions): CloudState {
   const { slot } = options;
-  if (!Number.isInteger(slot) || slot < 0 || slot > 255) {
-    throw new RangeError(`The cloud's slot must be a whole number from 0 to 255, not ${slot}.`);
+  if (!Number.isInteger(slot) || slot < MIN_SLOT || slot > MAX_SLOT) {
+    throw new RangeError(
+      `The cloud's slot must be a whole number from ${MIN_SLOT} to ${MAX_SLOT}, not ${slot}.`,
+    );
   }
   const username = options.username ?? DEFAULT_CREDENTIALS.username;
   const password = options.password ?? DEFAULT_CREDENTIALS.password;
@@ -226,7 +229,7 @@ export function seedState(options: SeedOptions): CloudState {
         projectId,
         external: false,
         subnetId: randomUUID(),
-        cidr: `10.${slot}.0.0/24`,
+        cidr: privateCidr(slot),
       },
       {
         id: randomUUID(),
@@ -234,7 +237,8 @@ export function seedState(options: SeedOptions): CloudState {
         projectId,
         external: true,
         subnetId: randomUUID(),
-        cidr: `127.${slot}.2.0/24`,
+        // The floating pool; nodes' own public addresses (127.S.1.x) are outside it.
+        cidr: floatingCidr(slot),
       },
     ],
     ports: [],
