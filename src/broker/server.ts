@@ -201,6 +201,8 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
       for (const connection of connections) connection.destroy();
       await stopped;
       clearInterval(alarmTimer);
+      // No message expiry or x-expires may write to a store that is closing.
+      for (const vhost of vhosts.values()) vhost.close();
       await Promise.allSettled(stores.map((s) => s.close()));
     })();
     return closing;

@@ -118,7 +118,7 @@ export interface VirtualHost {
   ack(delivery: Delivery): void;
   /** Put back at the head of its queue with redelivered=true (reject/nack requeue, channel close). */
   requeue(deliveries: Delivery[]): void;
-  /** Dropped by reject/nack without requeue (no dead-lettering here). */
+  /** Dropped by reject/nack without requeue: dead-lettered when its queue has a dead-letter exchange. */
   discard(delivery: Delivery): void;
 
   /** A channel regained capacity (ack, qos change, flow on): try to deliver to its consumers. */

@@ -6,6 +6,8 @@ import { randomBytes } from 'node:crypto';
 import { channelError, REPLY } from '../errors.ts';
 import { fieldNumber, fieldTypeName, resourceName } from './arguments.ts';
 import type { ConsumerSink, Delivery, StoredMessage } from './contracts.ts';
+import type { DeadLetterTarget } from './dead-letter.ts';
+import { Deadline } from './deadline.ts';
 import { Deque } from './deque.ts';
 import type { Binding } from './exchange.ts';
 
@@ -28,16 +30,24 @@ export interface QueueEntry extends Delivery {
   readonly owner: Queue;
   readonly message: HeldMessage;
   redelivered: boolean;
-  /** Epoch ms after which the message is dropped instead of delivered; Infinity without TTL. */
+  /** Epoch ms from which the message is dropped instead of delivered; Infinity without TTL. */
   expiresAt: number;
   state: EntryState;
 }
 
+/** Why the queue itself let go of a message (x-death's names); see QueueHost.released. */
+export type DropReason = 'expired' | 'maxlen';
+
 export interface QueueHost {
-  /** The entry left the queue for good without an ack: expired, dropped by max-length, or sent noAck. */
-  released(entry: QueueEntry): void;
+  /**
+   * The entry left the queue for good without an ack: sent noAck (no reason), or dropped because
+   * it expired or x-max-length pushed it out (those may be dead-lettered).
+   */
+  released(entry: QueueEntry, reason?: DropReason): void;
   /** The entry was sent to a consumer or basic.get that must acknowledge it. */
   delivered(entry: QueueEntry): void;
+  /** The queue's x-expires lease ran out: nobody used it for that long. */
+  unused(queue: Queue): void;
 }
 
 /** "amq.gen-" and 22 URL-safe base64 characters, as RabbitMQ names server-named queues. */
@@ -61,11 +71,13 @@ export const QUEUE_EQUIVALENT_ARGS = [
 export interface QueueLimits {
   maxLength: number | undefined;
   messageTtl: number | undefined;
+  /** x-expires: ms without use after which the queue deletes itself. */
+  expires: number | undefined;
 }
 
-/** Reads x-max-length and x-message-ttl, refusing bad values with RabbitMQ's 406 text. */
+/** Reads x-max-length, x-message-ttl and x-expires, refusing bad values with RabbitMQ's 406 text. */
 export function queueLimits(name: string, vhost: string, args: Record<string, unknown>): QueueLimits {
-  const read = (key: string): number | undefined => {
+  const read = (key: string, positive = false): number | undefined => {
     const raw = args[key];
     if (raw === undefined || raw === null) return undefined;
     const n = fieldNumber(raw);
@@ -74,7 +86,9 @@ export function queueLimits(name: string, vhost: string, args: Record<string, un
         ? `"expected integer, got ${fieldTypeName(raw)}"`
         : n < 0
           ? `{value_negative,${n}}`
-          : undefined;
+          : n === 0 && positive
+            ? `{value_zero,${n}}`
+            : undefined;
     if (problem !== undefined) {
       throw channelError(
         REPLY.PRECONDITION_FAILED,
@@ -83,7 +97,11 @@ export function queueLimits(name: string, vhost: string, args: Record<string, un
     }
     return n;
   };
-  return { maxLength: read('x-max-length'), messageTtl: read('x-message-ttl') };
+  return {
+    maxLength: read('x-max-length'),
+    messageTtl: read('x-message-ttl'),
+    expires: read('x-expires', true),
+  };
 }
 
 export interface QueueInit {
@@ -95,6 +113,7 @@ export interface QueueInit {
   /** The owning connection of an exclusive queue. */
   owner: string | undefined;
   limits: QueueLimits;
+  deadLetter: DeadLetterTarget | undefined;
 }
 
 export class Queue {
@@ -107,6 +126,8 @@ export class Queue {
   readonly owner: string | undefined;
   readonly maxLength: number | undefined;
   readonly messageTtl: number | undefined;
+  readonly expires: number | undefined;
+  readonly deadLetter: DeadLetterTarget | undefined;
   readonly ready = new Deque<QueueEntry>();
   readonly consumers: ConsumerSink[] = [];
   /** Bindings for which this queue is the destination. */
@@ -121,6 +142,11 @@ export class Queue {
   private cursor = 0;
   private dispatching = false;
   private dispatchAgain = false;
+  /** Drops the head when it expires, so expiry (and dead-lettering) does not wait for a reader. */
+  private expiry: Deadline | undefined;
+  /** x-expires: the lease runs from the last use while there are no consumers. */
+  private lease: Deadline | undefined;
+  private lastUsed = 0;
 
   constructor(
     init: QueueInit,
@@ -134,14 +160,19 @@ export class Queue {
     this.owner = init.owner;
     this.maxLength = init.limits.maxLength;
     this.messageTtl = init.limits.messageTtl;
+    this.expires = init.limits.expires;
+    this.deadLetter = init.deadLetter;
   }
 
   get exclusiveConsumer(): boolean {
     return this.consumers.length === 1 && this.consumers[0]!.exclusive;
   }
 
-  /** Appends a message (at most once per queue per publish). `messageTtl` is the per-message expiration. */
-  enqueue(message: HeldMessage, redelivered: boolean, messageTtl: number | undefined): QueueEntry {
+  /**
+   * Appends a message (at most once per queue per publish). `messageTtl` is the per-message
+   * expiration. A message whose TTL is 0 is handed to a consumer right here or dropped as expired.
+   */
+  enqueue(message: HeldMessage, redelivered: boolean, messageTtl: number | undefined): void {
     const ttl =
       this.messageTtl === undefined
         ? messageTtl
@@ -156,15 +187,24 @@ export class Queue {
       expiresAt: ttl === undefined ? Number.POSITIVE_INFINITY : Date.now() + ttl,
       state: READY,
     };
+    if (ttl === 0) {
+      // RabbitMQ: TTL 0 means now or never. Only an empty queue hands a message straight to a
+      // consumer; behind other ready messages it would be older than 0 ms by its turn.
+      if (this.ready.length > 0) this.expireHead();
+      const consumer = this.ready.length === 0 ? this.nextConsumer() : undefined;
+      if (consumer) this.hand(consumer, entry);
+      else this.drop(entry, 'expired');
+      return;
+    }
     this.ready.push(entry);
     this.enforceMaxLength();
-    return entry;
+    if (ttl !== undefined) this.watchExpiry();
   }
 
   /** x-max-length with the default overflow behaviour, drop-head: the oldest ready messages go. */
   private enforceMaxLength(): void {
     if (this.maxLength === undefined) return;
-    while (this.ready.length > this.maxLength) this.drop(this.ready.shift()!);
+    while (this.ready.length > this.maxLength) this.drop(this.ready.shift()!, 'maxlen');
   }
 
   /**
@@ -195,6 +235,8 @@ export class Queue {
     for (let k = merged.length - 1; k >= 0; k--) this.ready.unshift(merged[k]!);
     // RabbitMQ applies the limit to requeued messages too (they are the head, so they go first).
     this.enforceMaxLength();
+    // Requeued messages keep their expiry, which may come before the one being watched.
+    this.watchExpiry();
   }
 
   /** The next live ready message, for basic.get; expired heads are dropped on the way. */
@@ -205,22 +247,69 @@ export class Queue {
       if (entry === undefined) return undefined;
       if (entry.expiresAt !== Number.POSITIVE_INFINITY) {
         if (now === 0) now = Date.now();
-        if (entry.expiresAt < now) {
-          this.drop(entry);
+        if (entry.expiresAt <= now) {
+          this.drop(entry, 'expired');
           continue;
         }
       }
+      // The new head may expire before anything being watched (it was behind one without TTL).
+      if (this.ready.length > 0 && this.ready.peek()!.expiresAt !== Number.POSITIVE_INFINITY)
+        this.watchExpiry();
       return entry;
     }
   }
 
   /** Drops expired messages at the head, so counts reported to clients leave them out. */
   expireHead(): void {
-    if (this.messageTtl === undefined && this.ready.peek()?.expiresAt === Number.POSITIVE_INFINITY) return;
+    const first = this.ready.peek();
+    if (first === undefined || first.expiresAt === Number.POSITIVE_INFINITY) return;
     const now = Date.now();
-    for (let head = this.ready.peek(); head !== undefined && head.expiresAt < now; head = this.ready.peek()) {
-      this.drop(this.ready.shift()!);
+    for (
+      let head = this.ready.peek();
+      head !== undefined && head.expiresAt <= now;
+      head = this.ready.peek()
+    ) {
+      this.drop(this.ready.shift()!, 'expired');
     }
+    this.watchExpiry();
+  }
+
+  /** Has the expiry timer wake up for the head, if it can expire (only the head ever expires). */
+  private watchExpiry(): void {
+    const head = this.ready.peek();
+    if (head === undefined || head.expiresAt === Number.POSITIVE_INFINITY || this.deleted) return;
+    this.expiry ??= new Deadline(this.onExpiryDue);
+    this.expiry.at(head.expiresAt);
+  }
+
+  private readonly onExpiryDue = (): void => {
+    if (!this.deleted) this.expireHead();
+  };
+
+  /**
+   * The queue was used (declared, redeclared, basic.get) or lost its last consumer: an x-expires
+   * lease starts again. Cheap enough for every basic.get: the timer is only re-armed when it fires.
+   */
+  touch(): void {
+    if (this.expires === undefined || this.deleted) return;
+    this.lastUsed = Date.now();
+    if (this.consumers.length > 0) return;
+    this.lease ??= new Deadline(this.onLeaseDue);
+    this.lease.at(this.lastUsed + this.expires);
+  }
+
+  private readonly onLeaseDue = (): void => {
+    // With consumers the queue is in use; losing the last one starts the lease again (touch).
+    if (this.deleted || this.consumers.length > 0 || this.expires === undefined) return;
+    const due = this.lastUsed + this.expires;
+    if (Date.now() < due) this.lease!.at(due);
+    else this.host.unused(this);
+  };
+
+  /** The queue is gone (or the broker is closing): no timer may act on it any more. */
+  stopTimers(): void {
+    this.expiry?.clear();
+    this.lease?.clear();
   }
 
   /** All ready messages, removed (purge, delete). The caller settles them. */
@@ -243,6 +332,7 @@ export class Queue {
     if (index < 0) return undefined;
     const [removed] = this.consumers.splice(index, 1);
     if (this.cursor > index) this.cursor--;
+    if (this.consumers.length === 0) this.touch();
     return removed;
   }
 
@@ -274,16 +364,20 @@ export class Queue {
       if (consumer === undefined) return;
       const entry = this.take();
       if (entry === undefined) return;
-      if (consumer.noAck) {
-        entry.state = GONE;
-        consumer.deliver(entry);
-        this.host.released(entry);
-      } else {
-        entry.state = UNACKED;
-        this.unacked++;
-        this.host.delivered(entry);
-        consumer.deliver(entry);
-      }
+      this.hand(consumer, entry);
+    }
+  }
+
+  private hand(consumer: ConsumerSink, entry: QueueEntry): void {
+    if (consumer.noAck) {
+      entry.state = GONE;
+      consumer.deliver(entry);
+      this.host.released(entry);
+    } else {
+      entry.state = UNACKED;
+      this.unacked++;
+      this.host.delivered(entry);
+      consumer.deliver(entry);
     }
   }
 
@@ -301,8 +395,8 @@ export class Queue {
     return undefined;
   }
 
-  private drop(entry: QueueEntry): void {
+  private drop(entry: QueueEntry, reason: DropReason): void {
     entry.state = GONE;
-    this.host.released(entry);
+    this.host.released(entry, reason);
   }
 }

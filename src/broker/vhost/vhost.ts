@@ -19,6 +19,12 @@ import type {
   QueueOptions,
   VirtualHost,
 } from './contracts.ts';
+import {
+  type DeathReason,
+  deadLetterProperties,
+  deadLetterTarget,
+  isDeadLetterCycle,
+} from './dead-letter.ts';
 import { type Binding, bindingKey, type Destination, Exchange, PREDECLARED_EXCHANGES } from './exchange.ts';
 import {
   GONE,
@@ -49,6 +55,15 @@ export interface BrokerVirtualHost extends VirtualHost {
   ): { delivery: Delivery; messageCount: number } | undefined;
   cancel(queue: string, consumerTag: string, consumer?: ConsumerSink): void;
   pump(queues?: Iterable<string>): void;
+  /** The broker is closing: stop the queues' timers (expiry, x-expires) before the store closes. */
+  close(): void;
+}
+
+/** A message on its way from a queue to that queue's dead-letter exchange. */
+interface DeadLetter {
+  message: HeldMessage;
+  queue: Queue;
+  reason: DeathReason;
 }
 
 const RESOLVED: Promise<void> = Promise.resolve();
@@ -75,13 +90,23 @@ class Vhost implements BrokerVirtualHost {
   private pumping = false;
   private pumpAgain = false;
   private pumpScheduled = false;
+  /** Dead letters not republished yet; see deadLetter(). */
+  private readonly deadLetters: DeadLetter[] = [];
+  private deadLettering = false;
   private readonly host: QueueHost = {
-    released: (entry) => this.settle(entry),
+    released: (entry, reason) => {
+      if (reason !== undefined && entry.owner.deadLetter !== undefined) this.deadLetter(entry, reason);
+      this.settle(entry);
+    },
     delivered: (entry) => {
       // The store only needs to hear about the first delivery: redelivered is already recorded.
       if (!entry.redelivered && entry.message.persistent && entry.owner.durable) {
         this.store.delivered(entry.owner.name, entry.message.id);
       }
+    },
+    unused: (queue) => {
+      // x-expires: deleted as by queue.delete; a queue without consumers has nobody to tell.
+      if (!queue.deleted && queue.consumers.length === 0) this.destroyQueue(queue, true);
     },
   };
 
@@ -174,6 +199,8 @@ class Vhost implements BrokerVirtualHost {
     if (passive) {
       const queue = this.queueOrDie(name);
       this.checkExclusiveAccess(queue, connectionId);
+      // As in RabbitMQ, even a passive declare counts as a use for x-expires.
+      queue.touch();
       return this.declareOk(queue);
     }
     if (name === '') name = serverQueueName();
@@ -189,6 +216,7 @@ class Vhost implements BrokerVirtualHost {
       this.assertField('queue', name, 'durable', durable, existing.durable);
       this.assertField('queue', name, 'auto_delete', options.autoDelete, existing.autoDelete);
       this.assertQueueArguments(existing, options.arguments);
+      existing.touch();
       return this.declareOk(existing);
     }
     const queue = new Queue(
@@ -200,10 +228,12 @@ class Vhost implements BrokerVirtualHost {
         arguments: options.arguments,
         owner,
         limits: queueLimits(name, this.name, options.arguments),
+        deadLetter: deadLetterTarget(name, this.name, options.arguments),
       },
       this.host,
     );
     this.queues.set(name, queue);
+    queue.touch();
     if (owner !== undefined) {
       const owned = this.exclusiveQueues.get(owner);
       if (owned) owned.add(queue);
@@ -290,6 +320,22 @@ class Vhost implements BrokerVirtualHost {
     const targets = this.route(source, routingKey, properties.headers);
     if (targets.length === 0) return UNROUTED;
 
+    const stored = this.enqueue(targets, exchange, routingKey, properties, body, messageTtl);
+    return { routed: true, durable: stored ? this.store.sync() : RESOLVED };
+  }
+
+  /**
+   * A new message into the queues it was routed to (written to the store for the durable ones
+   * when persistent), then handed to their consumers. Returns whether the store got a copy.
+   */
+  private enqueue(
+    targets: readonly Queue[],
+    exchange: string,
+    routingKey: string,
+    properties: BasicProperties,
+    body: Buffer,
+    messageTtl: number | undefined,
+  ): boolean {
     const persistent = properties.deliveryMode === 2;
     const message: HeldMessage = {
       id: ++this.lastMessageId,
@@ -310,7 +356,7 @@ class Vhost implements BrokerVirtualHost {
       queue.enqueue(message, false, messageTtl);
     }
     for (const queue of targets) if (queue.consumers.length > 0) this.dispatch(queue);
-    return { routed: true, durable: stored ? this.store.sync() : RESOLVED };
+    return stored !== undefined;
   }
 
   consume(queue: string, consumer: ConsumerSink): void {
@@ -344,6 +390,8 @@ class Vhost implements BrokerVirtualHost {
   ): { delivery: Delivery; messageCount: number } | undefined {
     const q = this.queueOrDie(queue);
     this.checkExclusiveAccess(q, connectionId);
+    // basic.get is a use for x-expires, whether or not it finds a message.
+    q.touch();
     const entry = q.take();
     if (!entry) return undefined;
     if (noAck) {
@@ -367,8 +415,14 @@ class Vhost implements BrokerVirtualHost {
   }
 
   discard(delivery: Delivery): void {
-    // No dead-lettering: a rejected message without requeue simply leaves, like an ack.
-    this.ack(delivery);
+    const entry = delivery as QueueEntry;
+    if (entry.state !== UNACKED) return;
+    entry.state = GONE;
+    const q = entry.owner;
+    q.unacked--;
+    // A queue deleted meanwhile dead-letters nothing (RabbitMQ: the message went with it).
+    if (q.deadLetter !== undefined && !q.deleted) this.deadLetter(entry, 'rejected');
+    this.settle(entry);
   }
 
   requeue(deliveries: Delivery[]): void {
@@ -445,6 +499,10 @@ class Vhost implements BrokerVirtualHost {
     return this.heldBytes;
   }
 
+  close(): void {
+    for (const q of this.queues.values()) q.stopTimers();
+  }
+
   stats(): Array<{ queue: string; ready: number; unacked: number; consumers: number; durable: boolean }> {
     return Array.from(this.queues.values(), (q) => ({
       queue: q.name,
@@ -502,6 +560,41 @@ class Vhost implements BrokerVirtualHost {
     q.dispatch();
     if (q.ready.length > 0 && q.consumers.length > 0 && !q.deleted) this.starved.add(q);
     else this.starved.delete(q);
+  }
+
+  /**
+   * Republishes a message leaving a queue with a dead-letter exchange. Dead letters that this
+   * causes (x-max-length or TTL 0 in the queues it lands in) wait in a list and are handled by
+   * the outermost call, in order: no recursion, however the queues chain. Called before the entry
+   * is settled, so a durable target has the message before the source forgets it.
+   */
+  private deadLetter(entry: QueueEntry, reason: DeathReason): void {
+    this.deadLetters.push({ message: entry.message, queue: entry.owner, reason });
+    if (this.deadLettering) return;
+    this.deadLettering = true;
+    try {
+      // The list grows while we walk it.
+      for (let i = 0; i < this.deadLetters.length; i++) this.republish(this.deadLetters[i]!);
+    } finally {
+      this.deadLetters.length = 0;
+      this.deadLettering = false;
+    }
+  }
+
+  private republish({ message, queue, reason }: DeadLetter): void {
+    const target = queue.deadLetter!;
+    // RabbitMQ drops the message when the dead-letter exchange does not exist (any more).
+    const exchange = this.exchanges.get(target.exchange);
+    if (!exchange) return;
+    const properties = deadLetterProperties(message, reason, queue.name, target, Date.now());
+    const routingKey = target.routingKey ?? message.routingKey;
+    // A queue the message would cycle back to without any rejection on the way does not get it.
+    const targets = this.route(exchange, routingKey, properties.headers).filter(
+      (q) => !isDeadLetterCycle(properties.headers, q.name),
+    );
+    if (targets.length === 0) return;
+    // The expiration went into x-death: a dead letter starts with no per-message TTL.
+    this.enqueue(targets, exchange.name, routingKey, properties, message.body, undefined);
   }
 
   private schedulePump(): void {
@@ -590,6 +683,7 @@ class Vhost implements BrokerVirtualHost {
   private destroyQueue(q: Queue, notify: boolean): number {
     if (q.durable) this.store.deleteQueue(q.name);
     q.deleted = true;
+    q.stopTimers();
     this.queues.delete(q.name);
     this.starved.delete(q);
     if (q.owner !== undefined) this.exclusiveQueues.get(q.owner)?.delete(q);
@@ -602,6 +696,9 @@ class Vhost implements BrokerVirtualHost {
   }
 
   private recover(state: RecoveredState): void {
+    // First: recovering messages can dead-letter some (TTL 0, a lowered x-max-length), and those
+    // new messages must not take the ids of recovered ones.
+    this.lastMessageId = Math.max(this.lastMessageId, state.lastMessageId);
     for (const def of state.exchanges) {
       if (this.exchanges.has(def.name) || !EXCHANGE_TYPES.has(def.type)) continue;
       this.exchanges.set(
@@ -620,7 +717,13 @@ class Vhost implements BrokerVirtualHost {
       try {
         limits = queueLimits(def.name, this.name, def.arguments);
       } catch {
-        limits = { maxLength: undefined, messageTtl: undefined };
+        limits = { maxLength: undefined, messageTtl: undefined, expires: undefined };
+      }
+      let deadLetter: ReturnType<typeof deadLetterTarget>;
+      try {
+        deadLetter = deadLetterTarget(def.name, this.name, def.arguments);
+      } catch {
+        deadLetter = undefined;
       }
       const queue = new Queue(
         {
@@ -631,10 +734,13 @@ class Vhost implements BrokerVirtualHost {
           arguments: def.arguments,
           owner: undefined,
           limits,
+          deadLetter,
         },
         this.host,
       );
       this.queues.set(def.name, queue);
+      // RabbitMQ starts the x-expires lease of a recovered queue afresh.
+      queue.touch();
     }
     for (const def of state.bindings) {
       const source = this.exchanges.get(def.source);
@@ -678,7 +784,6 @@ class Vhost implements BrokerVirtualHost {
         queue.enqueue(message, m.redelivered, ttl);
       }
     }
-    this.lastMessageId = Math.max(this.lastMessageId, state.lastMessageId);
   }
 
   private declareOk(q: Queue): QueueDeclareOk {
