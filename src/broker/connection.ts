@@ -111,6 +111,8 @@ export class Connection {
   private receivedSinceTick = false;
   private silentTicks = 0;
   private closeReason = '';
+  /** Channels open when the connection began to close, for the "closed" log line; -1 before. */
+  private channelsAtClose = -1;
 
   constructor(
     readonly id: string,
@@ -488,6 +490,7 @@ export class Connection {
       this.timer.unref();
     }
     this.sendMethod(0, 'connection.open-ok', { knownHosts: '' });
+    this.host.log(`connection ${this.remote} opened (user '${this.user}', vhost '${virtualHost}')`);
   }
 
   private readonly onTick = (): void => {
@@ -617,6 +620,7 @@ export class Connection {
 
   /** Channels give back their unacked messages and consumers; exclusive queues go. Idempotent. */
   private releaseAll(): void {
+    if (this.channelsAtClose < 0) this.channelsAtClose = this.openChannels;
     for (let i = 0; i < this.channels.length; i++) {
       const channel = this.channels[i];
       if (channel) {
@@ -652,6 +656,8 @@ export class Connection {
         `connection ${this.remote}: client unexpectedly closed TCP connection${this.closeReason ? ` (${this.closeReason})` : ''}`,
       );
     }
+    // Only a connection that was logged as opened is logged as closed (vhost is set by then).
+    const opened = this.vhost !== undefined;
     this.state = CLOSED;
     clearTimeout(this.timer);
     clearInterval(this.timer);
@@ -664,6 +670,10 @@ export class Connection {
     this.vhost = undefined;
     this.out = [];
     this.outBytes = 0;
+    if (opened) {
+      const n = this.channelsAtClose;
+      this.host.log(`connection ${this.remote} closed (${n} channel${n === 1 ? '' : 's'})`);
+    }
     this.host.closed(this);
   };
 }
