@@ -38,7 +38,7 @@ function fakeProvider(root: string): FastifyPluginAsync<ProviderDeps> {
       return reply.code(201).send(body);
     });
     app.delete(`${root}/things/:id`, async (_request, reply) => reply.code(204).send());
-    app.post(`${root}/things/:id/action`, async (request, reply) => reply.code(202).send());
+    app.post(`${root}/things/:id/action`, async (_request, reply) => reply.code(202).send());
     app.get(`${root}/missing`, async () => {
       throw new OpenStackError(novaError(404, 'itemNotFound', 'Instance nope could not be found.'));
     });
@@ -193,7 +193,9 @@ describe('the token check', () => {
 
   it('refuses a token whose user is gone', async () => {
     const token = await issueToken();
-    store.update((s) => void (s.users = []));
+    store.update((s) => {
+      s.users = [];
+    });
     const res = await apps.compute.inject({
       method: 'GET',
       url: '/v2.1/whoami',

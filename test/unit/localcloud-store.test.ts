@@ -183,7 +183,10 @@ describe('openFileStore', () => {
     const store = await openFileStore(dir, () => seedState({ slot: 2 }));
     const rename = vi.mocked(fsPromises.rename);
     rename.mockClear();
-    for (let i = 0; i < 50; i++) store.update((s) => void (s.flavors[0]!.ram = i));
+    for (let i = 0; i < 50; i++)
+      store.update((s) => {
+        s.flavors[0]!.ram = i;
+      });
     // Nothing written yet within the same turn.
     expect(fileState().flavors[0]!.ram).toBe(512);
     await store.flush();
@@ -197,9 +200,13 @@ describe('openFileStore', () => {
 
   it('writes again for changes made while a write is in flight, and flush waits for them', async () => {
     const store = await openFileStore(dir, () => seedState({ slot: 2 }));
-    store.update((s) => void (s.flavors[0]!.ram = 1));
+    store.update((s) => {
+      s.flavors[0]!.ram = 1;
+    });
     await new Promise((resolve) => setImmediate(resolve)); // the first write has started
-    store.update((s) => void (s.flavors[0]!.ram = 2));
+    store.update((s) => {
+      s.flavors[0]!.ram = 2;
+    });
     await store.flush();
     expect(fileState().flavors[0]!.ram).toBe(2);
   });
@@ -249,11 +256,15 @@ describe('openFileStore', () => {
     vi.mocked(fsPromises.rename).mockRejectedValueOnce(
       Object.assign(new Error('ENOSPC: no space left'), { code: 'ENOSPC' }),
     );
-    store.update((s) => void (s.flavors[0]!.ram = 7));
+    store.update((s) => {
+      s.flavors[0]!.ram = 7;
+    });
     await expect(store.flush()).rejects.toThrow(/ENOSPC/);
     expect(readdirSync(dir)).toEqual([STATE_FILE]);
     // The next change writes everything.
-    store.update((s) => void (s.flavors[1]!.ram = 8));
+    store.update((s) => {
+      s.flavors[1]!.ram = 8;
+    });
     await store.flush();
     expect(
       fileState()
