@@ -1,0 +1,438 @@
+// The node runtime (NodeRuntime of contracts.ts): a server is a node, a node is a supervised
+// group of local processes started from its userdata. Status goes through the store: BUILD while
+// the roles start, ACTIVE once every one answers, ERROR (with a fault) if one cannot start,
+// SHUTOFF (with a fault) when one dies unexpectedly. Each node keeps its files in
+// <dataDir>/nodes/<server id>/: console.log, faafo.conf, faafo.db, broker/, run/*.pid.
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { CloudStore, NodeRuntime } from '../contracts.ts';
+import type { Server, ServerFault } from '../state.ts';
+import { createForwarders, type Forwarders } from './forwarder.ts';
+import { chooseServicePorts } from './ports.ts';
+import {
+  type Listen,
+  layoutNode,
+  type ProcessSpec,
+  redact,
+  type ServiceBackends,
+  type ServicePorts,
+} from './roles.ts';
+import {
+  type ConsoleLog,
+  describeExit,
+  nodeEnv,
+  openConsole,
+  readConsoleTail,
+  reapStale,
+  type Supervised,
+  startProcess,
+} from './supervisor.ts';
+import { decodeUserData, isUnrecognised, parseUserData } from './userdata.ts';
+
+export interface NodeRuntimeOptions {
+  store: CloudStore;
+  /** The cloud's data dir; nodes live in <dataDir>/nodes/<server id>. */
+  dataDir: string;
+  /** The cloud's own log (one line per node event). */
+  log?: (line: string) => void;
+  /** vCPUs of a flavor (the worker's render threads); by default read from the state's flavors. */
+  resolveFlavorVcpus?: (flavorId: string) => number | undefined;
+  /** Real RabbitMQ/MariaDB instead of the embedded ones (later). */
+  backends?: ServiceBackends;
+  /** How long a role may take to answer before the node is declared up anyway. */
+  readyTimeoutMs?: number;
+  /** SIGTERM → SIGKILL grace when stopping a node. */
+  stopGraceMs?: number;
+  now?: () => Date;
+}
+
+export interface LocalNodeRuntime extends NodeRuntime {
+  /** Pids of a node's running processes (tests and `cloud status`). */
+  pids(serverId: string): number[];
+  /** Resolves when the node's current boot has settled (ACTIVE, ERROR, or cancelled). */
+  settled(serverId: string): Promise<void>;
+  /** Ports the node answers on, if it is running. */
+  listens(serverId: string): readonly Listen[] | undefined;
+  /** The ports this cloud's brokers and APIs really listen on (see ports.ts). */
+  servicePorts(): Promise<ServicePorts>;
+  /** The floating-IP forwarders in place now. */
+  routes(): Array<{ listen: string; target: string; serverId: string }>;
+}
+
+interface Run {
+  cancelled: boolean;
+  procs: Supervised[];
+  /** Set once every role answered. */
+  listens?: Listen[];
+}
+
+interface Node {
+  id: string;
+  dir: string;
+  console: ConsoleLog;
+  run?: Run;
+  /** Operations on one node run one after another. */
+  queue: Promise<void>;
+}
+
+type Reason = 'boot' | 'start' | 'reboot';
+
+export function createNodeRuntime(options: NodeRuntimeOptions): LocalNodeRuntime {
+  const { store } = options;
+  const now = options.now ?? (() => new Date());
+  const log = options.log ?? (() => {});
+  const readyTimeoutMs = options.readyTimeoutMs ?? 30_000;
+  const stopGraceMs = options.stopGraceMs ?? 5_000;
+  const nodesDir = join(options.dataDir, 'nodes');
+  const nodeDir = (id: string) => join(nodesDir, id);
+  const nodes = new Map<string, Node>();
+  let closed = false;
+  // Chosen once per runtime, before the first node starts; every node of the cloud uses them.
+  let portsChoice: Promise<ServicePorts> | undefined;
+  const servicePorts = () => {
+    portsChoice ??= chooseServicePorts(store.read().slot, join(nodesDir, 'ports.json'));
+    return portsChoice;
+  };
+
+  const forwarders: Forwarders = createForwarders({
+    read: () => store.read(),
+    listensOf: (id) => nodes.get(id)?.run?.listens,
+    log,
+  });
+  const refresh = () => {
+    forwarders.refresh().catch((error: unknown) => log(`floating IPs: ${String(error)}`));
+  };
+
+  // No process of ours may outlive the cloud: kill every group if the process exits without close().
+  const onExit = () => {
+    for (const node of nodes.values()) for (const proc of node.run?.procs ?? []) proc.killNow();
+  };
+  process.on('exit', onExit);
+
+  const patch = (id: string, fields: Partial<Server>) => {
+    store.update((state) => {
+      const server = state.servers.find((s) => s.id === id);
+      if (!server || server.status === 'DELETED') return;
+      Object.assign(server, fields, { updatedAt: now().toISOString() });
+    });
+  };
+  const fault = (message: string, details?: string): ServerFault => ({
+    code: 500,
+    message,
+    created: now().toISOString(),
+    ...(details ? { details } : {}),
+  });
+
+  const nodeOf = (id: string): Node => {
+    let node = nodes.get(id);
+    if (!node) {
+      const dir = nodeDir(id);
+      mkdirSync(dir, { recursive: true });
+      node = { id, dir, console: openConsole(join(dir, 'console.log'), now), queue: Promise.resolve() };
+      nodes.set(id, node);
+    }
+    return node;
+  };
+  const enqueue = (node: Node, op: () => Promise<void>): Promise<void> => {
+    const next = node.queue.then(op, op);
+    node.queue = next.catch((error: unknown) => {
+      node.console.write(
+        'cloud-init',
+        `internal error: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    });
+    return node.queue;
+  };
+
+  /** Ends the node's processes (expected: no fault). */
+  const halt = async (node: Node) => {
+    const run = node.run;
+    if (!run) return;
+    run.cancelled = true;
+    node.run = undefined;
+    await Promise.all(run.procs.map((p) => p.stop(stopGraceMs)));
+    refresh();
+  };
+
+  const vcpusOf = (server: Server) =>
+    options.resolveFlavorVcpus?.(server.flavorId) ??
+    store.read().flavors.find((f) => f.id === server.flavorId)?.vcpus ??
+    1;
+
+  /** Boots the node from its userdata; settles with the node ACTIVE, ERROR, or cancelled. */
+  const boot = async (node: Node, reason: Reason) => {
+    const server = store.read().servers.find((s) => s.id === node.id);
+    if (!server || closed) return;
+    const t0 = performance.now();
+    const run: Run = { cancelled: false, procs: [] };
+    node.run = run;
+    try {
+      await bootRun(node, server, run, reason, t0, node.console);
+    } catch (error) {
+      // Our own failure (no free port, a full disk): the node cannot boot, and says why.
+      const message = `the node could not boot: ${error instanceof Error ? error.message : String(error)}`;
+      node.console.write('cloud-init', message);
+      log(`node ${server.name} ERROR: ${message}`);
+      await halt(node);
+      patch(server.id, { status: 'ERROR', powerState: 0, taskState: null, fault: fault(message) });
+    }
+  };
+
+  const bootRun = async (
+    node: Node,
+    server: Server,
+    run: Run,
+    reason: Reason,
+    t0: number,
+    out: ConsoleLog,
+  ) => {
+    const say = (line: string) => out.write('cloud-init', line);
+    const reaped = reapStale(join(node.dir, 'run'), node.dir);
+    if (reaped.length > 0) say(`ended processes left over from an earlier run: ${reaped.join(', ')}`);
+    say(
+      `${reason === 'boot' ? 'booting' : reason === 'start' ? 'starting' : 'rebooting'} ${server.name} ` +
+        `(${server.fixedIp} on private, ${server.loopbackIp} on public)`,
+    );
+    const active = (note: string) => {
+      if (run.cancelled) return;
+      run.listens ??= [];
+      const seconds = ((performance.now() - t0) / 1000).toFixed(2);
+      say(`finished: ${server.name} is up after ${seconds} s${note}`);
+      log(`node ${server.name} ACTIVE after ${seconds} s`);
+      patch(server.id, { status: 'ACTIVE', powerState: 1, taskState: null, fault: null });
+      refresh();
+    };
+
+    if (!server.userData) {
+      say('no userdata; nothing to run');
+      return active('');
+    }
+    const result = parseUserData(decodeUserData(server.userData));
+    for (const note of result.notes) say(note);
+    if (isUnrecognised(result)) {
+      // As a real VM whose script failed: it is up, and its console says what went wrong.
+      say(`userdata script failed: ${result.unrecognised}`);
+      return active(' (its userdata script failed; nothing runs on it)');
+    }
+    say(`running userdata: ${redact(result.command)}`);
+    const ports = await servicePorts();
+    if (run.cancelled) return;
+    const layout = layoutNode(result, {
+      server,
+      state: store.read(),
+      nodeDir,
+      vcpus: vcpusOf(server),
+      ports,
+      ...(options.backends ? { backends: options.backends } : {}),
+    });
+    for (const line of layout.log) say(line);
+    for (const line of layout.failures) say(line);
+    // What install.sh writes to /etc/faafo/faafo.conf; the processes read it through
+    // FAAFO_CONFIG_FILE, so no config file of the host leaks in.
+    const conf = join(node.dir, 'faafo.conf');
+    writeFileSync(
+      conf,
+      `[DEFAULT]\ntransport_url = ${layout.config.transportUrl}\ndatabase_url = ${layout.config.databaseUrl}\n` +
+        `endpoint_url = ${layout.config.endpointUrl}\n`,
+    );
+    const env = nodeEnv({ FAAFO_CONFIG_FILE: conf });
+
+    const start = (spec: ProcessSpec) => {
+      say(spec.describe);
+      const proc = startProcess(spec, {
+        cwd: node.dir,
+        env,
+        console: out,
+        runDir: join(node.dir, 'run'),
+        readyTimeoutMs,
+      });
+      run.procs.push(proc);
+      return proc;
+    };
+
+    const notes: string[] = [];
+    for (const phase of [0, 1] as const) {
+      const started = layout.processes.filter((p) => p.phase === phase).map(start);
+      const outcomes = await Promise.all(started.map(async (proc) => ({ proc, outcome: await proc.ready })));
+      if (run.cancelled) return;
+      for (const { proc, outcome } of outcomes) {
+        if ('ready' in outcome) {
+          say(`${proc.spec.program} is up (${outcome.ms} ms)`);
+        } else if ('timeout' in outcome) {
+          say(
+            `${proc.spec.program} did not answer within ${readyTimeoutMs / 1000} s; the node is up without it`,
+          );
+          notes.push(`${proc.spec.program} not answering`);
+        }
+      }
+      const failed = outcomes.find(({ outcome }) => 'exited' in outcome);
+      if (failed && 'exited' in failed.outcome) {
+        const { proc } = failed;
+        const how = describeExit(failed.outcome.exited);
+        const message = `${proc.spec.program} failed to start (${how})`;
+        say(`${message}; the node is in ERROR`);
+        log(`node ${server.name} ERROR: ${message}`);
+        run.cancelled = true;
+        node.run = undefined;
+        await Promise.all(run.procs.map((p) => p.stop(stopGraceMs)));
+        patch(server.id, {
+          status: 'ERROR',
+          powerState: 0,
+          taskState: null,
+          fault: fault(message, proc.recentOutput().join('\n')),
+        });
+        refresh();
+        return;
+      }
+    }
+
+    // From now on a service process that ends on its own is a fault: the node goes SHUTOFF.
+    for (const proc of run.procs) {
+      proc.exited.then((exit) => {
+        if (run.cancelled) return;
+        const message = `${proc.spec.program} exited unexpectedly (${describeExit(exit)})`;
+        void enqueue(node, async () => {
+          if (run.cancelled || node.run !== run) return;
+          say(`${message}; ${server.name} is shut off`);
+          log(`node ${server.name} SHUTOFF: ${message}`);
+          await halt(node);
+          patch(server.id, {
+            status: 'SHUTOFF',
+            powerState: 4,
+            taskState: null,
+            fault: fault(message, proc.recentOutput().join('\n')),
+          });
+        });
+      });
+    }
+    run.listens = layout.listens;
+    active(
+      layout.failures.length > 0
+        ? ' (part of its userdata script failed)'
+        : notes.length > 0
+          ? ` (${notes.join(', ')})`
+          : '',
+    );
+
+    // One-shot jobs (the demo) run once the services answer; how they end is only logged.
+    if (run.cancelled) return;
+    for (const spec of layout.processes.filter((p) => p.phase === 2)) {
+      const proc = startProcess(spec, {
+        cwd: node.dir,
+        env,
+        console: out,
+        runDir: join(node.dir, 'run'),
+        readyTimeoutMs,
+      });
+      say(spec.describe);
+      proc.exited.then((exit) => say(`${spec.program} finished (${describeExit(exit)})`));
+      run.procs.push(proc);
+    }
+  };
+
+  const withNode = (id: string, op: (node: Node) => Promise<void>) =>
+    enqueue(nodeOf(id), () => op(nodeOf(id)));
+
+  const runtime: LocalNodeRuntime = {
+    boot(server) {
+      if (closed) return;
+      const node = nodeOf(server.id);
+      patch(server.id, { status: 'BUILD', taskState: 'spawning', powerState: 0 });
+      void enqueue(node, async () => {
+        await halt(node);
+        await boot(node, 'boot');
+      });
+    },
+
+    stop(serverId) {
+      // The task state (powering-off, …) is the compute API's to set; the outcome is ours.
+      return withNode(serverId, async (node) => {
+        node.console.write('cloud-init', 'shutting down (os-stop)');
+        await halt(node);
+        patch(serverId, { status: 'SHUTOFF', powerState: 4, taskState: null });
+      });
+    },
+
+    start(serverId) {
+      return withNode(serverId, async (node) => {
+        await halt(node);
+        await boot(node, 'start');
+      });
+    },
+
+    reboot(serverId) {
+      return withNode(serverId, async (node) => {
+        patch(serverId, { status: 'REBOOT' });
+        node.console.write('cloud-init', 'rebooting');
+        await halt(node);
+        await boot(node, 'reboot');
+      });
+    },
+
+    destroy(serverId) {
+      const node = nodes.get(serverId);
+      if (!node) {
+        rmSync(nodeDir(serverId), { recursive: true, force: true });
+        return Promise.resolve();
+      }
+      return enqueue(node, async () => {
+        await halt(node);
+        node.console.close();
+        nodes.delete(serverId);
+        rmSync(node.dir, { recursive: true, force: true });
+        refresh();
+      });
+    },
+
+    consoleOutput(serverId, length) {
+      return readConsoleTail(join(nodeDir(serverId), 'console.log'), length ?? undefined);
+    },
+
+    refreshNetwork() {
+      refresh();
+    },
+
+    async close() {
+      if (closed) return;
+      closed = true;
+      // Statuses stay as they are: `cloud up` boots the ACTIVE nodes again (resumeNodes).
+      await Promise.all(
+        [...nodes.values()].map(async (node) => {
+          if (node.run) node.run.cancelled = true;
+          await Promise.all((node.run?.procs ?? []).map((p) => p.stop(stopGraceMs)));
+          await node.queue;
+          // Anything a boot still in progress started before it saw the cancellation.
+          await Promise.all((node.run?.procs ?? []).map((p) => p.stop(stopGraceMs)));
+          node.console.close();
+        }),
+      );
+      await forwarders.close();
+      process.off('exit', onExit);
+    },
+
+    pids(serverId) {
+      return (nodes.get(serverId)?.run?.procs ?? []).flatMap((p) => (p.pid ? [p.pid] : []));
+    },
+    async settled(serverId) {
+      const node = nodes.get(serverId);
+      if (!node) return;
+      await node.queue;
+    },
+    listens: (serverId) => nodes.get(serverId)?.run?.listens,
+    servicePorts,
+    routes: () => forwarders.routes(),
+  };
+  return runtime;
+}
+
+/**
+ * `cloud up` after `cloud down`: boots again every node that was running (ACTIVE, or caught in
+ * BUILD/REBOOT), with the addresses it had. Returns how many.
+ */
+export function resumeNodes(runtime: NodeRuntime, store: CloudStore): number {
+  const servers = store
+    .read()
+    .servers.filter((s) => s.status === 'ACTIVE' || s.status === 'BUILD' || s.status === 'REBOOT');
+  for (const server of servers) runtime.boot(server);
+  return servers.length;
+}
