@@ -119,6 +119,8 @@ export interface Server {
   metadata: Record<string, string>;
   /** Userdata as the client sent it (base64). */
   userData: string | null;
+  /** Whether the client asked for a config drive (Nova shows `config_drive: "True"`). */
+  configDrive?: boolean;
   status: ServerStatus;
   taskState: string | null;
   powerState: number; // 0 NOSTATE, 1 RUNNING, 4 SHUTDOWN

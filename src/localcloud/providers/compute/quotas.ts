@@ -1,0 +1,122 @@
+// /os-quota-sets/{project}: Nova's quota view at 2.1 (flat limits, `/detail` with in_use and
+// reserved, `/defaults`), and PUT for the caller's own project — a local-cloud convenience, since a
+// real cloud keeps quota changes to admins — so a lesson can raise the instance limit.
+import type { FastifyPluginAsync } from 'fastify';
+import { z } from 'zod';
+import type { ProviderDeps } from '../../contracts.ts';
+import type { CloudState, Quota } from '../../state.ts';
+import { DEFAULT_QUOTA } from '../../store.ts';
+import { badRequest, type Caller, callerOf, forbidden } from './context.ts';
+import { FIXED_LIMITS, quotaOf, type Usage, usageOf } from './usage.ts';
+import { parseBody } from './validation.ts';
+
+/** Nova's resource names ↔ the state's quota fields. */
+const RESOURCES = {
+  instances: 'instances',
+  cores: 'cores',
+  ram: 'ram',
+  key_pairs: 'keyPairs',
+  floating_ips: 'floatingIps',
+  security_groups: 'securityGroups',
+  security_group_rules: 'securityGroupRules',
+} as const satisfies Record<string, keyof Quota & keyof Usage>;
+
+type Resource = keyof typeof RESOURCES;
+
+const quotaValue = z
+  .union([z.number().int(), z.string().regex(/^-?[0-9]+$/)])
+  .transform(Number)
+  .pipe(z.number().min(-1));
+
+const UpdateBody = z.strictObject({
+  quota_set: z.strictObject({
+    force: z.union([z.boolean(), z.string()]).optional(),
+    ...Object.fromEntries(Object.keys(RESOURCES).map((k) => [k, quotaValue.optional()])),
+    ...Object.fromEntries(Object.keys(FIXED_LIMITS).map((k) => [k, quotaValue.optional()])),
+  }),
+});
+
+/** Every quota Nova lists at 2.1, in its order. */
+function limitsOf(quota: Quota): Record<string, number> {
+  return {
+    instances: quota.instances,
+    cores: quota.cores,
+    ram: quota.ram,
+    metadata_items: FIXED_LIMITS.metadata_items,
+    injected_files: FIXED_LIMITS.injected_files,
+    injected_file_content_bytes: FIXED_LIMITS.injected_file_content_bytes,
+    injected_file_path_bytes: FIXED_LIMITS.injected_file_path_bytes,
+    key_pairs: quota.keyPairs,
+    server_groups: FIXED_LIMITS.server_groups,
+    server_group_members: FIXED_LIMITS.server_group_members,
+    fixed_ips: FIXED_LIMITS.fixed_ips,
+    floating_ips: quota.floatingIps,
+    security_groups: quota.securityGroups,
+    security_group_rules: quota.securityGroupRules,
+  };
+}
+
+function inUse(usage: Usage, name: string): number {
+  return name in RESOURCES ? usage[RESOURCES[name as Resource]] : 0;
+}
+
+/** The project named in the URL: it must exist (identity.verify_project_id) and be the caller's. */
+function checkProject(state: Readonly<CloudState>, caller: Caller, projectId: string, action: string): void {
+  if (!state.projects.some((p) => p.id === projectId)) {
+    throw badRequest(`Project ID ${projectId} is not a valid project.`);
+  }
+  if (projectId !== caller.projectId) {
+    throw forbidden(`Policy doesn't allow os_compute_api:os-quota-sets:${action} to be performed.`);
+  }
+}
+
+export const quotaRoutes: FastifyPluginAsync<ProviderDeps> = async (app, { store }) => {
+  app.get<{ Params: { project: string } }>('/os-quota-sets/:project', async (request) => {
+    const caller = callerOf(request);
+    const state = store.read();
+    checkProject(state, caller, request.params.project, 'show');
+    return { quota_set: { id: request.params.project, ...limitsOf(quotaOf(state, request.params.project)) } };
+  });
+
+  app.get<{ Params: { project: string } }>('/os-quota-sets/:project/detail', async (request) => {
+    const caller = callerOf(request);
+    const state = store.read();
+    checkProject(state, caller, request.params.project, 'detail');
+    const usage = usageOf(state, request.params.project, caller.userId);
+    const detail: Record<string, unknown> = { id: request.params.project };
+    for (const [name, limit] of Object.entries(limitsOf(quotaOf(state, request.params.project)))) {
+      detail[name] = { limit, in_use: inUse(usage, name), reserved: 0 };
+    }
+    return { quota_set: detail };
+  });
+
+  app.get<{ Params: { project: string } }>('/os-quota-sets/:project/defaults', async (request) => {
+    callerOf(request);
+    return { quota_set: { id: request.params.project, ...limitsOf(DEFAULT_QUOTA) } };
+  });
+
+  app.put<{ Params: { project: string } }>('/os-quota-sets/:project', async (request) => {
+    const caller = callerOf(request);
+    const { project } = request.params;
+    checkProject(store.read(), caller, project, 'update');
+    const { quota_set: changes } = parseBody(UpdateBody, request.body);
+    const force = changes.force === true || String(changes.force).toLowerCase() === 'true';
+    store.update((draft) => {
+      const quota = quotaOf(draft, project);
+      const usage = usageOf(draft, project, caller.userId);
+      for (const name of Object.keys(RESOURCES) as Resource[]) {
+        const value = (changes as Record<string, number | undefined>)[name];
+        if (value === undefined) continue;
+        const used = usage[RESOURCES[name]];
+        if (!force && value !== -1 && value < used) {
+          throw badRequest(
+            `Quota limit ${value} for ${name} must be greater than or equal to already used and reserved ${used}.`,
+          );
+        }
+        quota[RESOURCES[name]] = value;
+      }
+      draft.quotas[project] = quota;
+    });
+    return { quota_set: limitsOf(quotaOf(store.read(), project)) };
+  });
+};
