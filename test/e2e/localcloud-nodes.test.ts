@@ -1,6 +1,7 @@
 // The node runtime with real processes: the guide's scaled-out topology booted straight through
 // the runtime (no HTTP API in between), a fractal rendered across nodes, a floating IP behind its
 // security group, a node killed from outside, `cloud down`/`up`, and no process left behind.
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
@@ -426,5 +427,50 @@ describe('the node runtime with real processes', () => {
     expect(started.size).toBeGreaterThanOrEqual(8);
     for (const pid of started) expect(alive(pid), `pid ${pid}`).toBe(false);
     expect(runtime.consoleOutput(services.id)).toBe('');
+  });
+});
+
+describe('a cloud that dies abruptly', () => {
+  it('leaves processes that the next runtime on its data dir ends', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'faafo-nodes-abandoned-'));
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', join(import.meta.dirname, 'localcloud-nodes-child.ts'), dir, String(SLOT + 1)],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    try {
+      const report = await new Promise<{ status: string; pids: number[] }>((resolve, reject) => {
+        let text = '';
+        const timer = setTimeout(
+          () => reject(new Error('the child cloud did not report within 30 s')),
+          30_000,
+        );
+        child.once('exit', (code) => reject(new Error(`the child cloud exited early (${code})`)));
+        child.stdout.on('data', (chunk: Buffer) => {
+          text += chunk.toString('utf8');
+          if (text.includes('\n')) {
+            clearTimeout(timer);
+            resolve(JSON.parse(text));
+          }
+        });
+      });
+      expect(report.status).toBe('ACTIVE');
+      for (const pid of report.pids) started.add(pid);
+      child.kill('SIGKILL');
+      await new Promise((resolve) => child.once('exit', resolve));
+      // Its node was its own process group, so it outlived the cloud…
+      for (const pid of report.pids) expect(alive(pid)).toBe(true);
+      // …until a runtime opens that data dir again.
+      const next = createNodeRuntime({
+        store: createMemoryStore(seedState({ slot: SLOT + 1 })),
+        dataDir: dir,
+      });
+      runtimes.push(next);
+      await waitFor('the orphans to be ended', () => report.pids.every((pid) => !alive(pid)), 5000);
+      await next.close();
+    } finally {
+      child.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -3,7 +3,7 @@
 // the roles start, ACTIVE once every one answers, ERROR (with a fault) if one cannot start,
 // SHUTOFF (with a fault) when one dies unexpectedly. Each node keeps its files in
 // <dataDir>/nodes/<server id>/: console.log, faafo.conf, faafo.db, broker/, run/*.pid.
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CloudStore, NodeRuntime } from '../contracts.ts';
 import type { Server, ServerFault } from '../state.ts';
@@ -108,6 +108,11 @@ export function createNodeRuntime(options: NodeRuntimeOptions): LocalNodeRuntime
     for (const node of nodes.values()) for (const proc of node.run?.procs ?? []) proc.killNow();
   };
   process.on('exit', onExit);
+  // What a cloud that ended abruptly left running (cloud down never came): end it now.
+  for (const id of existsSync(nodesDir) ? readdirSync(nodesDir) : []) {
+    const pids = reapStale(join(nodeDir(id), 'run'), nodeDir(id));
+    if (pids.length > 0) log(`node ${id}: ended ${pids.length} process(es) left over from an earlier run`);
+  }
 
   const patch = (id: string, fields: Partial<Server>) => {
     store.update((state) => {
@@ -152,6 +157,14 @@ export function createNodeRuntime(options: NodeRuntimeOptions): LocalNodeRuntime
     node.run = undefined;
     await Promise.all(run.procs.map((p) => p.stop(stopGraceMs)));
     refresh();
+  };
+
+  /** Cancels a boot in progress at once (its processes get SIGTERM), rather than after it settles. */
+  const preempt = (id: string) => {
+    const run = nodes.get(id)?.run;
+    if (!run) return;
+    run.cancelled = true;
+    for (const proc of run.procs) void proc.stop(stopGraceMs);
   };
 
   const vcpusOf = (server: Server) =>
@@ -345,6 +358,7 @@ export function createNodeRuntime(options: NodeRuntimeOptions): LocalNodeRuntime
     },
 
     stop(serverId) {
+      preempt(serverId);
       // The task state (powering-off, …) is the compute API's to set; the outcome is ours.
       return withNode(serverId, async (node) => {
         node.console.write('cloud-init', 'shutting down (os-stop)');
@@ -361,6 +375,7 @@ export function createNodeRuntime(options: NodeRuntimeOptions): LocalNodeRuntime
     },
 
     reboot(serverId) {
+      preempt(serverId);
       return withNode(serverId, async (node) => {
         patch(serverId, { status: 'REBOOT' });
         node.console.write('cloud-init', 'rebooting');
@@ -370,6 +385,7 @@ export function createNodeRuntime(options: NodeRuntimeOptions): LocalNodeRuntime
     },
 
     destroy(serverId) {
+      preempt(serverId);
       const node = nodes.get(serverId);
       if (!node) {
         rmSync(nodeDir(serverId), { recursive: true, force: true });
