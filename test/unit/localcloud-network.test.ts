@@ -7,7 +7,6 @@ import { issueToken } from '../../src/localcloud/auth.ts';
 import type { CloudStore, NodeRuntime, ProviderDeps } from '../../src/localcloud/contracts.ts';
 import { buildServiceApp } from '../../src/localcloud/gateway.ts';
 import { networkProvider } from '../../src/localcloud/providers/network/index.ts';
-import { createServerPort } from '../../src/localcloud/providers/network/ports.ts';
 import type { CloudState, Server } from '../../src/localcloud/state.ts';
 import { createMemoryStore, seedState } from '../../src/localcloud/store.ts';
 
@@ -29,7 +28,11 @@ function recordingRuntime() {
   return { runtime, calls };
 }
 
-function addServer(store: CloudStore, fields: Partial<Server> = {}): { server: Server; portId: string } {
+/** A server as the compute provider records one: a port on `private` and one on `public`. */
+function addServer(
+  store: CloudStore,
+  fields: Partial<Server> = {},
+): { server: Server; portId: string; publicPortId: string } {
   return store.update((state) => {
     const projectId = state.projects[0]!.id;
     const n = state.servers.length + 3;
@@ -55,8 +58,23 @@ function addServer(store: CloudStore, fields: Partial<Server> = {}): { server: S
       ...fields,
     };
     state.servers.push(server);
-    const port = createServerPort(state, server);
-    return { server, portId: port.id };
+    const port = (name: 'private' | 'public', fixedIp: string) => {
+      const id = randomUUID();
+      state.ports.push({
+        id,
+        networkId: state.networks.find((net) => net.name === name)!.id,
+        deviceId: server.id,
+        macAddress: `fa:16:3e:00:${n.toString(16).padStart(2, '0')}:${name === 'private' ? '01' : '02'}`,
+        fixedIp,
+        projectId,
+      });
+      return id;
+    };
+    return {
+      server,
+      portId: port('private', server.fixedIp),
+      publicPortId: port('public', server.loopbackIp),
+    };
   });
 }
 
@@ -217,11 +235,11 @@ describe('networks and subnets', () => {
 
 describe('ports', () => {
   it('lists a server port by device_id with fixed_ips and the server’s groups', async () => {
-    const { server, portId } = addServer(store);
+    const { server, portId, publicPortId } = addServer(store);
     addServer(store);
     const response = await get(`/v2.0/ports?device_id=${server.id}`);
     const ports = response.json().ports;
-    expect(ports).toHaveLength(1);
+    expect(ports.map((p: { id: string }) => p.id)).toEqual([portId, publicPortId]);
     expect(ports[0]).toMatchObject({
       id: portId,
       network_id: privateNet().id,
@@ -747,8 +765,8 @@ describe('floating IPs', () => {
     expect(calls.filter((c) => c === 'refreshNetwork')).toHaveLength(3);
   });
 
-  it('associates at create when port_id is given, and refuses a second FIP on the same port', async () => {
-    const { portId } = addServer(store);
+  it('associates at create when port_id is given, and refuses a second FIP on the same port or the public port', async () => {
+    const { portId, publicPortId } = addServer(store);
     const created = await send('POST', '/v2.0/floatingips', {
       floatingip: { floating_network_id: publicNet().id, port_id: portId },
     });
@@ -761,6 +779,14 @@ describe('floating IPs', () => {
       status: 409,
       type: 'FloatingIPPortAlreadyAssociated',
     });
+    const onPublic = await send('PUT', `/v2.0/floatingips/${second}`, {
+      floatingip: { port_id: publicPortId },
+    });
+    expect(neutronError(onPublic)).toEqual({
+      status: 404,
+      type: 'ExternalGatewayForFloatingIPNotFound',
+      message: `External network ${publicNet().id} is not reachable from subnet ${publicNet().subnetId}.  Therefore, cannot associate Port ${publicPortId} with a Floating IP.`,
+    });
     expect(
       neutronError(
         await send('PUT', `/v2.0/floatingips/${second}`, { floatingip: { port_id: randomUUID() } }),
@@ -769,6 +795,7 @@ describe('floating IPs', () => {
       status: 404,
       type: 'PortNotFound',
     });
+    expect(state().floatingIps.find((f) => f.id === second)).toMatchObject({ portId: null, serverId: null });
   });
 
   it('finds FIPs by address, and answers 404 FloatingIPNotFound for an address in the path', async () => {

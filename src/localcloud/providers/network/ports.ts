@@ -1,10 +1,11 @@
-// Ports, read-only: each server's interface on `private`, created by the compute provider when it
-// boots a server (createServerPort below). The OSC attaches a floating IP with
-// `GET /v2.0/ports?device_id=<server>` and then `PUT /v2.0/floatingips/{id} {port_id}`.
-import { randomBytes, randomUUID } from 'node:crypto';
+// Ports, read-only: the compute provider gives each server a port on `private` (10.S.0.x) and one on
+// `public` (its 127.S.1.x loopback address). The OSC attaches a floating IP with
+// `GET /v2.0/ports?device_id=<server>`, then `PUT /v2.0/floatingips/{id} {port_id}` port by port
+// until one is accepted (the public one is refused with a 404, as Neutron refuses a port on the
+// external network).
 import type { FastifyPluginAsync } from 'fastify';
 import type { ProviderDeps } from '../../contracts.ts';
-import type { CloudState, Port, Server } from '../../state.ts';
+import type { CloudState, Port } from '../../state.ts';
 import {
   listResponse,
   neutronTime,
@@ -14,37 +15,6 @@ import {
   queryValues,
   showResponse,
 } from './common.ts';
-
-/** Nova's (and devstack's) MAC prefix for instance ports. */
-const MAC_PREFIX = 'fa:16:3e';
-
-/**
- * Records a new port for `server` on the project's non-external network, with the server's fixed
- * address. For the compute provider, inside its store.update() when it creates a server.
- */
-export function createServerPort(state: CloudState, server: Server): Port {
-  const network =
-    state.networks.find((n) => !n.external && n.projectId === server.projectId) ??
-    state.networks.find((n) => !n.external);
-  if (!network) throw new Error('The cloud has no private network to put the server on.');
-  const mac = `${MAC_PREFIX}:${[...randomBytes(3)].map((b) => b.toString(16).padStart(2, '0')).join(':')}`;
-  const port: Port = {
-    id: randomUUID(),
-    networkId: network.id,
-    deviceId: server.id,
-    macAddress: mac,
-    fixedIp: server.fixedIp,
-    projectId: server.projectId,
-  };
-  state.ports.push(port);
-  return port;
-}
-
-/** The server's port on a non-external network (the one floating IPs attach to). */
-export function serverPort(state: Readonly<CloudState>, serverId: string): Port | undefined {
-  const external = new Set(state.networks.filter((n) => n.external).map((n) => n.id));
-  return state.ports.find((p) => p.deviceId === serverId && !external.has(p.networkId));
-}
 
 export function portView(state: Readonly<CloudState>, port: Port) {
   const server = state.servers.find((s) => s.id === port.deviceId);
