@@ -26,10 +26,15 @@ const runtimes: LocalNodeRuntime[] = [];
 /** Every pid any node ever had, to prove none is left. */
 const started = new Set<number>();
 
+/** A zombie is dead: an orphan waits there until init reaps it, which some inits do slowly. */
 const alive = (pid: number) => {
   try {
     process.kill(pid, 0);
-    return true;
+  } catch {
+    return false;
+  }
+  try {
+    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0] !== 'Z';
   } catch {
     return false;
   }

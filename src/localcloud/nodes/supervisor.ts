@@ -70,6 +70,7 @@ export function readConsoleTail(path: string, length?: number, maxBytes = 1 << 2
     let text = buffer.subarray(0, read).toString('utf8');
     if (start > 0) text = text.slice(text.indexOf('\n') + 1); // drop the partial first line
     if (length === undefined || length < 0) return text;
+    if (length === 0) return '';
     const lines = text.split('\n');
     if (lines[lines.length - 1] === '') lines.pop();
     return lines.length === 0 ? '' : `${lines.slice(-length).join('\n')}\n`;
