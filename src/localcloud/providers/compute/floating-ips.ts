@@ -81,6 +81,7 @@ export const floatingIpRoutes: FastifyPluginAsync<ProviderDeps> = async (app, { 
       draft.floatingIps.push(fip);
       return floatingView(draft, fip);
     });
+    runtime.refreshNetwork();
     return { floating_ip: created };
   });
 
@@ -96,7 +97,7 @@ export const floatingIpRoutes: FastifyPluginAsync<ProviderDeps> = async (app, { 
     store.update((draft) => {
       draft.floatingIps = draft.floatingIps.filter((f) => f.id !== fip.id);
     });
-    if (fip.serverId !== null || fip.portId !== null) runtime.refreshNetwork();
+    runtime.refreshNetwork();
     return reply.code(202).send();
   });
 };
