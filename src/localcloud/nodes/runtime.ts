@@ -100,6 +100,7 @@ export function createNodeRuntime(options: NodeRuntimeOptions): LocalNodeRuntime
     log,
   });
   const refresh = () => {
+    if (closed) return;
     forwarders.refresh().catch((error: unknown) => log(`floating IPs: ${String(error)}`));
   };
 
