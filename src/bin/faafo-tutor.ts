@@ -1,8 +1,9 @@
 // `faafo-tutor`: the lesson's entry point (bin/faafo-tutor.mjs loads this through tsx). With no
-// command it says plainly what exists; `faafo-tutor broker` runs the embedded AMQP broker. The
-// interactive walkthrough (tutor/) and the local cloud arrive in their own issues.
+// command it says plainly what exists; `faafo-tutor broker` runs the embedded AMQP broker and
+// `faafo-tutor cloud` the local OpenStack. The interactive walkthrough (tutor/) arrives in its own issue.
 import { Command, CommanderError } from 'commander';
 import { BrokerCliError, brokerCommand } from '../broker/cli.ts';
+import { CloudCliError, cloudCommand } from '../localcloud/cli.ts';
 
 const overview = [
   'faafo-tutor 0.1.0 — learn how cloud applications scale out.',
@@ -50,6 +51,17 @@ const broker = brokerCommand(io)
   });
 program.addCommand(broker);
 
+const cloud = cloudCommand(io);
+for (const command of [cloud, ...cloud.commands]) {
+  const name = command === cloud ? 'faafo-tutor cloud' : `faafo-tutor cloud ${command.name()}`;
+  command.exitOverride().configureOutput({
+    writeOut: (text) => io.stdout.write(text),
+    writeErr: (text) => io.stderr.write(text),
+    outputError: (text, write) => write(`${name}: ${usageLine(text, name)}\n`),
+  });
+}
+program.addCommand(cloud);
+
 const argv = process.argv.slice(2);
 try {
   // No command: the overview, as before there were commands.
@@ -61,6 +73,9 @@ try {
     process.exitCode = error.exitCode === 0 ? 0 : EXIT_USAGE;
   } else if (error instanceof BrokerCliError) {
     io.stderr.write(`faafo-tutor broker: ${error.message}\n`);
+    process.exitCode = EXIT_FAILURE;
+  } else if (error instanceof CloudCliError) {
+    io.stderr.write(`faafo-tutor cloud: ${error.message}\n`);
     process.exitCode = EXIT_FAILURE;
   } else {
     const message = error instanceof Error ? error.message : String(error);

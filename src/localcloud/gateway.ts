@@ -263,7 +263,10 @@ export function endpointsFor(servers: Record<ServiceName, Server>): Endpoints {
 
 export interface GatewayOptions {
   host: string;
+  /** Ports that must be used (0 → any free port); a taken one is an error. */
   ports?: Partial<Record<ServiceName, number>>;
+  /** Ports to try for services without an exact one (the last run's, devstack's); taken → any free port. */
+  preferredPorts?: Partial<Record<ServiceName, number>>;
   providers: Partial<Record<ServiceName, Provider>>;
   /** Called once the ports are known, to build what the providers get. */
   deps(endpoints: Endpoints): ProviderDeps;
@@ -293,9 +296,19 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   };
   try {
     for (const service of SERVICES) {
-      servers[service] = await bindServer(options.host, options.ports?.[service] ?? 0).catch((error) => {
-        throw explainBindError(error, service, options.host, options.ports?.[service] ?? 0);
-      });
+      const exact = options.ports?.[service];
+      const preferred = options.preferredPorts?.[service];
+      const port = exact ?? preferred ?? 0;
+      servers[service] = await bindServer(options.host, port)
+        .catch((error: NodeJS.ErrnoException) => {
+          const retry =
+            exact === undefined && port !== 0 && (error.code === 'EADDRINUSE' || error.code === 'EACCES');
+          if (retry) return bindServer(options.host, 0);
+          throw error;
+        })
+        .catch((error) => {
+          throw explainBindError(error, service, options.host, port);
+        });
     }
     const bound = servers as Record<ServiceName, Server>;
     const endpoints = endpointsFor(bound);

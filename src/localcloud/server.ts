@@ -3,7 +3,11 @@
 import type { FastifyInstance } from 'fastify';
 import type { CloudStore, Endpoints, NodeRuntime, ProviderDeps } from './contracts.ts';
 import { type Provider, type ServiceName, startGateway } from './gateway.ts';
+import { createNodeRuntime, resumeNodes } from './nodes/runtime.ts';
+import { computeProvider } from './providers/compute/index.ts';
 import { identityProvider } from './providers/identity/index.ts';
+import { imageProvider } from './providers/image/index.ts';
+import { networkProvider } from './providers/network/index.ts';
 import { DEFAULT_CREDENTIALS, openFileStore, seedState } from './store.ts';
 
 export interface Credentials {
@@ -25,8 +29,10 @@ export interface LocalCloudOptions {
   dataDir: string;
   /** A loopback address; 127.0.0.1 unless told. */
   host?: string;
-  /** Per-service ports; 0 or absent → any free port. */
+  /** Per-service ports that must be used; 0 → any free port. */
   ports?: Partial<Record<ServiceName, number>>;
+  /** Ports to try first for the others (e.g. the last run's); taken → any free port. */
+  preferredPorts?: Partial<Record<ServiceName, number>>;
   /** The slot of a new cloud (its address ranges); an existing data dir keeps its own. */
   slot?: number;
   /** The user of a new cloud; an existing data dir keeps its own. */
@@ -35,8 +41,10 @@ export interface LocalCloudOptions {
   runtime?: NodeRuntime | ((deps: RuntimeDeps) => NodeRuntime);
   /** The clock, for tests of token expiry. */
   now?: () => Date;
-  /** One line per API request and every server error's details. */
+  /** One line per API request, node event and server error. */
   log?: (line: string) => void;
+  /** Boot again the nodes that were running when the cloud last stopped (default true). */
+  resume?: boolean;
 }
 
 export interface LocalCloud {
@@ -48,8 +56,11 @@ export interface LocalCloud {
   close(): Promise<void>;
 }
 
-export const PROVIDERS: Partial<Record<ServiceName, Provider>> = {
+export const PROVIDERS: Record<ServiceName, Provider> = {
   identity: identityProvider,
+  compute: computeProvider,
+  network: networkProvider,
+  image: imageProvider,
 };
 
 export async function startLocalCloud(options: LocalCloudOptions): Promise<LocalCloud> {
@@ -64,12 +75,15 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     gateway = await startGateway({
       host,
       ports: options.ports,
+      preferredPorts: options.preferredPorts,
       providers: PROVIDERS,
       log: options.log,
       deps: (endpoints): ProviderDeps => {
         const given = options.runtime;
         runtime =
-          typeof given === 'function' ? given({ store, endpoints, dataDir, now }) : (given ?? inertRuntime());
+          typeof given === 'function'
+            ? given({ store, endpoints, dataDir, now })
+            : (given ?? createNodeRuntime({ store, dataDir, now, log: options.log }));
         return { store, endpoints, runtime, now };
       },
     });
@@ -79,6 +93,9 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     throw error;
   }
   const nodes = runtime!;
+  // `cloud down` then `cloud up`: the same nodes, with the same addresses, ACTIVE again.
+  if (options.resume !== false) resumeNodes(nodes, store);
+  nodes.refreshNetwork();
   let closing: Promise<void> | undefined;
   return {
     endpoints: gateway.endpoints,
@@ -93,19 +110,5 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       })();
       return closing;
     },
-  };
-}
-
-/** Until nodes/ provides the real runtime: servers exist in the API but run nothing. */
-function inertRuntime(): NodeRuntime {
-  return {
-    boot() {},
-    stop: async () => {},
-    start: async () => {},
-    reboot: async () => {},
-    destroy: async () => {},
-    consoleOutput: () => '',
-    refreshNetwork() {},
-    close: async () => {},
   };
 }

@@ -1,0 +1,167 @@
+// `faafo-tutor cloud` helpers: where the data dir is, what clients are given (OS_* lines, clouds.yaml
+// merged without losing the user's other clouds), address-slot claims between clouds on one host,
+// and serve: cloud.json, the slot released and the ports reused on the next run.
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import {
+  CLOUD_NAME,
+  claimSlot,
+  cloudPaths,
+  cloudStatus,
+  defaultDataDir,
+  envScript,
+  mergeUserCloudsYaml,
+  pickSlot,
+  readRunInfo,
+  serveCloud,
+} from '../../src/localcloud/control.ts';
+
+const credentials = {
+  authUrl: 'http://127.0.0.1:5000',
+  username: 'demo',
+  password: 'pa ss$word\'"',
+  projectName: 'demo',
+};
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'localcloud-control-'));
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+/** A pid that is certainly not running. */
+const DEAD_PID = 2 ** 22 + 12345;
+
+describe('defaultDataDir', () => {
+  it('is $FAAFO_CLOUD_DIR, else under $XDG_DATA_HOME, else ~/.local/share', () => {
+    expect(defaultDataDir({ FAAFO_CLOUD_DIR: '/x/cloud', XDG_DATA_HOME: '/y' })).toBe('/x/cloud');
+    expect(defaultDataDir({ XDG_DATA_HOME: '/y' })).toBe('/y/faafo-tutor/cloud');
+    expect(defaultDataDir({})).toMatch(/\/\.local\/share\/faafo-tutor\/cloud$/);
+  });
+});
+
+describe('what clients are given', () => {
+  it('prints export lines a shell evaluates back to the same values', async () => {
+    const script = envScript(credentials);
+    expect(script).toContain('export OS_AUTH_URL=http://127.0.0.1:5000\n');
+    expect(script).toContain('export OS_USER_DOMAIN_NAME=Default\n');
+    expect(script).toContain('export OS_PROJECT_DOMAIN_NAME=Default\n');
+    expect(script).toContain('export OS_REGION_NAME=RegionOne\n');
+    expect(script).toContain('export OS_IDENTITY_API_VERSION=3\n');
+    const { execFileSync } = await import('node:child_process');
+    const out = execFileSync('sh', ['-c', `${script}\nprintf '%s' "$OS_PASSWORD"`], {
+      env: { OS_CLOUD: 'other' },
+    });
+    expect(out.toString()).toBe(credentials.password);
+  });
+
+  it("adds the faafo-local entry to the user's clouds.yaml, keeping their other clouds and comments", () => {
+    const file = join(dir, 'openstack', 'clouds.yaml');
+    mkdirSync(join(dir, 'openstack'));
+    writeFileSync(
+      file,
+      '# my clouds\nclouds:\n  work:\n    auth: {auth_url: https://keystone.example}\n  faafo-local: {old: true}\n',
+    );
+    expect(mergeUserCloudsYaml(credentials, { XDG_CONFIG_HOME: dir })).toBe(file);
+    const text = readFileSync(file, 'utf8');
+    expect(text).toMatch(/^# my clouds/);
+    const clouds = parse(text).clouds;
+    expect(clouds.work.auth.auth_url).toBe('https://keystone.example');
+    expect(clouds[CLOUD_NAME]).toEqual({
+      auth: {
+        auth_url: 'http://127.0.0.1:5000',
+        username: 'demo',
+        password: credentials.password,
+        project_name: 'demo',
+        user_domain_name: 'Default',
+        project_domain_name: 'Default',
+      },
+      region_name: 'RegionOne',
+      interface: 'public',
+      identity_api_version: 3,
+    });
+  });
+
+  it('creates the clouds.yaml when there is none, and refuses to rewrite one that is not YAML', () => {
+    mergeUserCloudsYaml(credentials, { XDG_CONFIG_HOME: dir });
+    expect(
+      parse(readFileSync(join(dir, 'openstack', 'clouds.yaml'), 'utf8')).clouds[CLOUD_NAME],
+    ).toBeDefined();
+    writeFileSync(join(dir, 'openstack', 'clouds.yaml'), 'clouds: [unclosed\n');
+    expect(() => mergeUserCloudsYaml(credentials, { XDG_CONFIG_HOME: dir })).toThrow(/not valid YAML/);
+  });
+});
+
+describe('address slots', () => {
+  it('hands out the lowest slot no live cloud holds, reclaiming the claims of dead ones', () => {
+    const registry = join(dir, 'slots');
+    expect(pickSlot(registry)).toBe(0);
+    mkdirSync(registry);
+    writeFileSync(
+      join(registry, '0.json'),
+      JSON.stringify({ pid: process.ppid, dataDir: '/other', user: 'x' }),
+    );
+    writeFileSync(join(registry, '1.json'), JSON.stringify({ pid: DEAD_PID, dataDir: '/gone', user: 'x' }));
+    expect(pickSlot(registry)).toBe(1);
+    const release = claimSlot(1, '/mine', registry);
+    expect(JSON.parse(readFileSync(join(registry, '1.json'), 'utf8'))).toMatchObject({
+      pid: process.pid,
+      dataDir: '/mine',
+    });
+    expect(pickSlot(registry)).toBe(2);
+    release();
+    expect(existsSync(join(registry, '1.json'))).toBe(false);
+  });
+
+  it('refuses a slot another live cloud holds, naming it', () => {
+    const registry = join(dir, 'slots');
+    mkdirSync(registry);
+    writeFileSync(
+      join(registry, '3.json'),
+      JSON.stringify({ pid: process.ppid, dataDir: '/other/cloud', user: 'bob' }),
+    );
+    expect(() => claimSlot(3, '/mine', registry)).toThrow(
+      /slot 3 .* in use by the local cloud in \/other\/cloud .*bob/,
+    );
+  });
+});
+
+describe('serveCloud', () => {
+  it('writes cloud.json while it serves; on stop marks it stopped, frees the slot; the next run reuses the ports', async () => {
+    const registry = join(dir, 'slots');
+    process.env.FAAFO_CLOUD_SLOTS_DIR = registry;
+    try {
+      const dataDir = join(dir, 'cloud');
+      const lines: string[] = [];
+      const first = await serveCloud({ dataDir, slot: 5, log: (line) => lines.push(line) });
+      const paths = cloudPaths(dataDir);
+      expect(readRunInfo(paths)).toEqual(first.run);
+      expect(first.run).toMatchObject({ pid: process.pid, slot: 5, host: '127.0.0.1', dataDir });
+      expect(existsSync(join(registry, '5.json'))).toBe(true);
+      const res = await fetch(first.run.endpoints.identity);
+      expect(res.status).toBe(300);
+      expect(lines.some((l) => l.startsWith('identity GET / 300'))).toBe(true);
+      await first.stop();
+      expect(readRunInfo(paths)?.pid).toBeNull();
+      expect(existsSync(join(registry, '5.json'))).toBe(false);
+
+      // A second cloud in the same data dir keeps its slot and its URLs.
+      await expect(serveCloud({ dataDir, slot: 6 })).rejects.toThrow(/uses slot 5/);
+      const second = await serveCloud({ dataDir });
+      expect(second.run.slot).toBe(5);
+      expect(second.run.endpoints).toEqual(first.run.endpoints);
+      const out: string[] = [];
+      cloudStatus(
+        { dataDir, json: true },
+        { stdout: { write: (t: string) => out.push(t) }, stderr: { write: () => {} } },
+      );
+      expect(JSON.parse(out.join('')).nodes).toEqual([]);
+      await second.stop();
+    } finally {
+      delete process.env.FAAFO_CLOUD_SLOTS_DIR;
+    }
+  });
+});
