@@ -190,6 +190,10 @@ export function buildServiceApp(
       reply.header('vary', 'OpenStack-API-Version, X-OpenStack-Nova-API-Version');
     }
     if (isPublic(service, request)) return;
+    // Keystone checks tokens route by route, so a path it does not serve is a 404 even without one
+    // (libcloud 3.4.1 posts to an auth URL's own path: `…:5000/v3` must fail as "not found", not as
+    // "wrong password"). The other services sit behind keystonemiddleware: 401 first.
+    if (service === 'identity' && request.is404) return;
     authenticateRequest(request, deps.store, deps.now());
   });
 

@@ -204,7 +204,7 @@ describe('the token check', () => {
     expect(res.statusCode).toBe(401);
   });
 
-  it('checks the token before anything else, even on an unknown route or a bad body', async () => {
+  it('checks the token before anything else on the services behind keystonemiddleware, even on an unknown route or a bad body', async () => {
     expect((await apps.compute.inject({ method: 'GET', url: '/v2.1/nothing' })).statusCode).toBe(401);
     const bad = await apps.compute.inject({
       method: 'POST',

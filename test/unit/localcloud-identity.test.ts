@@ -412,9 +412,11 @@ describe('projects, users and domains', () => {
     );
   });
 
-  it('answers an unknown route with a Keystone 404 (after the token check)', async () => {
+  it('answers an unknown route with a Keystone 404, with or without a token, as Keystone does', async () => {
     expectKeystoneError(await app.inject({ method: 'GET', url: '/v3/nothing', headers }), 404, 'Not Found');
-    expectKeystoneError(await app.inject({ method: 'GET', url: '/v3/nothing' }), 401, 'Unauthorized');
+    expectKeystoneError(await app.inject({ method: 'GET', url: '/v3/nothing' }), 404, 'Not Found');
+    // libcloud 3.4.1 posts to the auth URL's own path: with `…/v3` it must read "not found", not "bad password".
+    expectKeystoneError(await post('/v3', libcloudV3()), 404, 'Not Found');
   });
 });
 
