@@ -12,6 +12,7 @@
 // host-wide registry of small files, reclaimed when their owner is gone.
 import { spawn } from 'node:child_process';
 import {
+  chmodSync,
   closeSync,
   existsSync,
   mkdirSync,
@@ -147,7 +148,9 @@ interface SlotClaim {
 
 function ensureRegistry(registry: string): void {
   if (existsSync(registry)) return;
-  mkdirSync(registry, { recursive: true, mode: 0o1777 });
+  mkdirSync(registry, { recursive: true });
+  // mkdir's mode passes through the umask; every user's clouds must be able to claim here.
+  chmodSync(registry, 0o1777);
 }
 
 function liveClaims(registry: string): Map<number, SlotClaim> {
