@@ -2,6 +2,7 @@
 import { availableParallelism, cpus } from 'node:os';
 import { benchApi, printApi } from './api.ts';
 import { benchBroker, printBroker } from './broker.ts';
+import { benchLocalCloud, printLocalCloud } from './localcloud.ts';
 import { benchRender, printRender } from './render.ts';
 
 console.log(
@@ -9,5 +10,7 @@ console.log(
 );
 printRender(await benchRender());
 printBroker(await benchBroker());
+// Before the API bench: the nodes need both cores, and that one pins this process to one.
+printLocalCloud(await benchLocalCloud());
 // Last: it pins this process to one CPU for the load generator.
 printApi(await benchApi());
