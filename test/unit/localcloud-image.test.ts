@@ -149,6 +149,17 @@ describe('images', () => {
     expect((await get('/v2/images?name=nothing')).json().images).toEqual([]);
   });
 
+  it('takes os_hidden and protected in any case, as the OSC sends os_hidden=True', async () => {
+    const byName = await get('/v2/images?name=no-such-image&os_hidden=True');
+    expect(byName.statusCode).toBe(200);
+    expect(byName.json().images).toEqual([]);
+    expect((await get('/v2/images?os_hidden=False')).json().images.map((i: { id: string }) => i.id)).toEqual([
+      UBUNTU_IMAGE_ID,
+    ]);
+    expect((await get('/v2/images?protected=FALSE')).statusCode).toBe(200);
+    expect(glanceError(await get('/v2/images?os_hidden=yes'))).toMatchObject({ status: 400 });
+  });
+
   it('pages newest first with limit, marker and a next link while pages are full', async () => {
     addImages(2);
     const firstPage = (await get('/v2/images?limit=2')).json();

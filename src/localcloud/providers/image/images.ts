@@ -75,8 +75,9 @@ const FILTERS: Record<string, (view: ReturnType<typeof imageView>, value: string
   owner: (v, value) => v.owner === value,
   checksum: (v, value) => v.checksum === value,
   tag: () => false,
-  protected: (v, value) => String(v.protected) === value,
-  os_hidden: (v, value) => String(v.os_hidden) === value,
+  // Glance lower-cases these (the openstack CLI sends os_hidden=True).
+  protected: (v, value) => String(v.protected) === value.toLowerCase(),
+  os_hidden: (v, value) => String(v.os_hidden) === value.toLowerCase(),
 };
 
 function parseLimit(text: string | undefined): number {
@@ -95,7 +96,7 @@ export const imageRoutes: FastifyPluginAsync<ProviderDeps> = async (app, deps) =
     const query = request.query;
     for (const key of ['protected', 'os_hidden']) {
       const value = first(query, key);
-      if (value !== undefined && value !== 'true' && value !== 'false') {
+      if (value !== undefined && !['true', 'false'].includes(value.toLowerCase())) {
         throw glanceFault(
           400,
           `Invalid value '${value}' for '${key}' filter. Valid values are 'true' or 'false'.`,
