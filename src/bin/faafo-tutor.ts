@@ -8,8 +8,9 @@ import { CloudCliError, cloudCommand } from '../localcloud/cli.ts';
 const overview = [
   'faafo-tutor 0.1.0 — learn how cloud applications scale out.',
   '',
-  'The interactive walkthrough is not built yet. What works today is the Fractals app itself:',
-  '  npx faafo-tutor broker   the embedded AMQP broker (RabbitMQ stand-in) on 127.0.0.1:5672',
+  'The interactive walkthrough is not built yet. What works today:',
+  '  npx faafo-tutor cloud up   a local OpenStack-compatible cloud; `cloud env` prints its OS_* settings',
+  '  npx faafo-tutor broker     the embedded AMQP broker (RabbitMQ stand-in) on 127.0.0.1:5672',
   '  npx faafo api       the REST API and web gallery (http://127.0.0.1:8080)',
   '  npx faafo worker    a worker that renders fractals from the task queue',
   '  npx faafo create    ask for fractals; faafo list / show / get / delete to look at them',
