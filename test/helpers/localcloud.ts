@@ -1,0 +1,85 @@
+// A local cloud for an end-to-end test: its own temp data dir, its own address slot (claimed in the
+// host's registry, so it runs beside a developer's cloud and other test files), any free ports.
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CloudCliError, type ServingCloud, serveCloud } from '../../src/localcloud/control.ts';
+import { DEFAULT_CREDENTIALS } from '../../src/localcloud/store.ts';
+
+export interface TestCloud {
+  serving: ServingCloud;
+  dir: string;
+  dataDir: string;
+  /** The OS_* variables the real clients read. */
+  osEnv: Record<string, string>;
+  /** Stops the cloud, checks that no node process survives, and removes the data dir. */
+  close(): Promise<void>;
+}
+
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Every pid file the nodes of dataDir wrote. */
+export function nodePids(dataDir: string): number[] {
+  const pids: number[] = [];
+  const nodes = join(dataDir, 'nodes');
+  for (const id of existsSync(nodes) ? readdirSync(nodes) : []) {
+    const runDir = join(nodes, id, 'run');
+    if (!existsSync(runDir)) continue;
+    for (const f of readdirSync(runDir))
+      if (f.endsWith('.pid')) pids.push(Number(readFileSync(join(runDir, f), 'utf8')));
+  }
+  return pids;
+}
+
+/** The environment without the caller's own OS_* (a real cloud of the developer must not leak in). */
+export function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('OS_')));
+  return { ...base, ...extra };
+}
+
+export async function startTestCloud(prefix: string): Promise<TestCloud> {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  const dataDir = join(dir, 'cloud');
+  const ports = { identity: 0, compute: 0, network: 0, image: 0 };
+  let serving: ServingCloud | undefined;
+  // Two test files may pick the same free slot at once; the loser claims the next one.
+  for (let attempt = 0; !serving; attempt++) {
+    try {
+      serving = await serveCloud({ dataDir, ports });
+    } catch (error) {
+      if (!(error instanceof CloudCliError) || attempt >= 5) throw error;
+      await new Promise((r) => setTimeout(r, 100 + Math.random() * 300));
+    }
+  }
+  const osEnv = {
+    OS_AUTH_URL: serving.cloud.endpoints.identity,
+    OS_USERNAME: DEFAULT_CREDENTIALS.username,
+    OS_PASSWORD: DEFAULT_CREDENTIALS.password,
+    OS_PROJECT_NAME: DEFAULT_CREDENTIALS.projectName,
+    OS_USER_DOMAIN_NAME: 'Default',
+    OS_PROJECT_DOMAIN_NAME: 'Default',
+    OS_REGION_NAME: 'RegionOne',
+    OS_IDENTITY_API_VERSION: '3',
+  };
+  const cloud = serving;
+  return {
+    serving: cloud,
+    dir,
+    dataDir,
+    osEnv,
+    async close() {
+      const pids = nodePids(dataDir);
+      await cloud.stop();
+      const survivors = pids.filter(isAlive);
+      rmSync(dir, { recursive: true, force: true });
+      if (survivors.length > 0) throw new Error(`node processes survived close: ${survivors.join(', ')}`);
+    },
+  };
+}
