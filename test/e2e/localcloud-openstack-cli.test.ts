@@ -6,7 +6,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanEnv, startTestCloud, type TestCloud } from '../helpers/localcloud.ts';
+import { cleanEnv, isAlive, nodePids, startTestCloud, type TestCloud } from '../helpers/localcloud.ts';
 import { serviceAvailable } from '../helpers/services.ts';
 
 const run = promisify(execFile);
@@ -68,6 +68,7 @@ describe.runIf(available)('the openstack CLI against the local cloud', () => {
   let workerGroup: { id: string; name: string };
   let controllerGroup: { id: string; name: string };
   let server: { id: string };
+  let workerPids: number[];
   let floating: { id: string; floating_ip_address: string };
 
   it('creates and lists security groups, with a port rule and a source-group rule', async () => {
@@ -164,6 +165,9 @@ describe.runIf(available)('the openstack CLI against the local cloud', () => {
     const { stdout: log } = await osc(['console', 'log', 'show', created.id]);
     expect(log).toContain('booting app-worker-1');
     expect(log).toMatch(/running userdata/);
+    workerPids = nodePids(cloud.dataDir);
+    expect(workerPids.length).toBeGreaterThanOrEqual(1);
+    expect(workerPids.every(isAlive)).toBe(true);
   }, 90_000);
 
   it('allocates a floating IP from public and associates it with the server', async () => {
@@ -251,6 +255,7 @@ describe.runIf(available)('the openstack CLI against the local cloud', () => {
   it('deletes the server and releases the floating IP', async () => {
     await osc(['server', 'delete', '--wait', server.id]);
     expect(await json('server', 'list')).toEqual([]);
+    await expect.poll(() => workerPids.filter(isAlive), { timeout: 15_000 }).toEqual([]);
     await osc(['floating', 'ip', 'delete', floating.id]);
     expect(await json('floating', 'ip', 'list')).toEqual([]);
     expect(state().servers).toHaveLength(0);

@@ -4,7 +4,7 @@
 // and the teardown — with Keystone v2.0 (pkgcloud's default) and v3. The cloud's state must agree.
 import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestCloud, type TestCloud } from '../helpers/localcloud.ts';
+import { isAlive, nodePids, startTestCloud, type TestCloud } from '../helpers/localcloud.ts';
 
 // pkgcloud ships no types; it is CommonJS.
 const pkgcloud = createRequire(import.meta.url)('pkgcloud');
@@ -116,6 +116,8 @@ describe.each(['v2.0', 'v3'] as const)('pkgcloud with Keystone %s', (version) =>
       ),
     );
     expect(running.status).toBe('RUNNING');
+    const pids = nodePids(cloud.dataDir);
+    expect(pids.length).toBeGreaterThanOrEqual(1);
 
     const ip = await call(compute, 'allocateNewFloatingIp');
     expect(ip.ip).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
@@ -137,6 +139,7 @@ describe.each(['v2.0', 'v3'] as const)('pkgcloud with Keystone %s', (version) =>
     await expect
       .poll(() => state().servers.some((s: { id: string }) => s.id === running.id), { timeout: 30_000 })
       .toBe(false);
+    await expect.poll(() => pids.filter(isAlive), { timeout: 15_000 }).toEqual([]);
     await call(compute, 'deallocateFloatingIp', ip.id);
     expect(state().floatingIps.some((f: { id: string }) => f.id === ip.id)).toBe(false);
     await call(compute, 'destroyGroup', control.id);
