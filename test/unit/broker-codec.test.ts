@@ -656,7 +656,7 @@ describe('field tables against amqplib', () => {
       const table = decodeTable(
         Buffer.concat([
           u32(b.length + 2),
-          Buffer.from([b.length > 255 ? 255 : b.length]),
+          Buffer.from([Math.min(b.length, 255)]),
           b,
           Buffer.from([0x56]),
         ]),
