@@ -14,6 +14,7 @@ import { claimSlot, pickSlot } from '../../src/localcloud/control.ts';
 import type { LocalNodeRuntime } from '../../src/localcloud/nodes/runtime.ts';
 import { type LocalCloud, startLocalCloud } from '../../src/localcloud/server.ts';
 import { DEFAULT_CREDENTIALS, UBUNTU_IMAGE_ID } from '../../src/localcloud/store.ts';
+import { issueV3Token } from '../helpers/localcloud.ts';
 import { serviceAvailable } from '../helpers/services.ts';
 
 const run = promisify(execFile);
@@ -68,25 +69,7 @@ describe.skipIf(!hasLibcloud)("the guide's scaling-out code, run by libcloud", (
   let osEnv: Record<string, string>;
   const pids = new Set<number>();
 
-  async function token(): Promise<string> {
-    const res = await fetch(`${cloud!.endpoints.identity}/v3/auth/tokens`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        auth: {
-          identity: {
-            methods: ['password'],
-            password: {
-              user: { name: osEnv.OS_USERNAME, password: osEnv.OS_PASSWORD, domain: { name: 'Default' } },
-            },
-          },
-          scope: { project: { name: osEnv.OS_PROJECT_NAME, domain: { name: 'Default' } } },
-        },
-      }),
-    });
-    expect(res.status).toBe(201);
-    return res.headers.get('x-subject-token')!;
-  }
+  const token = () => issueV3Token(cloud!.endpoints.identity, osEnv);
 
   async function api<T>(url: string): Promise<T> {
     const res = await fetch(url, { headers: { 'X-Auth-Token': await token() } });

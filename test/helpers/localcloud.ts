@@ -83,3 +83,29 @@ export async function startTestCloud(prefix: string): Promise<TestCloud> {
     },
   };
 }
+
+/** A Keystone v3 password token for the cloud's user, as the OSC asks for one. */
+export async function issueV3Token(
+  identityUrl: string,
+  env: Record<string, string | undefined>,
+): Promise<string> {
+  const res = await fetch(`${identityUrl}/v3/auth/tokens`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      auth: {
+        identity: {
+          methods: ['password'],
+          password: {
+            user: { name: env.OS_USERNAME, password: env.OS_PASSWORD, domain: { name: 'Default' } },
+          },
+        },
+        scope: { project: { name: env.OS_PROJECT_NAME, domain: { name: 'Default' } } },
+      },
+    }),
+  });
+  const token = res.headers.get('x-subject-token');
+  if (res.status !== 201 || !token)
+    throw new Error(`Keystone answered ${res.status} to a password token request.`);
+  return token;
+}
