@@ -3,6 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { CloudStore, Endpoints, NodeRuntime, ProviderDeps } from './contracts.ts';
 import { type Provider, type ServiceName, startGateway } from './gateway.ts';
+import { type BackendUrls, realBackends } from './nodes/backends.ts';
 import { createNodeRuntime, resumeNodes } from './nodes/runtime.ts';
 import { computeProvider } from './providers/compute/index.ts';
 import { identityProvider } from './providers/identity/index.ts';
@@ -43,6 +44,8 @@ export interface LocalCloudOptions {
   now?: () => Date;
   /** One line per API request, node event and server error. */
   log?: (line: string) => void;
+  /** A real RabbitMQ (amqp://…/vhost) and/or MariaDB (mysql://…/) instead of the embedded ones. */
+  backends?: BackendUrls;
   /** Boot again the nodes that were running when the cloud last stopped (default true). */
   resume?: boolean;
 }
@@ -66,6 +69,8 @@ export const PROVIDERS: Record<ServiceName, Provider> = {
 export async function startLocalCloud(options: LocalCloudOptions): Promise<LocalCloud> {
   const { dataDir, host = '127.0.0.1' } = options;
   const now = options.now ?? (() => new Date());
+  // Checked before anything starts, so a mistyped URL fails `cloud up` (password masked).
+  const backends = realBackends(options.backends ?? {});
   const store = await openFileStore(dataDir, () =>
     seedState({ slot: options.slot ?? 0, ...DEFAULT_CREDENTIALS, ...options.credentials }),
   );
@@ -83,7 +88,14 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
         runtime =
           typeof given === 'function'
             ? given({ store, endpoints, dataDir, now })
-            : (given ?? createNodeRuntime({ store, dataDir, now, log: options.log }));
+            : (given ??
+              createNodeRuntime({
+                store,
+                dataDir,
+                now,
+                log: options.log,
+                ...(backends ? { backends } : {}),
+              }));
         return { store, endpoints, runtime, now };
       },
     });

@@ -80,13 +80,15 @@ export interface NodeLayout {
 }
 
 /**
- * Real services instead of the embedded ones (a seam for later): given a node that runs
+ * Real services instead of the embedded ones (backends.ts): given a node that runs
  * `-i messaging` / `-i database`, the URL its clients should use (a vhost or database of its own).
- * Such a node then starts no process for that role.
+ * Such a node then starts no process for that role; `prepare` runs when it boots (the engine
+ * answers, its database exists) and throws if the role cannot be served.
  */
 export interface ServiceBackends {
   messaging?: (node: Server) => string;
   database?: (node: Server) => string;
+  prepare?: (node: Server, role: 'messaging' | 'database') => Promise<void>;
 }
 
 export interface RoleContext {

@@ -37,7 +37,7 @@ export interface NodeRuntimeOptions {
   log?: (line: string) => void;
   /** vCPUs of a flavor (the worker's render threads); by default read from the state's flavors. */
   resolveFlavorVcpus?: (flavorId: string) => number | undefined;
-  /** Real RabbitMQ/MariaDB instead of the embedded ones (later). */
+  /** Real RabbitMQ/MariaDB instead of the embedded ones (backends.ts). */
   backends?: ServiceBackends;
   /** How long a role may take to answer before the node is declared up anyway. */
   readyTimeoutMs?: number;
@@ -241,6 +241,14 @@ export function createNodeRuntime(options: NodeRuntimeOptions): LocalNodeRuntime
     });
     for (const line of layout.log) say(line);
     for (const line of layout.failures) say(line);
+    // Roles served by a configured real engine: it must answer (and hold this node's database).
+    const prepare = options.backends?.prepare;
+    for (const role of ['messaging', 'database'] as const) {
+      if (!prepare || !result.roles.includes(role) || !options.backends?.[role]) continue;
+      await prepare(server, role);
+      if (run.cancelled) return;
+      say(`${role}: the configured ${role === 'messaging' ? 'RabbitMQ' : 'MariaDB'} answers`);
+    }
     // What install.sh writes to /etc/faafo/faafo.conf; the processes read it through
     // FAAFO_CONFIG_FILE, so no config file of the host leaks in.
     const conf = join(node.dir, 'faafo.conf');

@@ -1,0 +1,214 @@
+// The local cloud with real engines: `-i messaging` → a configured RabbitMQ (a throw-away vhost),
+// `-i database` → a database of the services node's own on a configured MariaDB. A fractal posted
+// to the API node is rendered by the worker, its row is in that MariaDB database, and the queue
+// `normal` is in that vhost. No node process is left; the database and the vhost are removed.
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import amqp from 'amqplib';
+import mysql from 'mysql2/promise';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CloudCliError, claimSlot, pickSlot } from '../../src/localcloud/control.ts';
+import { nextFixedAddresses } from '../../src/localcloud/nodes/addresses.ts';
+import { databaseNameOf } from '../../src/localcloud/nodes/backends.ts';
+import type { LocalNodeRuntime } from '../../src/localcloud/nodes/runtime.ts';
+import { type LocalCloud, startLocalCloud } from '../../src/localcloud/server.ts';
+import type { Server } from '../../src/localcloud/state.ts';
+import { isAlive, nodePids } from '../helpers/localcloud.ts';
+import { createVhost, type TestVhost } from '../helpers/rabbitmq.ts';
+import { mysqlAvailable, rabbitmqAvailable, TEST_MYSQL_URL } from '../helpers/services.ts';
+
+const run = (await rabbitmqAvailable()) && (await mysqlAvailable());
+const INSTALL = 'http://git.openstack.org/cgit/stackforge/faafo/plain/contrib/install.sh';
+const guide = (args: string) => `#!/usr/bin/env bash\ncurl -L -s ${INSTALL} | bash -s -- \\\n${args}\n`;
+
+describe.skipIf(!run)('local cloud with a real RabbitMQ and MariaDB', () => {
+  let dir: string;
+  let cloud: LocalCloud;
+  let vhost: TestVhost;
+  let release: () => void = () => {};
+  /** Each test run's services node gets ids with this prefix, so its database name is ours alone. */
+  const idPrefix = randomBytes(4).toString('hex');
+  let services: Server;
+  let api: Server;
+  let worker: Server;
+  const pids = new Set<number>();
+
+  const statusOf = (id: string) => cloud.store.read().servers.find((s) => s.id === id);
+  const runtime = () => cloud.runtime as LocalNodeRuntime;
+
+  function createServer(name: string, userData: string, id: string = randomUUID()): Server {
+    return cloud.store.update((state) => {
+      const addresses = nextFixedAddresses(state);
+      if (!addresses) throw new Error('no address left');
+      const now = new Date().toISOString();
+      const server: Server = {
+        id,
+        name,
+        projectId: state.projects[0]!.id,
+        userId: state.users[0]!.id,
+        imageId: state.images[0]!.id,
+        flavorId: '1',
+        keyName: null,
+        securityGroupIds: [],
+        metadata: {},
+        userData: Buffer.from(userData).toString('base64'),
+        status: 'BUILD',
+        taskState: 'spawning',
+        powerState: 0,
+        fault: null,
+        ...addresses,
+        createdAt: now,
+        updatedAt: now,
+      };
+      state.servers.push(server);
+      return structuredClone(server);
+    });
+  }
+
+  async function boot(server: Server): Promise<void> {
+    cloud.runtime.boot(server);
+    await runtime().settled(server.id);
+    for (const pid of runtime().pids(server.id)) pids.add(pid);
+    const status = statusOf(server.id);
+    if (status?.status !== 'ACTIVE')
+      throw new Error(`${server.name} is ${status?.status}: ${runtime().consoleOutput(server.id)}`);
+  }
+
+  const mysqlUrl = new URL(TEST_MYSQL_URL);
+  mysqlUrl.pathname = '/';
+  const databaseName = () => databaseNameOf(services);
+  const admin = () =>
+    mysql.createConnection({
+      host: mysqlUrl.hostname,
+      port: Number(mysqlUrl.port || 3306),
+      user: decodeURIComponent(mysqlUrl.username),
+      password: decodeURIComponent(mysqlUrl.password),
+    });
+
+  beforeAll(async () => {
+    vhost = await createVhost('faafo-realengines');
+    dir = mkdtempSync(join(tmpdir(), 'faafo-real-engines-'));
+    const dataDir = join(dir, 'cloud');
+    // A slot of its own in the host's registry, so it runs beside other clouds and test files.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const slot = pickSlot();
+        release = claimSlot(slot, dataDir);
+        cloud = await startLocalCloud({
+          dataDir,
+          slot,
+          ports: { identity: 0, compute: 0, network: 0, image: 0 },
+          backends: { rabbitmqUrl: vhost.url, mysqlUrl: mysqlUrl.toString() },
+        });
+        break;
+      } catch (error) {
+        release();
+        if (!(error instanceof CloudCliError) || attempt >= 5) throw error;
+        await sleep(100 + Math.random() * 300);
+      }
+    }
+    // The services node's id starts with the random prefix: its database faafo_<prefix> is ours.
+    services = createServer(
+      'app-services',
+      guide('-i database -i messaging'),
+      `${idPrefix}-${randomUUID().slice(9)}`,
+    );
+    await boot(services);
+    api = createServer(
+      'app-api-1',
+      guide(
+        `-i faafo -r api -m 'amqp://guest:guest@${services.fixedIp}:5672/' -d 'mysql://faafo:password@${services.fixedIp}:3306/faafo'`,
+      ),
+    );
+    await boot(api);
+    worker = createServer(
+      'app-worker-1',
+      guide(
+        `-i faafo -r worker -e 'http://${api.fixedIp}' -m 'amqp://guest:guest@${services.fixedIp}:5672/'`,
+      ),
+    );
+    await boot(worker);
+  }, 60_000);
+
+  afterAll(async () => {
+    if (dir) for (const pid of nodePids(join(dir, 'cloud'))) pids.add(pid);
+    await cloud?.close();
+    release();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+    if (services) {
+      const conn = await admin();
+      try {
+        await conn.query(`DROP DATABASE IF EXISTS ${conn.escapeId(databaseName())}`);
+      } finally {
+        await conn.end();
+      }
+    }
+    await vhost?.remove();
+    const survivors = [...pids].filter(isAlive);
+    expect(survivors).toEqual([]);
+  }, 30_000);
+
+  it('starts no broker on the services node, and resolves the URLs to the real engines', () => {
+    expect(runtime().pids(services.id)).toEqual([]);
+    expect(databaseName()).toBe(`faafo_${idPrefix}`);
+    const apiConsole = runtime().consoleOutput(api.id);
+    expect(apiConsole).toContain(`/${vhost.name}`);
+    expect(apiConsole).toContain(`/${databaseName()}`);
+    // Passwords never shown.
+    expect(apiConsole).not.toMatch(/:password@|:guest@/);
+    expect(runtime().consoleOutput(services.id)).toMatch(/configured RabbitMQ answers/);
+  });
+
+  it('renders a fractal whose row is in MariaDB and whose queue is in the vhost', async () => {
+    const ports = await runtime().servicePorts();
+    const apiUrl = `http://${api.loopbackIp}:${ports.api}`;
+    const uuid = randomUUID();
+    const response = await fetch(`${apiUrl}/v1/fractal`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        uuid,
+        width: 64,
+        height: 48,
+        iterations: 128,
+        xa: -1.5,
+        xb: 1.5,
+        ya: -1,
+        yb: 1,
+      }),
+    });
+    expect(response.status).toBe(201);
+    let fractal: { checksum: string | null; generated_by: string | null } | undefined;
+    const deadline = Date.now() + 30_000;
+    while (!fractal?.checksum && Date.now() < deadline) {
+      fractal = (await (await fetch(`${apiUrl}/v1/fractal/${uuid}`)).json()) as typeof fractal;
+      if (!fractal?.checksum) await sleep(100);
+    }
+    expect(fractal?.checksum).toMatch(/^[0-9a-f]{64}$/);
+    expect(fractal?.generated_by).toBe('app-worker-1');
+
+    const conn = await admin();
+    try {
+      const [rows] = await conn.query(
+        `SELECT uuid, generated_by FROM ${conn.escapeId(databaseName())}.fractal WHERE uuid = ?`,
+        [uuid],
+      );
+      expect(rows).toEqual([{ uuid, generated_by: 'app-worker-1' }]);
+    } finally {
+      await conn.end();
+    }
+
+    const connection = await amqp.connect(vhost.url);
+    try {
+      const channel = await connection.createChannel();
+      const queue = await channel.checkQueue('normal');
+      expect(queue.queue).toBe('normal');
+      await channel.close();
+    } finally {
+      await connection.close();
+    }
+  }, 45_000);
+});
