@@ -81,12 +81,34 @@ export function cloudCommand(io: CloudIo): Command {
       ).argParser(parseSlot),
     )
     .option('--user-clouds-yaml', "also add the 'faafo-local' entry to ~/.config/openstack/clouds.yaml")
-    .action(async (flags: { dataDir?: string; slot?: number; userCloudsYaml?: boolean }) => {
-      await cloudUp(
-        { dataDir: dataDirOf(flags), slot: flags.slot, userCloudsYaml: flags.userCloudsYaml },
-        io,
-      );
-    });
+    .option(
+      '--rabbitmq-url <url>',
+      "-i messaging uses this RabbitMQ (amqp://user:pass@host:5672/vhost) instead of the embedded broker; kept for later runs, '' removes it (default: $FAAFO_CLOUD_RABBITMQ_URL)",
+    )
+    .option(
+      '--mysql-url <url>',
+      "-i database gets a database on this MariaDB (mysql://user:pass@host:3306/) instead of SQLite; kept for later runs, '' removes it (default: $FAAFO_CLOUD_MYSQL_URL)",
+    )
+    .action(
+      async (flags: {
+        dataDir?: string;
+        slot?: number;
+        userCloudsYaml?: boolean;
+        rabbitmqUrl?: string;
+        mysqlUrl?: string;
+      }) => {
+        await cloudUp(
+          {
+            dataDir: dataDirOf(flags),
+            slot: flags.slot,
+            userCloudsYaml: flags.userCloudsYaml,
+            ...(flags.rabbitmqUrl !== undefined ? { rabbitmqUrl: flags.rabbitmqUrl } : {}),
+            ...(flags.mysqlUrl !== undefined ? { mysqlUrl: flags.mysqlUrl } : {}),
+          },
+          io,
+        );
+      },
+    );
 
   cloud
     .command('down')

@@ -6,6 +6,8 @@
 //   state.json    the cloud's state (store.ts)           cloud.json   pid, slot, endpoints of the last run
 //   cloud.log     the server's log (API requests, nodes)  clouds.yaml  the `faafo-local` entry, openrc too
 //   nodes/<id>/   each node's files (nodes/runtime.ts)
+//   backends.json the configured real RabbitMQ/MariaDB URLs (mode 0600: they hold passwords), so
+//                 `cloud up` after `down` keeps them; `serve` reads them here, never from its argv
 //
 // Clouds on one host never collide: ports are free ones (the last run's again when possible, so URLs
 // stay put across down/up), and each cloud claims a slot (its 10.S / 127.S address ranges) in a
@@ -29,9 +31,11 @@ import { dirname, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { parseDocument } from 'yaml';
+import { redactUrl } from '../faafo/redact.ts';
 import type { Endpoints } from './contracts.ts';
 import { DEVSTACK_PORTS, type ServiceName } from './gateway.ts';
 import { freeSlot, MAX_SLOT, MIN_SLOT } from './nodes/addresses.ts';
+import { type BackendUrls, validateBackendUrls } from './nodes/backends.ts';
 import { reapStale } from './nodes/supervisor.ts';
 import { type LocalCloud, startLocalCloud } from './server.ts';
 import type { CloudState } from './state.ts';
@@ -67,6 +71,7 @@ export function cloudPaths(dataDir: string) {
     cloudsYaml: join(dir, 'clouds.yaml'),
     openrc: join(dir, 'openrc'),
     nodes: join(dir, 'nodes'),
+    backends: join(dir, 'backends.json'),
   };
 }
 export type CloudPaths = ReturnType<typeof cloudPaths>;
@@ -101,6 +106,46 @@ export function readRunInfo(paths: CloudPaths): RunInfo | undefined {
 
 export function readState(paths: CloudPaths): CloudState | undefined {
   return readJson<CloudState>(paths.state);
+}
+
+/** The configured real engines of this data dir (none → {}). */
+export function readBackends(paths: CloudPaths): BackendUrls {
+  const saved = readJson<BackendUrls>(paths.backends) ?? {};
+  return {
+    ...(typeof saved.rabbitmqUrl === 'string' && saved.rabbitmqUrl ? { rabbitmqUrl: saved.rabbitmqUrl } : {}),
+    ...(typeof saved.mysqlUrl === 'string' && saved.mysqlUrl ? { mysqlUrl: saved.mysqlUrl } : {}),
+  };
+}
+
+/**
+ * Merges newly given engine URLs into backends.json (an empty string removes one) and returns the
+ * result. A URL that cannot be used fails here, with its password masked.
+ */
+export function saveBackends(paths: CloudPaths, given: BackendUrls): BackendUrls {
+  const merged: BackendUrls = { ...readBackends(paths) };
+  for (const key of ['rabbitmqUrl', 'mysqlUrl'] as const) {
+    const value = given[key];
+    if (value === undefined) continue;
+    if (value === '') delete merged[key];
+    else merged[key] = value;
+  }
+  try {
+    validateBackendUrls(merged);
+  } catch (error) {
+    throw new CloudCliError((error as Error).message);
+  }
+  if (merged.rabbitmqUrl || merged.mysqlUrl)
+    writeFileAtomic(paths.backends, `${JSON.stringify(merged, null, 2)}\n`);
+  else rmSync(paths.backends, { force: true });
+  return merged;
+}
+
+/** The configured engines as shown to the user: passwords masked. */
+export function shownBackends(backends: BackendUrls): BackendUrls {
+  return {
+    ...(backends.rabbitmqUrl ? { rabbitmqUrl: redactUrl(backends.rabbitmqUrl) } : {}),
+    ...(backends.mysqlUrl ? { mysqlUrl: redactUrl(backends.mysqlUrl) } : {}),
+  };
 }
 
 /** Whether a process with this pid exists (another user's counts). */
@@ -299,6 +344,8 @@ export interface ServeOptions {
   slot?: number;
   ports?: Partial<Record<ServiceName, number>>;
   log?: (line: string) => void;
+  /** Real engines; by default the data dir's backends.json (see saveBackends). */
+  backends?: BackendUrls;
 }
 
 export interface ServingCloud {
@@ -336,8 +383,17 @@ export async function serveCloud(options: ServeOptions): Promise<ServingCloud> {
         image: portOf(previous.endpoints.image),
       }
     : DEVSTACK_PORTS;
+  const backends = options.backends ?? readBackends(paths);
   let cloud: LocalCloud;
   try {
+    try {
+      validateBackendUrls(backends);
+    } catch (error) {
+      throw new CloudCliError((error as Error).message);
+    }
+    const shown = shownBackends(backends);
+    if (shown.rabbitmqUrl) options.log?.(`messaging: the configured RabbitMQ ${shown.rabbitmqUrl}`);
+    if (shown.mysqlUrl) options.log?.(`database: the configured MariaDB ${shown.mysqlUrl}`);
     cloud = await startLocalCloud({
       dataDir: paths.dataDir,
       host: options.host ?? '127.0.0.1',
@@ -345,6 +401,7 @@ export async function serveCloud(options: ServeOptions): Promise<ServingCloud> {
       ports: options.ports,
       preferredPorts,
       log: options.log,
+      backends,
     });
   } catch (error) {
     release();
@@ -387,6 +444,10 @@ export interface UpOptions {
   userCloudsYaml?: boolean;
   timeoutMs?: number;
   env?: NodeJS.ProcessEnv;
+  /** A real RabbitMQ (amqp://user:pass@host:5672/vhost); else $FAAFO_CLOUD_RABBITMQ_URL; '' removes it. */
+  rabbitmqUrl?: string;
+  /** A real MariaDB (mysql://user:pass@host:3306/); else $FAAFO_CLOUD_MYSQL_URL; '' removes it. */
+  mysqlUrl?: string;
 }
 
 function logTail(paths: CloudPaths, lines = 15): string {
@@ -407,10 +468,31 @@ async function answers(identityUrl: string): Promise<boolean> {
   }
 }
 
+function backendLines(backends: BackendUrls): string[] {
+  const shown = shownBackends(backends);
+  return [
+    ...(shown.rabbitmqUrl ? [`messaging (-i messaging): the configured RabbitMQ ${shown.rabbitmqUrl}`] : []),
+    ...(shown.mysqlUrl ? [`database (-i database): the configured MariaDB ${shown.mysqlUrl}`] : []),
+  ];
+}
+
 export async function cloudUp(options: UpOptions, io: CloudIo): Promise<RunInfo> {
   const paths = cloudPaths(options.dataDir);
   mkdirSync(paths.dataDir, { recursive: true, mode: 0o700 });
+  const env = options.env ?? process.env;
+  const given = {
+    rabbitmqUrl: options.rabbitmqUrl ?? env.FAAFO_CLOUD_RABBITMQ_URL,
+    mysqlUrl: options.mysqlUrl ?? env.FAAFO_CLOUD_MYSQL_URL,
+  };
+  const changed = given.rabbitmqUrl !== undefined || given.mysqlUrl !== undefined;
+  const before = JSON.stringify(readBackends(paths));
+  const backends = saveBackends(paths, given);
   const already = runningCloud(paths);
+  if (already && changed && JSON.stringify(backends) !== before) {
+    io.stdout.write(
+      'The configured RabbitMQ/MariaDB changed; they apply from the next start (faafo-tutor cloud down, then up).\n',
+    );
+  }
   const run: RunInfo = already ?? (await startDetached(paths, options));
   io.stdout.write(
     already
@@ -431,6 +513,7 @@ export async function cloudUp(options: UpOptions, io: CloudIo): Promise<RunInfo>
     '',
     `For the openstack CLI:  eval "$(faafo-tutor cloud env)"   (or: source ${paths.openrc})`,
     `clouds.yaml entry '${CLOUD_NAME}': ${paths.cloudsYaml}`,
+    ...backendLines(backends),
   ];
   if (options.userCloudsYaml) {
     const file = mergeUserCloudsYaml(credentials, options.env);
@@ -569,9 +652,10 @@ export function cloudStatus(options: { dataDir: string; json?: boolean }, io: Cl
   const paths = cloudPaths(options.dataDir);
   const run = runningCloud(paths);
   const nodes = nodeStatuses(paths);
+  const backends = readBackends(paths);
   if (options.json) {
     io.stdout.write(
-      `${JSON.stringify({ running: Boolean(run), pid: run?.pid ?? null, dataDir: paths.dataDir, endpoints: run?.endpoints ?? null, nodes }, null, 2)}\n`,
+      `${JSON.stringify({ running: Boolean(run), pid: run?.pid ?? null, dataDir: paths.dataDir, endpoints: run?.endpoints ?? null, backends: shownBackends(backends), nodes }, null, 2)}\n`,
     );
     return;
   }
@@ -580,6 +664,7 @@ export function cloudStatus(options: { dataDir: string; json?: boolean }, io: Cl
     lines.push(`The local cloud is running (pid ${run.pid}, slot ${run.slot}), data in ${paths.dataDir}.`);
     for (const s of ['identity', 'compute', 'network', 'image'] as const)
       lines.push(`  ${s.padEnd(9)} ${run.endpoints[s]}`);
+    for (const line of backendLines(backends)) lines.push(`  ${line}`);
   } else {
     lines.push(
       `The local cloud is not running (data in ${paths.dataDir}). Start it with 'faafo-tutor cloud up'.`,
@@ -627,7 +712,7 @@ export function cloudEnv(options: { dataDir: string }, io: CloudIo): void {
 }
 
 /** What a data dir holds; reset removes only these, so a mistaken --data-dir loses nothing else. */
-const OWNED = ['state.json', 'cloud.json', 'cloud.log', 'clouds.yaml', 'openrc', 'nodes'];
+const OWNED = ['state.json', 'cloud.json', 'cloud.log', 'clouds.yaml', 'openrc', 'nodes', 'backends.json'];
 
 export async function cloudReset(options: { dataDir: string }, io: CloudIo): Promise<void> {
   const paths = cloudPaths(options.dataDir);
@@ -638,7 +723,10 @@ export async function cloudReset(options: { dataDir: string }, io: CloudIo): Pro
     return;
   }
   for (const name of readdirSync(paths.dataDir)) {
-    if (OWNED.includes(name) || /^(state\.json|cloud\.json|clouds\.yaml|openrc)\..*\.tmp$/.test(name)) {
+    if (
+      OWNED.includes(name) ||
+      /^(state\.json|cloud\.json|clouds\.yaml|openrc|backends\.json)\..*\.tmp$/.test(name)
+    ) {
       rmSync(join(paths.dataDir, name), { recursive: true, force: true });
     }
   }
