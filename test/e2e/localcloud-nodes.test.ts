@@ -14,6 +14,7 @@ import { nextFixedAddresses, nextFloatingAddress } from '../../src/localcloud/no
 import { createNodeRuntime, type LocalNodeRuntime, resumeNodes } from '../../src/localcloud/nodes/runtime.ts';
 import type { SecurityGroupRule, Server } from '../../src/localcloud/state.ts';
 import { createMemoryStore, seedState } from '../../src/localcloud/store.ts';
+import { postAndAwaitRendered } from '../helpers/fractals.ts';
 
 const SLOT = 61;
 const INSTALL = 'http://git.openstack.org/cgit/stackforge/faafo/plain/contrib/install.sh';
@@ -250,29 +251,7 @@ describe('the node runtime with real processes', () => {
   it('renders a fractal posted to the API on a worker node', async () => {
     const ports = await runtime.servicePorts();
     const apiUrl = `http://${api.loopbackIp}:${ports.api}`;
-    const uuid = randomUUID();
-    const response = await fetch(`${apiUrl}/v1/fractal`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        uuid,
-        width: 64,
-        height: 48,
-        iterations: 128,
-        xa: -1.5,
-        xb: 1.5,
-        ya: -1,
-        yb: 1,
-      }),
-    });
-    expect(response.status).toBe(201);
-    let fractal: { checksum: string | null; generated_by: string | null } | undefined;
-    const deadline = Date.now() + 60_000;
-    while (!fractal?.checksum && Date.now() < deadline) {
-      const r = await fetch(`${apiUrl}/v1/fractal/${uuid}`);
-      fractal = (await r.json()) as typeof fractal;
-      if (!fractal?.checksum) await sleep(100);
-    }
+    const fractal = await postAndAwaitRendered(apiUrl, 60_000);
     expect(fractal?.checksum).toMatch(/^[0-9a-f]{64}$/);
     expect(['app-worker-1', 'app-worker-2']).toContain(fractal?.generated_by);
   });

@@ -16,6 +16,7 @@ import { databaseNameOf } from '../../src/localcloud/nodes/backends.ts';
 import type { LocalNodeRuntime } from '../../src/localcloud/nodes/runtime.ts';
 import { type LocalCloud, startLocalCloud } from '../../src/localcloud/server.ts';
 import type { Server } from '../../src/localcloud/state.ts';
+import { postAndAwaitRendered } from '../helpers/fractals.ts';
 import { isAlive, nodePids } from '../helpers/localcloud.ts';
 import { createVhost, type TestVhost } from '../helpers/rabbitmq.ts';
 import { mysqlAvailable, rabbitmqAvailable, TEST_MYSQL_URL } from '../helpers/services.ts';
@@ -165,30 +166,10 @@ describe.skipIf(!run)('local cloud with a real RabbitMQ and MariaDB', () => {
   it('renders a fractal whose row is in MariaDB and whose queue is in the vhost', async () => {
     const ports = await runtime().servicePorts();
     const apiUrl = `http://${api.loopbackIp}:${ports.api}`;
-    const uuid = randomUUID();
-    const response = await fetch(`${apiUrl}/v1/fractal`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        uuid,
-        width: 64,
-        height: 48,
-        iterations: 128,
-        xa: -1.5,
-        xb: 1.5,
-        ya: -1,
-        yb: 1,
-      }),
-    });
-    expect(response.status).toBe(201);
-    let fractal: { checksum: string | null; generated_by: string | null } | undefined;
-    const deadline = Date.now() + 30_000;
-    while (!fractal?.checksum && Date.now() < deadline) {
-      fractal = (await (await fetch(`${apiUrl}/v1/fractal/${uuid}`)).json()) as typeof fractal;
-      if (!fractal?.checksum) await sleep(100);
-    }
+    const fractal = await postAndAwaitRendered(apiUrl, 30_000);
     expect(fractal?.checksum).toMatch(/^[0-9a-f]{64}$/);
     expect(fractal?.generated_by).toBe('app-worker-1');
+    const uuid = fractal!.uuid;
 
     const conn = await admin();
     try {

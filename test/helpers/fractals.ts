@@ -1,5 +1,5 @@
 // Reading the API from tests the way any HTTP client would.
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Fractal } from '../../src/faafo/model.ts';
 
@@ -34,3 +34,21 @@ export async function imageOf(apiUrl: string, uuid: string): Promise<Buffer> {
 }
 
 export const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
+
+/** POSTs one small fractal to the API and polls until a worker stored its result (or the time is up). */
+export async function postAndAwaitRendered(apiUrl: string, timeoutMs: number): Promise<Fractal | undefined> {
+  const uuid = randomUUID();
+  const response = await fetch(`${apiUrl}/v1/fractal`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ uuid, width: 64, height: 48, iterations: 128, xa: -1.5, xb: 1.5, ya: -1, yb: 1 }),
+  });
+  if (response.status !== 201) throw new Error(`POST /v1/fractal answered ${response.status}`);
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const fractal = (await (await fetch(`${apiUrl}/v1/fractal/${uuid}`)).json()) as Fractal;
+    if (fractal.checksum) return fractal;
+    await sleep(100);
+  }
+  return undefined;
+}
