@@ -654,12 +654,7 @@ describe('field tables against amqplib', () => {
     }
     for (const b of samples.concat(samples)) {
       const table = decodeTable(
-        Buffer.concat([
-          u32(b.length + 2),
-          Buffer.from([Math.min(b.length, 255)]),
-          b,
-          Buffer.from([0x56]),
-        ]),
+        Buffer.concat([u32(b.length + 2), Buffer.from([Math.min(b.length, 255)]), b, Buffer.from([0x56])]),
       );
       const [key] = Object.keys(table);
       if (key !== b.toString('utf8')) expect(key).toBe(b.toString('utf8'));
