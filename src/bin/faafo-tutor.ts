@@ -3,12 +3,14 @@
 // `faafo-tutor cloud` the local OpenStack. The interactive walkthrough (tutor/) arrives in its own issue.
 import { Command, CommanderError } from 'commander';
 import { BrokerCliError, brokerCommand } from '../broker/cli.ts';
+import { stepCommand, stepsCommand } from '../lesson/cli.ts';
 import { CloudCliError, cloudCommand } from '../localcloud/cli.ts';
 
 const overview = [
   'faafo-tutor 0.1.0 — learn how cloud applications scale out.',
   '',
   'The interactive walkthrough is not built yet. What works today:',
+  "  npx faafo-tutor steps      the lesson's steps; `faafo-tutor step prelude`, then `step 1` … `step 7` run them",
   '  npx faafo-tutor cloud up   a local OpenStack-compatible cloud; `cloud env` prints its OS_* settings',
   '  npx faafo-tutor broker     the embedded AMQP broker (RabbitMQ stand-in) on 127.0.0.1:5672',
   '  npx faafo api       the REST API and web gallery (http://127.0.0.1:8080)',
@@ -62,6 +64,16 @@ for (const command of [cloud, ...cloud.commands]) {
   });
 }
 program.addCommand(cloud);
+
+for (const command of [stepCommand(io), stepsCommand(io)]) {
+  const name = `faafo-tutor ${command.name()}`;
+  command.exitOverride().configureOutput({
+    writeOut: (text) => io.stdout.write(text),
+    writeErr: (text) => io.stderr.write(text),
+    outputError: (text, write) => write(`${name}: ${usageLine(text, name)}\n`),
+  });
+  program.addCommand(command);
+}
 
 const argv = process.argv.slice(2);
 try {

@@ -77,6 +77,22 @@ interface Node {
 
 type Reason = 'boot' | 'start' | 'reboot';
 
+/**
+ * Server metadata key through which clients learn where a guide port really answers on this host
+ * (port 80 needs root, so the API listens on 8080; a host RabbitMQ on 5672 moves ours to 6672).
+ * Value: `80=8080,5672=6672`; only ports that moved are listed, and the key is absent when none did.
+ */
+export const PORT_MAP_METADATA_KEY = 'local-cloud:ports';
+
+function withPortMap(
+  metadata: Record<string, string> | undefined,
+  listens: readonly Listen[],
+): Record<string, string> {
+  const { [PORT_MAP_METADATA_KEY]: _old, ...rest } = metadata ?? {};
+  const moved = listens.filter((l) => l.port !== l.guidePort).map((l) => `${l.guidePort}=${l.port}`);
+  return moved.length > 0 ? { ...rest, [PORT_MAP_METADATA_KEY]: moved.join(',') } : rest;
+}
+
 export function createNodeRuntime(options: NodeRuntimeOptions): LocalNodeRuntime {
   const { store } = options;
   const now = options.now ?? (() => new Date());
@@ -213,7 +229,13 @@ export function createNodeRuntime(options: NodeRuntimeOptions): LocalNodeRuntime
       const seconds = ((performance.now() - t0) / 1000).toFixed(2);
       say(`finished: ${server.name} is up after ${seconds} s${note}`);
       log(`node ${server.name} ACTIVE after ${seconds} s`);
-      patch(server.id, { status: 'ACTIVE', powerState: 1, taskState: null, fault: null });
+      patch(server.id, {
+        status: 'ACTIVE',
+        powerState: 1,
+        taskState: null,
+        fault: null,
+        metadata: withPortMap(store.read().servers.find((s) => s.id === server.id)?.metadata, run.listens),
+      });
       refresh();
     };
 
