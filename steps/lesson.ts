@@ -1,8 +1,9 @@
 // The lesson as data: each step's file, what it creates, what the cloud must look like after it,
 // and what to do when it does not. The tutor, the notebooks, `faafo-tutor step N` and the tests
 // all read this one list.
-import type { Expectation, GroupSpec, NodeSpec } from '../src/cloud/verify.ts';
-import type { Connection, StepContext } from './lesson-context.ts';
+import type { Check, Expectation, GroupSpec, NodeSpec } from '../src/cloud/verify.ts';
+import { FaafoClient } from '../src/faafo/cli/client.ts';
+import { type Connection, findNode, type StepContext } from './lesson-context.ts';
 
 export type StepId = 'prelude' | 'step-1' | 'step-2' | 'step-3' | 'step-4' | 'step-5' | 'step-6' | 'step-7';
 
@@ -16,6 +17,8 @@ export interface LessonStep {
   creates: string[];
   /** The cloud after the step. */
   expect: Expectation;
+  /** Checks beyond the cloud's resources (the app itself). */
+  checks?: (conn: Connection) => Promise<Check[]>;
   /** What to do when a check fails. */
   hint: string;
 }
@@ -97,7 +100,17 @@ export const LESSON: LessonStep[] = [
     run: () => import('./step-3.ts'),
     creates: [],
     expect: {},
-    hint: 'Step 3 only defines a function; step 5 uses it.',
+    checks: async (conn) => {
+      const pools = await conn.exListFloatingIpPools();
+      return [
+        {
+          ok: pools.length > 0,
+          label: `getFloatingIp can allocate from a pool${pools[0] ? ` (${pools[0].name})` : ''}`,
+          ...(pools.length > 0 ? {} : { detail: 'the cloud has no floating IP pool' }),
+        },
+      ];
+    },
+    hint: "Step 3 only defines a function; step 5 uses it. Without a pool, ask your cloud's administrator for an external network.",
   },
   {
     id: 'step-4',
@@ -133,6 +146,20 @@ export const LESSON: LessonStep[] = [
     run: () => import('./step-7.ts'),
     creates: [],
     expect: { nodes: SCALED_OUT },
+    checks: async (conn) => {
+      const api1 = await findNode(conn, 'app-api-1', 'step 5');
+      const address = api1.floatingIps[0];
+      if (!address) return [{ ok: false, label: 'app-api-1 answers', detail: 'it has no floating IP' }];
+      const fractals = await new FaafoClient(conn.serviceUrl(api1, address, 80)).listAll();
+      const workers = [...new Set(fractals.flatMap((f) => (f.generated_by ? [f.generated_by] : [])))].sort();
+      return [
+        {
+          ok: workers.length > 1,
+          label: `fractals drawn by more than one worker (${workers.join(', ') || 'none'})`,
+          ...(workers.length > 1 ? {} : { detail: `${fractals.length} fractal(s) in the app` }),
+        },
+      ];
+    },
     hint: 'Run step 6 again if a worker is missing, step 5 if an API server is.',
   },
 ];

@@ -1,9 +1,10 @@
 // prelude: what the guide's previous section (Introduction to the Fractals application
 // architecture) left running — app-controller with the API, its database and the messaging, and
 // app-worker-1 — so step 1 has something to remove and the overload demos something to overload.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { dataDir } from '../src/faafo/config.ts';
 import { type Connection, INSTALLER_URL, type StepContext } from './lesson-context.ts';
 import { getFloatingIp } from './step-3.ts';
 
@@ -18,8 +19,12 @@ export default async function prelude(conn: Connection, { image, flavor }: StepC
       keyFile ? readFileSync(keyFile, 'utf8').trim() : undefined,
     );
     console.log(`imported key pair demokey${keyFile ? ` from ${keyFile}` : ' (made by the cloud)'}`);
-    if (key.privateKey)
-      console.log('(its private key is only needed for ssh, which the local cloud does not offer)');
+    if (key.privateKey) {
+      const privateKeyFile = join(dataDir(), 'demokey.pem');
+      mkdirSync(dirname(privateKeyFile), { recursive: true });
+      writeFileSync(privateKeyFile, key.privateKey, { mode: 0o600 });
+      console.log(`its private key is in ${privateKeyFile} (ssh -i ${privateKeyFile} …)`);
+    }
   }
 
   const workerGroup = await conn.exCreateSecurityGroup('worker', 'for services that run on a worker node');

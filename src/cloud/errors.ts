@@ -79,17 +79,16 @@ export function explain(error: unknown, context: ExplainContext): CloudError {
   const raw = (error && typeof error === 'object' ? error : { message: String(error) }) as RawError;
   const status = raw.statusCode;
   const said = cloudMessage(raw.result);
-  const where = context.cloud ? ` (${context.cloud})` : '';
   const code = networkCode(raw);
   if (status === undefined && code) {
     return new CloudError(
-      `Could not ${context.doing}: the cloud${where} does not answer (${code}). ` +
+      `Could not ${context.doing}: nothing answers at the cloud's address (${code}). ` +
         'Check the auth URL and your network; for the local cloud run `faafo-tutor cloud up`.',
     );
   }
   if (status === 401) {
     return new CloudError(
-      `The cloud${where} refused the credentials: wrong user name, password or project` +
+      `The cloud refused the credentials${context.cloud ? ` of ${context.cloud}` : ''}: wrong user name, password or project` +
         `${said ? ` (Keystone: ${sentence(said).slice(0, -1)})` : ''}. ` +
         'Check OS_USERNAME, OS_PASSWORD and OS_PROJECT_NAME, or the auth section of your clouds.yaml entry.',
       401,

@@ -76,7 +76,8 @@ export async function runStep(name: string, options: RunStepOptions, io: StepIo)
       await run(conn, { image, flavor });
     }
     io.stdout.write(`Checking the cloud after ${step.id}:\n`);
-    const ok = printChecks(await verify(conn, step.expect), io);
+    const checks = [...(await verify(conn, step.expect)), ...((await step.checks?.(conn)) ?? [])];
+    const ok = printChecks(checks, io);
     if (!ok) {
       io.stderr.write(
         `faafo-tutor: ${stepName(step)} did not leave the cloud as the lesson expects. ${step.hint}\n`,
