@@ -87,14 +87,14 @@ export async function runStep(name: string, options: RunStepOptions, io: StepIo)
     io.stdout.write(`${step.id} done.\n`);
     return EXIT_OK;
   } catch (error) {
-    io.stderr.write(`faafo-tutor: ${lineOf(error, options.debug ?? false)}\n`);
+    // One line: the problem, what to do, and what this run had already made (it stays in the cloud).
     const made = conn?.made ?? [];
-    if (made.length > 0) {
-      io.stderr.write(
-        `faafo-tutor: before that, this run made ${made.map((m) => `${m.kind} ${m.name}`).join(', ')}; ` +
-          'it stays in the cloud: run the step again to finish (it reuses what is there), or step 1 to remove it.\n',
-      );
-    }
+    const left =
+      made.length > 0
+        ? ` Before that, this run made ${made.map((m) => `${m.kind} ${m.name}`).join(', ')}; ` +
+          'they stay in the cloud: run the step again to finish (it reuses them), or step 1 to remove them.'
+        : '';
+    io.stderr.write(`faafo-tutor: ${lineOf(error, options.debug ?? false)}${left}\n`);
     return EXIT_FAILED;
   }
 }

@@ -37,7 +37,7 @@ import { DEVSTACK_PORTS, type ServiceName } from './gateway.ts';
 import { freeSlot, MAX_SLOT, MIN_SLOT } from './nodes/addresses.ts';
 import { type BackendUrls, validateBackendUrls } from './nodes/backends.ts';
 import { reapStale } from './nodes/supervisor.ts';
-import { type LocalCloud, startLocalCloud } from './server.ts';
+import { type Credentials, type LocalCloud, startLocalCloud } from './server.ts';
 import type { CloudState } from './state.ts';
 import { STATE_FILE } from './store.ts';
 
@@ -346,6 +346,8 @@ export interface ServeOptions {
   log?: (line: string) => void;
   /** Real engines; by default the data dir's backends.json (see saveBackends). */
   backends?: BackendUrls;
+  /** The user of a new cloud (default demo/password, project demo); an existing one keeps its own. */
+  credentials?: Partial<Credentials>;
 }
 
 export interface ServingCloud {
@@ -402,6 +404,7 @@ export async function serveCloud(options: ServeOptions): Promise<ServingCloud> {
       preferredPorts,
       log: options.log,
       backends,
+      ...(options.credentials ? { credentials: options.credentials } : {}),
     });
   } catch (error) {
     release();

@@ -4,6 +4,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CloudCliError, type ServingCloud, serveCloud } from '../../src/localcloud/control.ts';
+import type { Credentials } from '../../src/localcloud/server.ts';
 import { DEFAULT_CREDENTIALS } from '../../src/localcloud/store.ts';
 
 export interface TestCloud {
@@ -44,7 +45,10 @@ export function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   return { ...base, ...extra };
 }
 
-export async function startTestCloud(prefix: string): Promise<TestCloud> {
+export async function startTestCloud(
+  prefix: string,
+  credentials: Credentials = DEFAULT_CREDENTIALS,
+): Promise<TestCloud> {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   const dataDir = join(dir, 'cloud');
   const ports = { identity: 0, compute: 0, network: 0, image: 0 };
@@ -52,7 +56,7 @@ export async function startTestCloud(prefix: string): Promise<TestCloud> {
   // Two test files may pick the same free slot at once; the loser claims the next one.
   for (let attempt = 0; !serving; attempt++) {
     try {
-      serving = await serveCloud({ dataDir, ports });
+      serving = await serveCloud({ dataDir, ports, credentials });
     } catch (error) {
       if (!(error instanceof CloudCliError) || attempt >= 5) throw error;
       await new Promise((r) => setTimeout(r, 100 + Math.random() * 300));
@@ -60,9 +64,9 @@ export async function startTestCloud(prefix: string): Promise<TestCloud> {
   }
   const osEnv = {
     OS_AUTH_URL: serving.cloud.endpoints.identity,
-    OS_USERNAME: DEFAULT_CREDENTIALS.username,
-    OS_PASSWORD: DEFAULT_CREDENTIALS.password,
-    OS_PROJECT_NAME: DEFAULT_CREDENTIALS.projectName,
+    OS_USERNAME: credentials.username,
+    OS_PASSWORD: credentials.password,
+    OS_PROJECT_NAME: credentials.projectName,
     OS_USER_DOMAIN_NAME: 'Default',
     OS_PROJECT_DOMAIN_NAME: 'Default',
     OS_REGION_NAME: 'RegionOne',

@@ -1,0 +1,72 @@
+// With no cloud configured (no --cloud, no OS_CLOUD, no OS_*), a step uses the local cloud and
+// starts it in the background when it is not running; the next step, in a new process, finds the
+// same cloud running. `cloud down` then leaves nothing behind.
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cloudPaths, readState, runningCloud } from '../../src/localcloud/control.ts';
+import { cleanEnv, isAlive } from '../helpers/localcloud.ts';
+
+const run = promisify(execFile);
+const TUTOR = join(import.meta.dirname, '../../bin/faafo-tutor.mjs');
+
+let home: string;
+let dataDir: string;
+const env = () =>
+  cleanEnv({
+    HOME: home,
+    XDG_DATA_HOME: join(home, 'data'),
+    XDG_CONFIG_HOME: join(home, 'config'),
+    FAAFO_CLOUD_DIR: dataDir,
+  });
+
+async function tutor(args: string[]) {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [TUTOR, ...args], { env: env(), timeout: 90_000 });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code?: number; stdout?: string; stderr?: string };
+    return { code: e.code ?? -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
+  }
+}
+
+beforeAll(() => {
+  home = mkdtempSync(join(tmpdir(), 'lesson-local-cloud-'));
+  dataDir = join(home, 'cloud');
+});
+
+afterAll(async () => {
+  // Whatever happened, no cloud of this test may stay up.
+  await tutor(['cloud', 'down', '--data-dir', dataDir]);
+  rmSync(home, { recursive: true, force: true });
+}, 60_000);
+
+describe('no cloud configured: the local cloud', () => {
+  it('is started by the first step, found by the next, and stopped by cloud down', {
+    timeout: 120_000,
+  }, async () => {
+    expect(runningCloud(cloudPaths(dataDir))).toBeUndefined();
+    const first = await tutor(['step', '2']);
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stdout).toContain(`starting the local cloud (data in ${dataDir})`);
+    expect(first.stdout).toContain('on the local cloud');
+    const running = runningCloud(cloudPaths(dataDir));
+    expect(running?.pid).toBeGreaterThan(0);
+    const groups = readState(cloudPaths(dataDir))
+      ?.securityGroups.map((g) => g.name)
+      .sort();
+    expect(groups).toEqual(['api', 'control', 'default', 'services', 'worker']);
+
+    const second = await tutor(['step', '2', '--check']);
+    expect(second.code, second.stderr).toBe(0);
+    expect(second.stdout).not.toContain('starting the local cloud');
+    expect(runningCloud(cloudPaths(dataDir))?.pid).toBe(running!.pid);
+
+    const down = await tutor(['cloud', 'down', '--data-dir', dataDir]);
+    expect(down.code, down.stderr).toBe(0);
+    expect(isAlive(running!.pid)).toBe(false);
+  });
+});
