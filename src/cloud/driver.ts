@@ -129,7 +129,12 @@ export function createDriver(options: DriverOptions) {
 
   const exListSecurityGroups = () =>
     attempt('list the security groups', async () => {
-      const groups = await request<{ security_groups: unknown[] }>(network, { path: '/security-groups' });
+      // Only this project's groups: Neutron shows an admin every project's, names included.
+      const projectId = compute._identity?.token?.tenant?.id;
+      const groups = await request<{ security_groups: unknown[] }>(network, {
+        path: '/security-groups',
+        ...(projectId ? { qs: { project_id: projectId } } : {}),
+      });
       return groups.security_groups.map(securityGroupFrom);
     });
 

@@ -5,7 +5,7 @@
 // servers ACTIVE in the right groups, floating IPs on app-api-1/2, and in step 7 fractals drawn by
 // more than one worker. Re-running steps must keep what is there.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -23,11 +23,16 @@ let cloud: TestCloud;
 let home: string;
 
 /** Runs `faafo-tutor step <id>` in a new process with the cloud's OS_* only; never throws. */
-async function step(id: string, extraArgs: string[] = [], extraEnv: Record<string, string> = {}) {
+async function step(
+  id: string,
+  extraArgs: string[] = [],
+  extraEnv: Record<string, string> = {},
+  osEnv: Record<string, string> = cloud.osEnv,
+) {
   try {
     const { stdout, stderr } = await run(process.execPath, [TUTOR, 'step', id, ...extraArgs], {
       env: cleanEnv({
-        ...cloud.osEnv,
+        ...osEnv,
         HOME: home,
         XDG_DATA_HOME: join(home, 'data'),
         XDG_CONFIG_HOME: join(home, 'config'),
@@ -222,6 +227,31 @@ describe('the lesson, step by step, each in a fresh process (user alice, project
     });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('✓ fractals drawn by more than one worker');
+  });
+
+  it('finds the cloud by name in clouds.yaml (--cloud), with no OS_* set', { timeout: 60_000 }, async () => {
+    const dir = join(home, 'config', 'openstack');
+    mkdirSync(dir, { recursive: true });
+    const entry = {
+      auth: {
+        auth_url: cloud.osEnv.OS_AUTH_URL,
+        username: CREDENTIALS.username,
+        password: CREDENTIALS.password,
+        project_name: CREDENTIALS.projectName,
+        user_domain_name: 'Default',
+        project_domain_name: 'Default',
+      },
+      region_name: 'RegionOne',
+      identity_api_version: 3,
+    };
+    writeFileSync(join(dir, 'clouds.yaml'), JSON.stringify({ clouds: { 'scaling-lab': entry } }));
+    const r = await step('5', ['--check', '--cloud', 'scaling-lab'], {}, {});
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain(`on cloud 'scaling-lab' from ${join(dir, 'clouds.yaml')}`);
+    const missing = await step('5', ['--check', '--cloud', 'nowhere'], {}, {});
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain("No cloud named 'nowhere'");
+    expect(missing.stderr).toContain('scaling-lab');
   });
 
   it('refuses a missing image with one line that lists the images, and creates nothing', {
