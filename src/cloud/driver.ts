@@ -461,7 +461,8 @@ export function createDriver(options: DriverOptions) {
         (node.metadata['local-cloud:ports'] ?? '')
           .split(',')
           .map((pair) => pair.split('=').map(Number) as [number, number])
-          .filter(([from, to]) => Number.isInteger(from) && Number.isInteger(to)),
+          // Number('') is 0: "3306=" or "=8080" is no pair, not a move to or from port 0.
+          .filter(([from, to]) => Number.isInteger(from) && Number.isInteger(to) && from > 0 && to > 0),
       );
       const real = moved.get(port) ?? port;
       const defaultPort = scheme === 'https' ? 443 : 80;
