@@ -385,6 +385,7 @@ export function createDriver(options: DriverOptions) {
       const started = Date.now();
       const ids = nodes.map((n) => n.id);
       let lastSaid = '';
+      let lastSaidAt = 0;
       for (;;) {
         const all = await listNodes();
         const current = ids.map((id) => all.find((n) => n.id === id));
@@ -413,15 +414,19 @@ export function createDriver(options: DriverOptions) {
         if (Date.now() - started > timeoutMs) {
           const late = ready.filter((n) => !running(n));
           throw new CloudError(
-            `Timed out after ${Math.round(timeoutMs / 1000)} seconds waiting for ${late.map((n) => `${n.name} (${n.status})`).join(', ')}; look at its console log and the cloud's status.`,
+            `Timed out after ${(timeoutMs / 1000).toFixed(timeoutMs < 10_000 ? 1 : 0)} seconds waiting for ${late.map((n) => `${n.name} (${n.status})`).join(', ')}; look at its console log and the cloud's status.`,
           );
         }
         const said = ready
           .filter((n) => !running(n))
           .map((n) => `${n.name} ${n.status}`)
           .join(', ');
-        if (said !== lastSaid || elapsed % 10 === 0) progress(`waiting for ${said} (${elapsed} s)`);
-        lastSaid = said;
+        // A line when something changes, else one every 10 s.
+        if (said !== lastSaid || Date.now() - lastSaidAt >= 10_000) {
+          progress(`waiting for ${said} (${elapsed} s)`);
+          lastSaid = said;
+          lastSaidAt = Date.now();
+        }
         await sleep(wait.pollMs ?? pollMs);
       }
     },

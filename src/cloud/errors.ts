@@ -73,6 +73,17 @@ const sentence = (text: string) => {
   return /[.!?]$/.test(t) ? t : `${t}.`;
 };
 
+/** The advice for the other answers a cloud gives. */
+function whatToDo(status: number): string {
+  if (status === 404)
+    return 'It may have been deleted meanwhile: list what there is (`openstack server list`) and run the step again.';
+  if (status === 409)
+    return 'Something else is using it or changing it; wait a moment and run the step again.';
+  if (status >= 500)
+    return "The cloud failed on its side; try again, and if it goes on, ask its administrator (or read the local cloud's cloud.log).";
+  return '';
+}
+
 /** Any error from a cloud call → a CloudError (CloudErrors pass through unchanged). */
 export function explain(error: unknown, context: ExplainContext): CloudError {
   if (error instanceof CloudError) return error;
@@ -110,7 +121,7 @@ export function explain(error: unknown, context: ExplainContext): CloudError {
   }
   if (status !== undefined) {
     return new CloudError(
-      `Could not ${context.doing}: the cloud answered ${status}${said ? `: ${sentence(said)}` : '.'}`,
+      `Could not ${context.doing}: the cloud answered ${status}${said ? `: ${sentence(said)}` : '.'} ${whatToDo(status)}`.trimEnd(),
       status,
     );
   }

@@ -265,7 +265,7 @@ describe('the driver on a real local cloud', () => {
       .catch((e: unknown) => e);
     expect(late).toBeInstanceOf(CloudError);
     expect((late as CloudError).message).toMatch(
-      /^Timed out after \d+ seconds waiting for drv-node \(SHUTOFF\)/,
+      /^Timed out after [\d.]+ seconds waiting for drv-node \(SHUTOFF\)/,
     );
 
     await conn.exStartNode(node);
@@ -332,7 +332,8 @@ describe('the driver on a real local cloud', () => {
     expect(error).toBeInstanceOf(CloudError);
     expect((error as CloudError).status).toBe(409);
     expect((error as CloudError).message).toBe(
-      `Could not delete the security group drv-worker: the cloud answered 409: Security Group ${worker.id} in use.`,
+      `Could not delete the security group drv-worker: the cloud answered 409: Security Group ${worker.id} in use. ` +
+        'Something else is using it or changing it; wait a moment and run the step again.',
     );
   });
 

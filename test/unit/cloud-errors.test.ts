@@ -111,7 +111,10 @@ describe('explain: the cloud answered with an error', () => {
     );
     expectOneCleanLine(error);
     expect(error.status).toBe(404);
-    expect(error.message).toBe(`Could not read the server 6b2f3a0e: the cloud answered 404: ${said}`);
+    expect(error.message).toBe(
+      `Could not read the server 6b2f3a0e: the cloud answered 404: ${said} ` +
+        'It may have been deleted meanwhile: list what there is (`openstack server list`) and run the step again.',
+    );
   });
 
   it('a cloud message spread over lines is folded into the one line', () => {
