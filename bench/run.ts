@@ -2,6 +2,7 @@
 import { availableParallelism, cpus } from 'node:os';
 import { benchApi, printApi } from './api.ts';
 import { benchBroker, printBroker } from './broker.ts';
+import { benchLesson, printLesson } from './lesson.ts';
 import { benchLocalCloud, printLocalCloud } from './localcloud.ts';
 import { benchRender, printRender } from './render.ts';
 
@@ -12,5 +13,6 @@ printRender(await benchRender());
 printBroker(await benchBroker());
 // Before the API bench: the nodes need both cores, and that one pins this process to one.
 printLocalCloud(await benchLocalCloud());
+printLesson(await benchLesson());
 // Last: it pins this process to one CPU for the load generator.
 printApi(await benchApi());

@@ -2,9 +2,6 @@
 // command it says plainly what exists; `faafo-tutor broker` runs the embedded AMQP broker and
 // `faafo-tutor cloud` the local OpenStack. The interactive walkthrough (tutor/) arrives in its own issue.
 import { Command, CommanderError } from 'commander';
-import { BrokerCliError, brokerCommand } from '../broker/cli.ts';
-import { stepCommand, stepsCommand } from '../lesson/cli.ts';
-import { CloudCliError, cloudCommand } from '../localcloud/cli.ts';
 
 const overview = [
   'faafo-tutor 0.1.0 — learn how cloud applications scale out.',
@@ -24,6 +21,11 @@ const overview = [
 const EXIT_USAGE = 2;
 const EXIT_FAILURE = 1;
 const io = { stdout: process.stdout, stderr: process.stderr };
+// `faafo-tutor steps | head`: a reader that stops early is not an error.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(0);
+  throw error;
+});
 
 /** commander's "error: …" as one line, pointing at the help. */
 function usageLine(text: string, command: string): string {
@@ -45,27 +47,44 @@ const program = new Command('faafo-tutor')
   })
   .addHelpText('after', `\n${overview.join('\n')}\n`);
 
-const broker = brokerCommand(io)
-  .exitOverride()
-  .configureOutput({
-    writeOut: (text) => io.stdout.write(text),
-    writeErr: (text) => io.stderr.write(text),
-    outputError: (text, write) => write(`faafo-tutor broker: ${usageLine(text, 'faafo-tutor broker')}\n`),
-  });
-program.addCommand(broker);
+// Each command's module is loaded only when it is the one asked for (the local cloud's alone takes
+// most of a second to load); help and unknown commands load them all.
+const argv = process.argv.slice(2);
+const wanted = (name: string) =>
+  !['broker', 'cloud', 'step', 'steps'].includes(argv[0] ?? '') || argv[0] === name;
+const { BrokerCliError, brokerCommand } = wanted('broker')
+  ? await import('../broker/cli.ts')
+  : { BrokerCliError: undefined, brokerCommand: undefined };
+const { CloudCliError, cloudCommand } = wanted('cloud')
+  ? await import('../localcloud/cli.ts')
+  : { CloudCliError: undefined, cloudCommand: undefined };
+const lesson = wanted('step') || wanted('steps') ? await import('../lesson/cli.ts') : undefined;
 
-const cloud = cloudCommand(io);
-for (const command of [cloud, ...cloud.commands]) {
-  const name = command === cloud ? 'faafo-tutor cloud' : `faafo-tutor cloud ${command.name()}`;
-  command.exitOverride().configureOutput({
-    writeOut: (text) => io.stdout.write(text),
-    writeErr: (text) => io.stderr.write(text),
-    outputError: (text, write) => write(`${name}: ${usageLine(text, name)}\n`),
-  });
+if (brokerCommand) {
+  const broker = brokerCommand(io)
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => io.stdout.write(text),
+      writeErr: (text) => io.stderr.write(text),
+      outputError: (text, write) => write(`faafo-tutor broker: ${usageLine(text, 'faafo-tutor broker')}\n`),
+    });
+  program.addCommand(broker);
 }
-program.addCommand(cloud);
 
-for (const command of [stepCommand(io), stepsCommand(io)]) {
+if (cloudCommand) {
+  const cloud = cloudCommand(io);
+  for (const command of [cloud, ...cloud.commands]) {
+    const name = command === cloud ? 'faafo-tutor cloud' : `faafo-tutor cloud ${command.name()}`;
+    command.exitOverride().configureOutput({
+      writeOut: (text) => io.stdout.write(text),
+      writeErr: (text) => io.stderr.write(text),
+      outputError: (text, write) => write(`${name}: ${usageLine(text, name)}\n`),
+    });
+  }
+  program.addCommand(cloud);
+}
+
+for (const command of lesson ? [lesson.stepCommand(io), lesson.stepsCommand(io)] : []) {
   const name = `faafo-tutor ${command.name()}`;
   command.exitOverride().configureOutput({
     writeOut: (text) => io.stdout.write(text),
@@ -75,7 +94,6 @@ for (const command of [stepCommand(io), stepsCommand(io)]) {
   program.addCommand(command);
 }
 
-const argv = process.argv.slice(2);
 try {
   // No command: the overview, as before there were commands.
   if (argv.length === 0) io.stdout.write(`${overview.join('\n')}\n`);
@@ -84,10 +102,10 @@ try {
   if (error instanceof CommanderError) {
     // Help and --version "fail" with exit code 0; parse errors were already printed as one line.
     process.exitCode = error.exitCode === 0 ? 0 : EXIT_USAGE;
-  } else if (error instanceof BrokerCliError) {
+  } else if (BrokerCliError && error instanceof BrokerCliError) {
     io.stderr.write(`faafo-tutor broker: ${error.message}\n`);
     process.exitCode = EXIT_FAILURE;
-  } else if (error instanceof CloudCliError) {
+  } else if (CloudCliError && error instanceof CloudCliError) {
     io.stderr.write(`faafo-tutor cloud: ${error.message}\n`);
     process.exitCode = EXIT_FAILURE;
   } else {

@@ -76,7 +76,7 @@ export interface DriverOptions {
   progress?: (line: string) => void;
   /** A network id new servers are attached to (clouds with several networks need one). */
   networkId?: string;
-  /** How often waits poll; libcloud's 5 s is slow for a local cloud. Default 1 s. */
+  /** The longest pause between polls while waiting (they start at 0.2 s); libcloud's 5 s is slow for a local cloud. Default 2 s. */
   pollMs?: number;
 }
 
@@ -101,7 +101,16 @@ const sameRule = (rule: SecurityGroupRule, want: Omit<SecurityGroupRule, 'id'>):
 export function createDriver(options: DriverOptions) {
   const { compute, network, label } = options;
   const progress = options.progress ?? (() => {});
-  const pollMs = options.pollMs ?? 1000;
+  const pollMs = options.pollMs ?? 2000;
+  /** Poll delays: quick at first (a local node is up in about a second), then every pollMs. */
+  const backoff = (ceiling: number) => {
+    let next = Math.min(200, ceiling);
+    return () => {
+      const now = next;
+      next = Math.min(ceiling, Math.round(next * 1.5));
+      return now;
+    };
+  };
   const made: Made[] = [];
 
   /** Runs a cloud call; its failure becomes one readable CloudError about `doing`. */
@@ -160,6 +169,7 @@ export function createDriver(options: DriverOptions) {
     async waitUntilGone(nodes: Node[], wait: WaitOptions = {}): Promise<void> {
       const deadline = Date.now() + (wait.timeoutMs ?? 300_000);
       const ids = new Set(nodes.map((n) => n.id));
+      const delay = backoff(wait.pollMs ?? pollMs);
       for (;;) {
         const left = (await listNodes()).filter((n) => ids.has(n.id));
         if (left.length === 0) return;
@@ -168,7 +178,7 @@ export function createDriver(options: DriverOptions) {
             `The cloud did not finish deleting ${left.map((n) => n.name).join(', ')} in ${Math.round((wait.timeoutMs ?? 300_000) / 1000)} s; look at them with \`openstack server list\` and try again.`,
           );
         }
-        await sleep(wait.pollMs ?? pollMs);
+        await sleep(delay());
       }
     },
 
@@ -386,6 +396,7 @@ export function createDriver(options: DriverOptions) {
       const ids = nodes.map((n) => n.id);
       let lastSaid = '';
       let lastSaidAt = 0;
+      const delay = backoff(wait.pollMs ?? pollMs);
       for (;;) {
         const all = await listNodes();
         const current = ids.map((id) => all.find((n) => n.id === id));
@@ -427,7 +438,7 @@ export function createDriver(options: DriverOptions) {
           lastSaid = said;
           lastSaidAt = Date.now();
         }
-        await sleep(wait.pollMs ?? pollMs);
+        await sleep(delay());
       }
     },
 
