@@ -12,28 +12,29 @@ export const DEFAULT_FLAVOR = 'm1.small';
 const listed = (names: string[]) =>
   names.length > 8 ? `${names.slice(0, 8).join(', ')}, …` : names.join(', ');
 
+/** The item of that name (or id), else one line listing the names there are and the flag to use. */
+function byName<T extends { id: string; name: string }>(
+  items: T[],
+  name: string,
+  what: { kind: 'image' | 'flavor'; plural: string; flag: string; env: string },
+  cloud: string,
+): T {
+  const found = items.find((i) => i.name === name) ?? items.find((i) => i.id === name);
+  if (found) return found;
+  throw new CloudError(
+    `There is no ${what.kind} named '${name}' in ${cloud}; its ${what.plural} are: ${listed(items.map((i) => i.name)) || 'none'}. ` +
+      `Pick one with ${what.flag} NAME (or ${what.env}).`,
+  );
+}
+
 export async function chooseImage(conn: Connection, name: string): Promise<Image> {
-  const images = await conn.listImages();
-  const image = images.find((i) => i.name === name) ?? images.find((i) => i.id === name);
-  if (!image) {
-    throw new CloudError(
-      `There is no image named '${name}' in ${conn.label}; its images are: ${listed(images.map((i) => i.name)) || 'none'}. ` +
-        'Pick one with --image NAME (or FAAFO_IMAGE).',
-    );
-  }
-  return image;
+  const kind = { kind: 'image', plural: 'images', flag: '--image', env: 'FAAFO_IMAGE' } as const;
+  return byName(await conn.listImages(), name, kind, conn.label);
 }
 
 export async function chooseFlavor(conn: Connection, name: string): Promise<Size> {
-  const sizes = await conn.listSizes();
-  const size = sizes.find((s) => s.name === name) ?? sizes.find((s) => s.id === name);
-  if (!size) {
-    throw new CloudError(
-      `There is no flavor named '${name}' in ${conn.label}; its flavors are: ${listed(sizes.map((s) => s.name)) || 'none'}. ` +
-        'Pick one with --flavor NAME (or FAAFO_FLAVOR).',
-    );
-  }
-  return size;
+  const kind = { kind: 'flavor', plural: 'flavors', flag: '--flavor', env: 'FAAFO_FLAVOR' } as const;
+  return byName(await conn.listSizes(), name, kind, conn.label);
 }
 
 /** What is missing for `count` more servers of `flavor`, as phrases; empty when the quota allows them. */
