@@ -1,9 +1,9 @@
 // What every step is given, as the guide's code had it from its earlier sections: a connection
 // (`conn`), the image and the flavor new servers boot from. The steps find everything else —
 // groups, servers, addresses — in the cloud itself, so each runs in a fresh process.
-import packageJson from '../package.json' with { type: 'json' };
 import type { Connection } from '../src/cloud/driver.ts';
 import type { FloatingIp, Image, Node, SecurityGroup, Size } from '../src/cloud/models.ts';
+import { VERSION } from '../src/version.ts';
 
 export type { Connection, FloatingIp, Image, Node, SecurityGroup, Size };
 
@@ -18,8 +18,7 @@ export interface StepContext {
  * the local cloud reads the same command and starts the roles it names as local processes.
  */
 export const INSTALLER_URL =
-  process.env.FAAFO_INSTALLER_URL ||
-  `https://unpkg.com/faafo-tutor@${packageJson.version}/contrib/install.sh`;
+  process.env.FAAFO_INSTALLER_URL || `https://unpkg.com/faafo-tutor@${VERSION}/contrib/install.sh`;
 
 /** The security group of that name, made by an earlier step. */
 export async function findSecurityGroup(conn: Connection, name: string): Promise<SecurityGroup> {

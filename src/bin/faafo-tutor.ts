@@ -2,9 +2,10 @@
 // command it says plainly what exists; `faafo-tutor broker` runs the embedded AMQP broker and
 // `faafo-tutor cloud` the local OpenStack. The interactive walkthrough (tutor/) arrives in its own issue.
 import { Command, CommanderError } from 'commander';
+import { VERSION } from '../version.ts';
 
 const overview = [
-  'faafo-tutor 0.1.0 — learn how cloud applications scale out.',
+  `faafo-tutor ${VERSION} — learn how cloud applications scale out.`,
   '',
   'The interactive walkthrough is not built yet. What works today:',
   "  npx faafo-tutor steps      the lesson's steps; `faafo-tutor step prelude`, then `step 1` … `step 7` run them",
@@ -38,7 +39,7 @@ function usageLine(text: string, command: string): string {
 
 const program = new Command('faafo-tutor')
   .description('Learn how cloud applications scale out: the OpenStack First App lesson, in TypeScript.')
-  .version('0.1.0', '--version', 'print the version number')
+  .version(VERSION, '--version', 'print the version number')
   .exitOverride()
   .configureOutput({
     writeOut: (text) => io.stdout.write(text),

@@ -4,6 +4,7 @@
 import { createServer, type Socket } from 'node:net';
 import { hostname, totalmem } from 'node:os';
 import { join } from 'node:path';
+import { VERSION } from '../version.ts';
 import { Connection, type ConnectionHost, type ConnectionSettings, describe } from './connection.ts';
 import type { BrokerStore } from './store/contracts.ts';
 import { type FsyncPolicy, openLogStore } from './store/log-store.ts';
@@ -94,7 +95,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
         'Licensed under the Apache License 2.0. An AMQP 0-9-1 broker compatible with RabbitMQ clients.',
       platform: `Node.js ${process.version}`,
       product: 'faafo-tutor broker',
-      version: '0.1.0',
+      version: VERSION,
     },
   };
   if (settings.frameMax !== 0 && settings.frameMax < 4096)

@@ -838,3 +838,17 @@ describe('checkNodes', () => {
     ]);
   });
 });
+
+describe('the version the userdata installs', () => {
+  it('src/version.ts equals package.json, so the installer URL names the published package', async () => {
+    const { VERSION } = await import('../../src/version.ts');
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+      version: string;
+    };
+    expect(VERSION).toBe(pkg.version);
+    const { INSTALLER_URL } = await import('../../steps/lesson-context.ts');
+    if (!process.env.FAAFO_INSTALLER_URL) {
+      expect(INSTALLER_URL).toBe(`https://unpkg.com/faafo-tutor@${pkg.version}/contrib/install.sh`);
+    }
+  });
+});
