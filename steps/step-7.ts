@@ -2,62 +2,8 @@
 // look at one with `faafo show`: generated_by names the worker that drew it. Every API server
 // serves every fractal. Then kill a worker and an API server, and see the app go on.
 import { createHash } from 'node:crypto';
-import { FaafoClient } from '../src/faafo/cli/client.ts';
-import { runCli } from '../src/faafo/cli/program.ts';
-import type { Fractal } from '../src/faafo/model.ts';
+import { countBy, createFractals, faafo } from './faafo-cli.ts';
 import { type Connection, findNode } from './lesson-context.ts';
-
-/** `faafo --endpoint-url URL …`, printed and run as the guide runs it on app-api-1. */
-async function faafo(url: string, ...args: string[]) {
-  console.log(`$ faafo --endpoint-url ${url} ${args.join(' ')}`);
-  const out = { write: (text: string) => process.stdout.write(text) };
-  const code = await runCli(['--endpoint-url', url, ...args], { stdout: out, stderr: out });
-  if (code !== 0) throw new Error(`faafo ${args[0]} failed (exit ${code}); see the line above.`);
-}
-
-/** Until every one of these fractals is drawn (or failed); one progress line per change. */
-async function waitForFractals(url: string, uuids: string[], timeoutMs = 180_000): Promise<Fractal[]> {
-  const client = new FaafoClient(url);
-  const deadline = Date.now() + timeoutMs;
-  let said = -1;
-  for (;;) {
-    const mine = (await client.listAll()).filter((f) => uuids.includes(f.uuid));
-    const done = mine.filter((f) => f.state !== 'pending');
-    if (done.length !== said) console.log(`  ${done.length} of ${uuids.length} fractals drawn`);
-    said = done.length;
-    if (done.length === uuids.length) return mine;
-    if (Date.now() > deadline)
-      throw new Error(`Only ${done.length} of ${uuids.length} fractals were drawn in time.`);
-    await new Promise((r) => setTimeout(r, 500));
-  }
-}
-
-async function createFractals(url: string, tasks: number): Promise<Fractal[]> {
-  const client = new FaafoClient(url);
-  const before = new Set((await client.listAll()).map((f) => f.uuid));
-  await faafo(
-    url,
-    'create',
-    '--tasks',
-    String(tasks),
-    '--min-width',
-    '256',
-    '--max-width',
-    '512',
-    '--min-height',
-    '256',
-    '--max-height',
-    '512',
-  );
-  const made = (await client.listAll()).filter((f) => !before.has(f.uuid)).map((f) => f.uuid);
-  return waitForFractals(url, made);
-}
-
-const countBy = (fractals: Fractal[]) =>
-  [...new Set(fractals.map((f) => f.generated_by ?? '(nobody)'))]
-    .sort()
-    .map((w) => `${w} ×${fractals.filter((f) => (f.generated_by ?? '(nobody)') === w).length}`)
-    .join(', ');
 
 export default async function step7(conn: Connection) {
   const instanceApi1 = await findNode(conn, 'app-api-1', 'step 5');
