@@ -312,7 +312,10 @@ export function createDriver(options: DriverOptions) {
     listSizes: () =>
       attempt('list the flavors', async () => {
         const flavors = await request<{ flavors: unknown[] }>(compute, { path: 'flavors/detail' });
-        return flavors.flavors.map((f): Size => FlavorSchema.parse(f));
+        return flavors.flavors.map((f): Size => {
+          const { id, name, vcpus, ram, disk } = FlavorSchema.parse(f);
+          return { id, name, vcpus, ram, disk };
+        });
       }),
 
     listKeyPairs: () =>
