@@ -66,7 +66,7 @@ export async function runStep(name: string, options: RunStepOptions, io: StepIo)
       ...(options.networkId ? { networkId: options.networkId } : {}),
       ...(options.pollMs ? { pollMs: options.pollMs } : {}),
     });
-    io.stdout.write(`${step.id}: ${step.title} (${step.file}) on ${conn.label}\n`);
+    io.stdout.write(`${step.id}: ${step.title} (${step.file}), using ${conn.label}\n`);
     if (!options.checkOnly) {
       const image = await chooseImage(conn, options.image ?? (env.FAAFO_IMAGE || DEFAULT_IMAGE));
       const flavor = await chooseFlavor(conn, options.flavor ?? (env.FAAFO_FLAVOR || DEFAULT_FLAVOR));

@@ -52,7 +52,7 @@ describe('no cloud configured: the local cloud', () => {
     const first = await tutor(['step', '2']);
     expect(first.code, first.stderr).toBe(0);
     expect(first.stdout).toContain(`starting the local cloud (data in ${dataDir})`);
-    expect(first.stdout).toContain('on the local cloud');
+    expect(first.stdout).toContain('using the local cloud');
     const running = runningCloud(cloudPaths(dataDir));
     expect(running?.pid).toBeGreaterThan(0);
     const groups = readState(cloudPaths(dataDir))

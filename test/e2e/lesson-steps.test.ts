@@ -102,7 +102,7 @@ describe('the lesson, step by step, each in a fresh process (user alice, project
   it('prelude: app-controller and app-worker-1 of the previous section', { timeout: 120_000 }, async () => {
     const r = await step('prelude');
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toContain('on the OS_* variables');
+    expect(r.stdout).toContain('using the OS_* variables');
     expect(r.stdout).toContain('user alice, project scaling-lab');
     expect(r.stdout).not.toContain(CREDENTIALS.password);
     expect(state().keypairs.map((k) => k.name)).toContain('demokey');
@@ -247,7 +247,7 @@ describe('the lesson, step by step, each in a fresh process (user alice, project
     writeFileSync(join(dir, 'clouds.yaml'), JSON.stringify({ clouds: { 'scaling-lab': entry } }));
     const r = await step('5', ['--check', '--cloud', 'scaling-lab'], {}, {});
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toContain(`on cloud 'scaling-lab' from ${join(dir, 'clouds.yaml')}`);
+    expect(r.stdout).toContain(`using cloud 'scaling-lab' from ${join(dir, 'clouds.yaml')}`);
     const missing = await step('5', ['--check', '--cloud', 'nowhere'], {}, {});
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain("No cloud named 'nowhere'");
