@@ -37,16 +37,22 @@ function usageLine(text: string, command: string): string {
   return `${message}${/[.?!)]$/.test(message) ? '' : '.'} See '${command} --help'.`;
 }
 
-const program = new Command('faafo-tutor')
-  .description('Learn how cloud applications scale out: the OpenStack First App lesson, in TypeScript.')
-  .version(VERSION, '--version', 'print the version number')
-  .exitOverride()
-  .configureOutput({
+/** Help and output to our streams; a usage error as one line naming the (sub)command. */
+function oneLineErrors(command: Command, name: string): Command {
+  return command.exitOverride().configureOutput({
     writeOut: (text) => io.stdout.write(text),
     writeErr: (text) => io.stderr.write(text),
-    outputError: (text, write) => write(`faafo-tutor: ${usageLine(text, 'faafo-tutor')}\n`),
-  })
-  .addHelpText('after', `\n${overview.join('\n')}\n`);
+    outputError: (text, write) => write(`${name}: ${usageLine(text, name)}\n`),
+  });
+}
+
+const program = oneLineErrors(
+  new Command('faafo-tutor')
+    .description('Learn how cloud applications scale out: the OpenStack First App lesson, in TypeScript.')
+    .version(VERSION, '--version', 'print the version number')
+    .addHelpText('after', `\n${overview.join('\n')}\n`),
+  'faafo-tutor',
+);
 
 // Each command's module is loaded only when it is the one asked for (the local cloud's alone takes
 // most of a second to load); help and unknown commands load them all.
@@ -61,38 +67,14 @@ const { CloudCliError, cloudCommand } = wanted('cloud')
   : { CloudCliError: undefined, cloudCommand: undefined };
 const lesson = wanted('step') || wanted('steps') ? await import('../lesson/cli.ts') : undefined;
 
-if (brokerCommand) {
-  const broker = brokerCommand(io)
-    .exitOverride()
-    .configureOutput({
-      writeOut: (text) => io.stdout.write(text),
-      writeErr: (text) => io.stderr.write(text),
-      outputError: (text, write) => write(`faafo-tutor broker: ${usageLine(text, 'faafo-tutor broker')}\n`),
-    });
-  program.addCommand(broker);
-}
-
+if (brokerCommand) program.addCommand(oneLineErrors(brokerCommand(io), 'faafo-tutor broker'));
 if (cloudCommand) {
   const cloud = cloudCommand(io);
-  for (const command of [cloud, ...cloud.commands]) {
-    const name = command === cloud ? 'faafo-tutor cloud' : `faafo-tutor cloud ${command.name()}`;
-    command.exitOverride().configureOutput({
-      writeOut: (text) => io.stdout.write(text),
-      writeErr: (text) => io.stderr.write(text),
-      outputError: (text, write) => write(`${name}: ${usageLine(text, name)}\n`),
-    });
-  }
-  program.addCommand(cloud);
+  for (const command of cloud.commands) oneLineErrors(command, `faafo-tutor cloud ${command.name()}`);
+  program.addCommand(oneLineErrors(cloud, 'faafo-tutor cloud'));
 }
-
 for (const command of lesson ? [lesson.stepCommand(io), lesson.stepsCommand(io)] : []) {
-  const name = `faafo-tutor ${command.name()}`;
-  command.exitOverride().configureOutput({
-    writeOut: (text) => io.stdout.write(text),
-    writeErr: (text) => io.stderr.write(text),
-    outputError: (text, write) => write(`${name}: ${usageLine(text, name)}\n`),
-  });
-  program.addCommand(command);
+  program.addCommand(oneLineErrors(command, `faafo-tutor ${command.name()}`));
 }
 
 try {
