@@ -147,8 +147,11 @@ export function createDriver(options: DriverOptions) {
       return groups.security_groups.map(securityGroupFrom);
     });
 
-  const exGetSecurityGroup = async (id: string): Promise<SecurityGroup | undefined> =>
-    (await exListSecurityGroups()).find((g) => g.id === id);
+  /** One group with its current rules (a rule added since `group` was read is in them). */
+  const exGetSecurityGroup = async (id: string): Promise<SecurityGroup> => {
+    const body = await request<{ security_group: unknown }>(network, { path: `/security-groups/${id}` });
+    return securityGroupFrom(body.security_group);
+  };
 
   return {
     label,
@@ -226,7 +229,7 @@ export function createDriver(options: DriverOptions) {
           cidr: source ? null : (rule.cidr ?? '0.0.0.0/0'),
           sourceGroupId: source?.id ?? null,
         };
-        const current = (await exGetSecurityGroup(group.id)) ?? group;
+        const current = await exGetSecurityGroup(group.id);
         const existing = current.rules.find((r) => sameRule(r, want));
         if (existing) {
           progress(`found rule ${what}: kept`);
