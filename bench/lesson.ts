@@ -3,14 +3,11 @@
 // the same steps, run unchanged by Apache libcloud — each on a fresh local cloud, in this one run.
 // Both end with the same six servers ACTIVE; the figure is how long the student waits.
 import { execFile } from 'node:child_process';
-import { generateKeyPairSync } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { claimSlot, pickSlot } from '../src/localcloud/control.ts';
-import { type LocalCloud, startLocalCloud } from '../src/localcloud/server.ts';
-import { DEFAULT_CREDENTIALS, UBUNTU_IMAGE_ID } from '../src/localcloud/store.ts';
+import { UBUNTU_IMAGE_ID } from '../src/localcloud/store.ts';
+import { cleanEnv, startTestCloud } from '../test/helpers/localcloud.ts';
+import { opensshPublicKey } from '../test/helpers/ssh-key.ts';
 
 const run = promisify(execFile);
 const ROOT = join(import.meta.dirname, '..');
@@ -28,45 +25,11 @@ export interface LessonRows {
   libcloudNote?: string;
 }
 
-/** An OpenSSH one-line RSA public key (what the guide imported as demokey). */
-function publicKey(): string {
-  const { publicKey: key } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  const jwk = key.export({ format: 'jwk' }) as { n: string; e: string };
-  const mpint = (b64url: string) => {
-    const b = Buffer.from(b64url, 'base64url');
-    return b[0]! & 0x80 ? Buffer.concat([Buffer.from([0]), b]) : b;
-  };
-  const parts = [Buffer.from('ssh-rsa'), mpint(jwk.e), mpint(jwk.n)].flatMap((p) => {
-    const len = Buffer.alloc(4);
-    len.writeUInt32BE(p.length);
-    return [len, p];
-  });
-  return `ssh-rsa ${Buffer.concat(parts).toString('base64')} bench`;
-}
-
-/** A fresh cloud in its own slot and dir; its OS_* (only); stop() tears it all down. */
+/** A fresh cloud (the tests' own: its slot, free ports, no node left after stop). */
 async function freshCloud(name: string) {
-  const dir = mkdtempSync(join(tmpdir(), `bench-lesson-${name}-`));
-  const slot = pickSlot();
-  const release = claimSlot(slot, join(dir, 'cloud'));
-  const cloud: LocalCloud = await startLocalCloud({
-    dataDir: join(dir, 'cloud'),
-    slot,
-    ports: { identity: 0, compute: 0, network: 0, image: 0 },
-  });
-  const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('OS_')));
-  const env = {
-    ...base,
-    HOME: dir,
-    XDG_DATA_HOME: join(dir, 'data'),
-    OS_AUTH_URL: cloud.endpoints.identity,
-    OS_USERNAME: DEFAULT_CREDENTIALS.username,
-    OS_PASSWORD: DEFAULT_CREDENTIALS.password,
-    OS_PROJECT_NAME: DEFAULT_CREDENTIALS.projectName,
-    OS_USER_DOMAIN_NAME: 'Default',
-    OS_PROJECT_DOMAIN_NAME: 'Default',
-    OS_REGION_NAME: 'RegionOne',
-  };
+  const test = await startTestCloud(`bench-lesson-${name}-`);
+  const cloud = test.serving.cloud;
+  const env = cleanEnv({ ...test.osEnv, HOME: test.dir, XDG_DATA_HOME: join(test.dir, 'data') });
   const activeSix = () => {
     const live = cloud.store
       .read()
@@ -74,20 +37,11 @@ async function freshCloud(name: string) {
       .map((s) => s.name);
     return SIX.every((n) => live.includes(n));
   };
-  return {
-    cloud,
-    env,
-    activeSix,
-    async stop() {
-      await cloud.close();
-      release();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+  return { cloud, env, activeSix, stop: () => test.close() };
 }
 
 export async function benchLesson(): Promise<LessonRows> {
-  const key = publicKey();
+  const key = opensshPublicKey('bench');
   const flavor = 'm1.tiny';
 
   const ours = await freshCloud('ours');

@@ -3,7 +3,6 @@
 // the fractal app it built is driven from outside: fractals created through app-api-1's floating
 // IP are rendered by the three workers and served by app-api-2 as well (one shared database).
 import { execFile } from 'node:child_process';
-import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +15,7 @@ import { type LocalCloud, startLocalCloud } from '../../src/localcloud/server.ts
 import { DEFAULT_CREDENTIALS, UBUNTU_IMAGE_ID } from '../../src/localcloud/store.ts';
 import { issueV3Token } from '../helpers/localcloud.ts';
 import { serviceAvailable } from '../helpers/services.ts';
+import { opensshPublicKey } from '../helpers/ssh-key.ts';
 
 const run = promisify(execFile);
 const PYTHON = '/usr/bin/python3';
@@ -107,20 +107,6 @@ describe.skipIf(!hasLibcloud)("the guide's scaling-out code, run by libcloud", (
   let floating: Record<string, string>;
 
   it('runs step-1 … step-6 to completion', { timeout: 90_000 }, async () => {
-    // The key pair the guide imported in an earlier section, in OpenSSH's one-line format.
-    const { publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-    const jwk = publicKey.export({ format: 'jwk' }) as { n: string; e: string };
-    const mpint = (b64url: string) => {
-      const b = Buffer.from(b64url, 'base64url');
-      return b[0]! & 0x80 ? Buffer.concat([Buffer.from([0]), b]) : b;
-    };
-    const blob = Buffer.concat(
-      [Buffer.from('ssh-rsa'), mpint(jwk.e), mpint(jwk.n)].flatMap((p) => {
-        const len = Buffer.alloc(4);
-        len.writeUInt32BE(p.length);
-        return [len, p];
-      }),
-    );
     const flavor = cloud!.store.read().flavors.find((f) => f.name === 'm1.tiny')!;
     const started = Date.now();
     const result = await run(PYTHON, [GUIDE], {
@@ -128,7 +114,8 @@ describe.skipIf(!hasLibcloud)("the guide's scaling-out code, run by libcloud", (
         ...osEnv,
         FAAFO_IMAGE_ID: UBUNTU_IMAGE_ID,
         FAAFO_FLAVOR_ID: flavor.id,
-        FAAFO_PUBLIC_KEY: `ssh-rsa ${blob.toString('base64')} guide-test`,
+        // The key pair the guide imported in an earlier section.
+        FAAFO_PUBLIC_KEY: opensshPublicKey('guide-test'),
       }),
       timeout: 80_000,
     });
