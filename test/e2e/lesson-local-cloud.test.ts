@@ -1,17 +1,12 @@
 // With no cloud configured (no --cloud, no OS_CLOUD, no OS_*), a step uses the local cloud and
 // starts it in the background when it is not running; the next step, in a new process, finds the
 // same cloud running. `cloud down` then leaves nothing behind.
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cloudPaths, readState, runningCloud } from '../../src/localcloud/control.ts';
-import { cleanEnv, isAlive } from '../helpers/localcloud.ts';
-
-const run = promisify(execFile);
-const TUTOR = join(import.meta.dirname, '../../bin/faafo-tutor.mjs');
+import { cleanEnv, isAlive, runTutor } from '../helpers/localcloud.ts';
 
 let home: string;
 let dataDir: string;
@@ -23,15 +18,7 @@ const env = () =>
     FAAFO_CLOUD_DIR: dataDir,
   });
 
-async function tutor(args: string[]) {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [TUTOR, ...args], { env: env(), timeout: 90_000 });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code?: number; stdout?: string; stderr?: string };
-    return { code: e.code ?? -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
-  }
-}
+const tutor = (args: string[]) => runTutor(args, env(), 90_000);
 
 beforeAll(() => {
   home = mkdtempSync(join(tmpdir(), 'lesson-local-cloud-'));

@@ -4,47 +4,37 @@
 // state is read (not through our client) and compared with the guide: groups and rules exactly,
 // servers ACTIVE in the right groups, floating IPs on app-api-1/2, and in step 7 fractals drawn by
 // more than one worker. Re-running steps must keep what is there.
-import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FaafoClient } from '../../src/faafo/cli/client.ts';
 import type { LocalNodeRuntime } from '../../src/localcloud/nodes/runtime.ts';
 import type { CloudState } from '../../src/localcloud/state.ts';
-import { cleanEnv, startTestCloud, type TestCloud } from '../helpers/localcloud.ts';
+import { cleanEnv, runTutor, startTestCloud, type TestCloud } from '../helpers/localcloud.ts';
 
-const run = promisify(execFile);
-const TUTOR = join(import.meta.dirname, '../../bin/faafo-tutor.mjs');
 const CREDENTIALS = { username: 'alice', password: 'Fractal-s3cret', projectName: 'scaling-lab' };
 
 let cloud: TestCloud;
 let home: string;
 
-/** Runs `faafo-tutor step <id>` in a new process with the cloud's OS_* only; never throws. */
-async function step(
+/** `faafo-tutor step <id> …` in a new process with the cloud's OS_* only. */
+function step(
   id: string,
   extraArgs: string[] = [],
   extraEnv: Record<string, string> = {},
   osEnv: Record<string, string> = cloud.osEnv,
 ) {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [TUTOR, 'step', id, ...extraArgs], {
-      env: cleanEnv({
-        ...osEnv,
-        HOME: home,
-        XDG_DATA_HOME: join(home, 'data'),
-        XDG_CONFIG_HOME: join(home, 'config'),
-        ...extraEnv,
-      }),
-      timeout: 150_000,
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code?: number; stdout?: string; stderr?: string };
-    return { code: e.code ?? -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
-  }
+  return runTutor(
+    ['step', id, ...extraArgs],
+    cleanEnv({
+      ...osEnv,
+      HOME: home,
+      XDG_DATA_HOME: join(home, 'data'),
+      XDG_CONFIG_HOME: join(home, 'config'),
+      ...extraEnv,
+    }),
+  );
 }
 
 const state = (): Readonly<CloudState> => cloud.serving.cloud.store.read();

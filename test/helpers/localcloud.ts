@@ -1,11 +1,15 @@
 // A local cloud for an end-to-end test: its own temp data dir, its own address slot (claimed in the
 // host's registry, so it runs beside a developer's cloud and other test files), any free ports.
+import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { CloudCliError, type ServingCloud, serveCloud } from '../../src/localcloud/control.ts';
 import type { Credentials } from '../../src/localcloud/server.ts';
 import { DEFAULT_CREDENTIALS } from '../../src/localcloud/store.ts';
+
+const runFile = promisify(execFile);
 
 export interface TestCloud {
   serving: ServingCloud;
@@ -112,4 +116,21 @@ export async function issueV3Token(
   if (res.status !== 201 || !token)
     throw new Error(`Keystone answered ${res.status} to a password token request.`);
   return token;
+}
+
+const TUTOR = join(import.meta.dirname, '../../bin/faafo-tutor.mjs');
+
+/** `faafo-tutor …` in a new process; its exit code and output, never a throw. */
+export async function runTutor(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  timeoutMs = 150_000,
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await runFile(process.execPath, [TUTOR, ...args], { env, timeout: timeoutMs });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code?: number; stdout?: string; stderr?: string };
+    return { code: typeof e.code === 'number' ? e.code : -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
+  }
 }
