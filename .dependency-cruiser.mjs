@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 
 // Folders of ours that hold code. src/shared/ (helpers used across parts) and src/version.ts are the two
 // things every part may import.
-const OURS = '^(src|steps|tutor|notebooks|test|bench|bin)/';
+const OURS = '^(src|steps|tutor|notebooks|test|bench|bin|scripts)/';
 const FREE_FOR_ALL = '^(src/shared/|src/version[.]ts$)';
 // Code that talks to a learner about a cloud: the lesson's steps, the Ink tutor and the notebooks.
 const LEARNER_FACING = '^(steps|tutor|notebooks)/';
@@ -126,9 +126,10 @@ export default {
     // Packages are leaves: only our own code is followed.
     doNotFollow: { path: 'node_modules' },
     // The fixture tree holds one deliberate violation per rule; it is cruised on its own by the test.
-    // Dot folders (.git, .data) and coverage reports hold no code of ours. (`^[.][^./]` leaves alone
-    // the names of unresolvable relative imports, which start with ./ or ../)
-    exclude: { path: ['^test/fixtures/import-rules/', '^[.][^./]', '^coverage/'] },
+    // The build's output (dist/) is our code again, compiled; dot folders (.git, .data) and coverage
+    // reports hold none. (`^[.][^./]` leaves alone the names of unresolvable relative imports, which start
+    // with ./ or ../)
+    exclude: { path: ['^test/fixtures/import-rules/', '^dist/', '^[.][^./]', '^coverage/'] },
     // Parse TypeScript itself (not its JavaScript output), so type-only imports are seen and count.
     tsPreCompilationDeps: true,
     // Our imports name their .ts files (allowImportingTsExtensions); resolution follows tsconfig.json.
