@@ -15,25 +15,37 @@ export const SOURCE_DIRS = ['src', 'steps', 'tutor'];
 export const DIST_DIR = 'dist';
 export const STAMP = join(DIST_DIR, 'build-stamp.json');
 
+/** @param {string} path */
 const mtimeMs = (path) => statSync(path, { throwIfNoEntry: false })?.mtimeMs;
 
-/** Every path under the source directories (directories too), relative to root, in a fixed order. */
+/**
+ * Every path under the source directories (directories too), relative to root, in a fixed order.
+ * @param {string} root
+ */
 function sourcePaths(root) {
+  /** @type {string[]} */
   const paths = [];
   for (const dir of SOURCE_DIRS) {
     if (mtimeMs(join(root, dir)) === undefined) continue;
     paths.push(dir);
-    for (const entry of readdirSync(join(root, dir), { recursive: true })) paths.push(join(dir, entry));
+    for (const entry of readdirSync(join(root, dir), { recursive: true, encoding: 'utf8' }))
+      paths.push(join(dir, entry));
   }
   return paths.sort();
 }
 
-/** The latest change under the sources; a directory's own date counts a rename or a delete. */
+/**
+ * The latest change under the sources; a directory's own date counts a rename or a delete.
+ * @param {string} root
+ */
 export function newestSourceMs(root = PACKAGE_ROOT) {
   return Math.max(0, ...sourcePaths(root).map((path) => mtimeMs(join(root, path)) ?? 0));
 }
 
-/** One digest of the sources' names and contents. */
+/**
+ * One digest of the sources' names and contents.
+ * @param {string} root
+ */
 export function sourceDigest(root = PACKAGE_ROOT) {
   const hash = createHash('sha256');
   for (const path of sourcePaths(root)) {
@@ -45,19 +57,28 @@ export function sourceDigest(root = PACKAGE_ROOT) {
   return hash.digest('hex');
 }
 
-/** Records a finished build of the sources that had `digest` when it `started`. */
+/**
+ * Records a finished build of the sources that had `digest` when it `started`.
+ * @param {string} root
+ * @param {Date} started
+ * @param {string} digest
+ */
 export function writeStamp(root, started, digest) {
   const file = join(root, STAMP);
   writeFileSync(file, `${JSON.stringify({ builtAt: started.toISOString(), sources: digest })}\n`);
   utimesSync(file, started, started);
 }
 
-/** True when dist/ holds a finished build and the sources are still the ones it was built from. */
+/**
+ * True when dist/ holds a finished build and the sources are still the ones it was built from.
+ * @param {string} root
+ */
 export function builtIsCurrent(root = PACKAGE_ROOT) {
   const file = join(root, STAMP);
   const stamped = mtimeMs(file);
   if (stamped === undefined) return false;
-  if (newestSourceMs(root) <= stamped) return true;
+  const newest = newestSourceMs(root);
+  if (newest <= stamped) return true;
   let recorded;
   try {
     recorded = JSON.parse(readFileSync(file, 'utf8')).sources;
@@ -66,8 +87,8 @@ export function builtIsCurrent(root = PACKAGE_ROOT) {
   }
   if (recorded !== sourceDigest(root)) return false;
   try {
-    const now = new Date();
-    utimesSync(file, now, now);
+    const redated = new Date(Math.max(Date.now(), newest));
+    utimesSync(file, redated, redated);
   } catch {
     // A read-only install: the contents were compared, which is all the next start needs too.
   }

@@ -10,12 +10,18 @@ import { builtIsCurrent, DIST_DIR, PACKAGE_ROOT } from './build-stamp.mjs';
 
 export const RUN_TS_VARIABLE = 'FAAFO_RUN_TS';
 
-/** The module a bin runs: `name` is its source path without extension, e.g. "src/bin/faafo". */
+/**
+ * The module a bin runs: `name` is its source path without extension, e.g. "src/bin/faafo".
+ * @param {string} name
+ * @param {string} root
+ * @param {Record<string, string | undefined>} env
+ */
 export function entryFor(name, root = PACKAGE_ROOT, env = process.env) {
   const built = env[RUN_TS_VARIABLE] !== '1' && builtIsCurrent(root);
   return pathToFileURL(join(root, built ? join(DIST_DIR, `${name}.js`) : `${name}.ts`));
 }
 
+/** @param {string} name */
 export async function runEntry(name) {
   const entry = entryFor(name);
   if (entry.pathname.endsWith('.ts')) {
