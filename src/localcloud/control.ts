@@ -29,9 +29,9 @@ import {
 import { homedir, tmpdir, userInfo } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 import { parseDocument } from 'yaml';
 import { redactUrl } from '../faafo/redact.ts';
+import { PACKAGE_ROOT } from '../shared/package-root.ts';
 import type { Endpoints } from './contracts.ts';
 import { DEVSTACK_PORTS, type ServiceName } from './gateway.ts';
 import { freeSlot, MAX_SLOT, MIN_SLOT } from './nodes/addresses.ts';
@@ -42,7 +42,7 @@ import type { CloudState } from './state.ts';
 import { STATE_FILE } from './store.ts';
 
 export const CLOUD_NAME = 'faafo-local';
-export const TUTOR_BIN = fileURLToPath(new URL('../../bin/faafo-tutor.mjs', import.meta.url));
+export const TUTOR_BIN = join(PACKAGE_ROOT, 'bin', 'faafo-tutor.mjs');
 
 export interface CloudIo {
   stdout: { write(text: string): unknown };

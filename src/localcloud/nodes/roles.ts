@@ -14,13 +14,13 @@
 // `mysql://…@<node>…` → `sqlite:///<that node's faafo.db>` when that node runs `-i database`: all
 // nodes are on this host, so API nodes share the file (SQLite's WAL makes that safe).
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { PACKAGE_ROOT } from '../../shared/package-root.ts';
 import type { CloudState, Server } from '../state.ts';
 import { loopbackFor, unreachableAddress } from './addresses.ts';
 import { decodeUserData, type InstallPlan, isUnrecognised, parseUserData, type Role } from './userdata.ts';
 
-/** The repository root, from this file's place in it (never the cwd). */
-export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+/** The repository root (never the cwd), whether this runs from src/ or from the build in dist/. */
+export const REPO_ROOT = PACKAGE_ROOT;
 export const FAAFO_BIN = join(REPO_ROOT, 'bin', 'faafo.mjs');
 export const TUTOR_BIN = join(REPO_ROOT, 'bin', 'faafo-tutor.mjs');
 
