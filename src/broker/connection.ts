@@ -7,7 +7,7 @@
 // deliveries caused by another connection) is collected in `out` and written with one socket.write at
 // the end of the batch, so a thousand small frames cost one syscall rather than a thousand.
 import type { Socket } from 'node:net';
-import { Channel } from './channel.ts';
+import { Channel } from './channel/channel.ts';
 import {
   type DecodedMethod,
   decodeMethod,

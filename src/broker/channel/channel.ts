@@ -16,11 +16,11 @@ import {
   FRAME_HEADER,
   FRAME_METHOD,
   type Frame,
-} from './codec/index.ts';
-import type { Connection } from './connection.ts';
-import { AmqpError, channelError, connectionError, REPLY } from './errors.ts';
-import type { ConsumerSink, Delivery } from './vhost/contracts.ts';
-import type { BrokerVirtualHost } from './vhost/vhost.ts';
+} from '../codec/index.ts';
+import type { Connection } from '../connection.ts';
+import { AmqpError, channelError, connectionError, REPLY } from '../errors.ts';
+import type { ConsumerSink, Delivery } from '../vhost/contracts.ts';
+import type { BrokerVirtualHost } from '../vhost/vhost.ts';
 
 // Channel states.
 const OPEN = 0;
