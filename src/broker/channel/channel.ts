@@ -47,6 +47,7 @@ export class Channel implements ConsumerOwner {
   private classId = 0;
   private methodId = 0;
 
+  /** The publish being received: basic.publish, its content header, its body frames. */
   private readonly incoming: PublishAssembly;
 
   // Deliveries.

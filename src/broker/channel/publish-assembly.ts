@@ -61,11 +61,14 @@ export class PublishAssembly {
   }
 
   /**
-   * Takes the next frame of the publish: returns the message once it is complete, undefined while
-   * more body is due. Throws the AmqpError RabbitMQ would close with when the frame is out of turn.
+   * Takes the next frame of the publish (only while active): returns the message once it is
+   * complete, undefined while more body is due. Throws the AmqpError RabbitMQ would close with when
+   * the frame is out of turn.
    */
   accept(frame: Frame): Publish | undefined {
-    return this.state === AWAIT_HEADER ? this.header(frame) : this.bodyPart(frame);
+    if (this.state === AWAIT_BODY) return this.bodyPart(frame);
+    if (this.state === AWAIT_HEADER) return this.header(frame);
+    throw new Error('PublishAssembly.accept was called with no publish in flight; call begin() first.');
   }
 
   /** Forgets the publish in flight (the channel is closing). */
