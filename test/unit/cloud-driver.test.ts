@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { connect } from '../../src/cloud/connect.ts';
 import type { Connection } from '../../src/cloud/driver.ts';
 import { CloudError } from '../../src/cloud/errors.ts';
+import { type CloudEvent, describeCloudEvent } from '../../src/cloud/events.ts';
 import { type Image, type Node, nodeFrom, type SecurityGroup, type Size } from '../../src/cloud/models.ts';
 import { EXIT_OK, runStep } from '../../src/lesson/run-step.ts';
 import { DEFAULT_QUOTA } from '../../src/localcloud/store.ts';
@@ -20,7 +21,14 @@ const NO_INSTALLER = '#!/usr/bin/env bash\necho hi\n';
 
 let cloud: TestCloud;
 let conn: Connection;
+/** What the connection reported, and the same as the step printer's text lines. */
+const events: CloudEvent[] = [];
 const progress: string[] = [];
+const report = (event: CloudEvent) => {
+  events.push(event);
+  const line = describeCloudEvent(event);
+  if (line) progress.push(line);
+};
 
 /** The cloud's OS_* and nothing of the developer's own; no local cloud of theirs is started either. */
 const envFor = (extra: Record<string, string> = {}) =>
@@ -42,7 +50,7 @@ async function until(node: Node, test: (n: Node) => boolean, timeoutMs = 20_000)
 
 beforeAll(async () => {
   cloud = await startTestCloud('cloud-driver-');
-  conn = await connect({ env: envFor(), progress: (line) => progress.push(line), pollMs: 100 });
+  conn = await connect({ env: envFor(), report, pollMs: 100 });
 }, 60_000);
 
 afterAll(async () => {
@@ -374,6 +382,29 @@ describe('the driver on a real local cloud', () => {
       errored.id,
       replacement.id,
     ]);
+  });
+
+  it('reports each create as a created event, in the order of `made`, and each reuse as found', () => {
+    const created = events.flatMap((e) =>
+      e.type === 'created' ? [{ kind: e.kind, name: e.name, id: e.id }] : [],
+    );
+    expect(created).toEqual(conn.made);
+    expect(events).toContainEqual({
+      type: 'found',
+      kind: 'server',
+      name: 'drv-node',
+      status: 'SHUTOFF',
+      outcome: 'kept',
+    });
+    expect(events).toContainEqual({ type: 'server-starting', name: 'drv-node' });
+    expect(events).toContainEqual({
+      type: 'found',
+      kind: 'server',
+      name: 'drv-err',
+      status: 'ERROR',
+      fault: 'No valid host was found.',
+      outcome: 'replaced',
+    });
   });
 });
 
