@@ -475,18 +475,20 @@ export function createDriver(options: DriverOptions) {
     },
 
     /**
-     * Until none of the project's servers is still booting (BUILD, REBUILD, REBOOT): a cloud that
-     * was just started again boots every server it had, and their addresses show only once they are
-     * up. Each ends ACTIVE or in ERROR; the checks say which. Returns the servers as they are then.
+     * Until none of the servers named (default: all the project's) is still booting (BUILD,
+     * REBUILD, REBOOT): a cloud that was just started again boots every server it had, and their
+     * addresses show only once they are up. Each ends ACTIVE or in ERROR; the checks say which.
+     * Returns all the project's servers as they are then.
      */
-    async waitUntilBooted(wait: WaitOptions = {}): Promise<Node[]> {
+    async waitUntilBooted(wait: WaitOptions & { names?: readonly string[] } = {}): Promise<Node[]> {
       const timeoutMs = wait.timeoutMs ?? 600_000;
       const started = Date.now();
       const waiting = waitingReporter();
       const delay = backoff(wait.pollMs ?? pollMs);
+      const named = (n: Node) => !wait.names || wait.names.includes(n.name);
       for (;;) {
         const all = await listNodes();
-        const booting = all.filter(isBooting);
+        const booting = all.filter((n) => named(n) && isBooting(n));
         if (booting.length === 0) return all;
         if (Date.now() - started > timeoutMs) {
           throw new CloudError(

@@ -5,7 +5,7 @@
 // one line saying what went wrong and what to do, plus what the step had already made (it stays
 // in the cloud).
 
-import { findStep, LESSON, type LessonStep } from '../../steps/lesson.ts';
+import { findStep, LESSON, LESSON_SERVERS, type LessonStep } from '../../steps/lesson.ts';
 import { CloudConfigError } from '../cloud/config.ts';
 import { type CloudFallback, connect } from '../cloud/connect.ts';
 import type { Connection } from '../cloud/driver.ts';
@@ -78,8 +78,9 @@ export async function runStepEvents(
     });
     emit({ type: 'connected', step: info, cloud: conn.label });
     // A cloud started again boots its servers anew (BUILD, no addresses yet): the step and its
-    // checks must see them up, not take "booting" for "missing".
-    await conn.waitUntilBooted();
+    // checks must see the lesson's servers up, not take "booting" for "missing". (Other servers of
+    // the project are not the lesson's to wait for.)
+    await conn.waitUntilBooted({ names: LESSON_SERVERS });
     if (!options.checkOnly) {
       const image = await chooseImage(conn, options.image ?? (env.FAAFO_IMAGE || DEFAULT_IMAGE));
       const flavor = await chooseFlavor(conn, options.flavor ?? (env.FAAFO_FLAVOR || DEFAULT_FLAVOR));

@@ -229,10 +229,17 @@ describe('the events of real step runs', () => {
   }, 120_000);
 
   it('a server booting when the step starts (a restarted cloud): waiting until it is up, then checks that pass', async () => {
+    // A server of the project that is not the lesson's, booting all along: not the step's to wait for.
+    const conn = await connect({ env: envFor() });
+    const image = (await conn.listImages())[0]!;
+    const size = (await conn.listSizes())[0]!;
+    const other = await conn.createNode({ name: 'not-the-lessons', image, size, exUserdata: '#!/bin/sh\n' });
+    await conn.waitUntilRunning([other], { timeoutMs: 20_000, pollMs: 100 });
     const services = state().servers.find((s) => s.name === 'app-services')!;
     // As `cloud up` leaves a server it boots again; the cloud finishes the boot a moment later.
     cloud.serving.cloud.store.update((s) => {
       s.servers.find((x) => x.id === services.id)!.status = 'BUILD';
+      s.servers.find((x) => x.id === other.id)!.status = 'BUILD';
     });
     const up = setTimeout(() => {
       cloud.serving.cloud.store.update((s) => {
