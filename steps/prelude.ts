@@ -23,7 +23,7 @@ export default async function prelude(conn: Connection, { image, flavor }: StepC
       const privateKeyFile = join(dataDir(), 'demokey.pem');
       mkdirSync(dirname(privateKeyFile), { recursive: true });
       writeFileSync(privateKeyFile, key.privateKey, { mode: 0o600 });
-      // Only the file: the local cloud's nodes run no sshd, so an `ssh -i …` line would not work.
+      // Only the file, no `ssh -i …` line: the local cloud's nodes run no sshd (yet), so it would not work.
       console.log(`its private key is in ${privateKeyFile}`);
     }
   }

@@ -93,6 +93,9 @@ function call<T>(run: (callback: (error: PkgcloudError | null, value: T) => void
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** A timeout for a message: "0.5", "600". */
+const seconds = (ms: number) => (ms / 1000).toFixed(ms < 10_000 ? 1 : 0);
+
 const sameRule = (rule: SecurityGroupRule, want: Omit<SecurityGroupRule, 'id'>): boolean =>
   rule.protocol === want.protocol &&
   rule.fromPort === want.fromPort &&
@@ -466,7 +469,7 @@ export function createDriver(options: DriverOptions) {
         if (Date.now() - started > timeoutMs) {
           const late = ready.filter((n) => !running(n));
           throw new CloudError(
-            `Timed out after ${(timeoutMs / 1000).toFixed(timeoutMs < 10_000 ? 1 : 0)} seconds waiting for ${late.map((n) => `${n.name} (${n.status})`).join(', ')}; look at its console log and the cloud's status.`,
+            `Timed out after ${seconds(timeoutMs)} seconds waiting for ${late.map((n) => `${n.name} (${n.status})`).join(', ')}; look at its console log and the cloud's status.`,
           );
         }
         waiting(ready.filter((n) => !running(n)));
@@ -492,7 +495,7 @@ export function createDriver(options: DriverOptions) {
         if (booting.length === 0) return all;
         if (Date.now() - started > timeoutMs) {
           throw new CloudError(
-            `Timed out after ${Math.round(timeoutMs / 1000)} seconds waiting for ${booting.map((n) => `${n.name} (${n.status})`).join(', ')} to boot; look at ${booting.length > 1 ? 'their' : 'its'} console log (\`openstack console log show ${booting[0]!.name}\`) and the cloud's status.`,
+            `Timed out after ${seconds(timeoutMs)} seconds waiting for ${booting.map((n) => `${n.name} (${n.status})`).join(', ')} to boot; look at ${booting.length > 1 ? 'their' : 'its'} console log (\`openstack console log show ${booting[0]!.name}\`) and the cloud's status.`,
           );
         }
         waiting(booting);

@@ -326,6 +326,40 @@ describe('the driver on a real local cloud', () => {
     await conn.waitUntilRunning([replacement], WAIT);
   }, 30_000);
 
+  it('waitUntilBooted: waits while a server boots (BUILD), only for the servers named, and says when it gives up', async () => {
+    const setStatus = (status: 'BUILD' | 'ACTIVE') =>
+      cloud.serving.cloud.store.update((draft) => {
+        draft.servers.find((x) => x.id === replacement.id)!.status = status;
+      });
+    // As a cloud started again leaves the servers it boots anew.
+    setStatus('BUILD');
+    const before = events.length;
+    const others = await conn.waitUntilBooted({ ...WAIT, names: ['drv-node'] });
+    expect(others.find((n) => n.name === 'drv-err')?.status).toBe('BUILD');
+    expect(events.slice(before)).toEqual([]);
+
+    const late = await conn.waitUntilBooted({ timeoutMs: 500, pollMs: 100 }).catch((e: unknown) => e);
+    expect(late).toBeInstanceOf(CloudError);
+    expect((late as CloudError).message).toMatch(
+      /^Timed out after 0\.5 seconds waiting for drv-err \(BUILD\) to boot; look at its console log \(`openstack console log show drv-err`\)/,
+    );
+
+    const waitsBefore = events.filter((e) => e.type === 'waiting').length;
+    const up = setTimeout(() => setStatus('ACTIVE'), 300);
+    try {
+      const all = await conn.waitUntilBooted(WAIT);
+      expect(all.find((n) => n.name === 'drv-err')?.status).toBe('ACTIVE');
+    } finally {
+      clearTimeout(up);
+    }
+    const waits = events.filter((e) => e.type === 'waiting').slice(waitsBefore);
+    expect(waits[0]).toEqual({
+      type: 'waiting',
+      servers: [{ name: 'drv-err', status: 'BUILD' }],
+      elapsedS: 0,
+    });
+  }, 30_000);
+
   it('exGetLimits: the seeded quota, and what is used', async () => {
     const limits = await conn.exGetLimits();
     expect(DEFAULT_QUOTA.instances).toBe(10);
