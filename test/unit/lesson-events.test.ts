@@ -6,7 +6,7 @@
 // checks) the one-line reason and what the run had already made. The tests build on each other.
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { connect } from '../../src/cloud/connect.ts';
+import { connect, NO_CLOUD_CONFIGURED } from '../../src/cloud/connect.ts';
 import type { StepEnd, StepEvent } from '../../src/lesson/events.ts';
 import { type RunStepOptions, runStepEvents } from '../../src/lesson/run-step.ts';
 import { cleanEnv, startTestCloud, type TestCloud } from '../helpers/localcloud.ts';
@@ -96,6 +96,20 @@ describe('the events of real step runs', () => {
         made: [],
       },
     ]);
+  });
+
+  it('no cloud configured and no fallback given: failed with the line that says how to configure one', async () => {
+    const seen: StepEvent[] = [];
+    const env = cleanEnv({ HOME: cloud.dir, XDG_CONFIG_HOME: join(cloud.dir, 'config') });
+    await runStepEvents('2', { env }, (e) => seen.push(e));
+    expect(shape(seen)).toEqual(['started', 'failed']);
+    expect(seen[1]).toEqual({
+      type: 'failed',
+      step: STEP_2,
+      kind: 'error',
+      reason: NO_CLOUD_CONFIGURED,
+      made: [],
+    });
   });
 
   it('a step before the one it needs (step 5 first): connected, then failed saying to run step 2', async () => {
