@@ -2,7 +2,14 @@
 // (`conn`), the image and the flavor new servers boot from. The steps find everything else —
 // groups, servers, addresses — in the cloud itself, so each runs in a fresh process.
 import type { Connection } from '../src/cloud/driver.ts';
-import type { FloatingIp, Image, Node, SecurityGroup, Size } from '../src/cloud/models.ts';
+import {
+  type FloatingIp,
+  type Image,
+  isBooting,
+  type Node,
+  type SecurityGroup,
+  type Size,
+} from '../src/cloud/models.ts';
 import { VERSION } from '../src/version.ts';
 
 export type { Connection, FloatingIp, Image, Node, SecurityGroup, Size };
@@ -27,9 +34,13 @@ export async function findSecurityGroup(conn: Connection, name: string): Promise
   return group;
 }
 
-/** The server of that name, made by an earlier step. */
+/**
+ * The server of that name, made by an earlier step — once it is up, if it is still booting (a cloud
+ * started again boots its servers anew, and Nova shows their addresses only once they are up).
+ */
 export async function findNode(conn: Connection, name: string, madeBy: string): Promise<Node> {
   const node = (await conn.listNodes()).find((n) => n.name === name);
   if (!node) throw new Error(`There is no server '${name}' yet: run ${madeBy} first.`);
+  if (isBooting(node)) return (await conn.waitUntilRunning([node]))[0][0];
   return node;
 }

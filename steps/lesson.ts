@@ -57,6 +57,9 @@ export const NODES = {
   worker3: node('app-worker-3', 'worker'),
 };
 
+/** Every server the lesson makes (the prelude's and the scaled-out app's). */
+export const LESSON_SERVERS: readonly string[] = Object.values(NODES).map((n) => n.name);
+
 const SCALED_OUT = [NODES.services, NODES.api1, NODES.api2, NODES.worker1, NODES.worker2, NODES.worker3];
 
 export const LESSON: LessonStep[] = [

@@ -23,7 +23,8 @@ export default async function prelude(conn: Connection, { image, flavor }: StepC
       const privateKeyFile = join(dataDir(), 'demokey.pem');
       mkdirSync(dirname(privateKeyFile), { recursive: true });
       writeFileSync(privateKeyFile, key.privateKey, { mode: 0o600 });
-      console.log(`its private key is in ${privateKeyFile} (ssh -i ${privateKeyFile} …)`);
+      // Only the file, no `ssh -i …` line: the local cloud's nodes run no sshd (yet), so it would not work.
+      console.log(`its private key is in ${privateKeyFile}`);
     }
   }
 
@@ -70,14 +71,16 @@ curl -L -s ${INSTALLER_URL} | bash -s -- \\
   instanceWorker1 = (await conn.waitUntilRunning([instanceWorker1]))[0][0];
 
   // A floating IP makes the controller's API reachable from this machine.
-  if (instanceController1.floatingIps.length === 0) {
+  let controllerAddress = instanceController1.floatingIps[0];
+  if (!controllerAddress) {
     const floatingIp = await getFloatingIp(conn);
     await conn.exAttachFloatingIpToNode(instanceController1, floatingIp);
     console.log(`allocated ${floatingIp.ipAddress} to ${instanceController1.name}`);
+    controllerAddress = floatingIp.ipAddress;
   } else {
-    console.log(
-      `${instanceController1.name} already has the floating IP ${instanceController1.floatingIps[0]}`,
-    );
+    console.log(`${instanceController1.name} already has the floating IP ${controllerAddress}`);
   }
   console.log(`app-controller ${ipController}, app-worker-1 ${instanceWorker1.privateIps[0]}`);
+  // The whole URL, port included: the local cloud serves port 80 elsewhere when it cannot bind it.
+  console.log(`the app: ${conn.serviceUrl(instanceController1, controllerAddress, 80)}/`);
 }

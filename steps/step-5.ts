@@ -44,12 +44,16 @@ curl -L -s ${INSTALLER_URL} | bash -s -- \\
 
   for (const instance of [instanceApi1, instanceApi2]) {
     // Run again, this step keeps the floating IP an API server already has.
-    if (instance.floatingIps.length > 0) {
-      console.log(`${instance.name} already has the floating IP ${instance.floatingIps[0]}`);
-      continue;
+    let address = instance.floatingIps[0];
+    if (address) {
+      console.log(`${instance.name} already has the floating IP ${address}`);
+    } else {
+      const floatingIp = await getFloatingIp(conn);
+      await conn.exAttachFloatingIpToNode(instance, floatingIp);
+      console.log(`allocated ${floatingIp.ipAddress} to ${instance.name}`);
+      address = floatingIp.ipAddress;
     }
-    const floatingIp = await getFloatingIp(conn);
-    await conn.exAttachFloatingIpToNode(instance, floatingIp);
-    console.log(`allocated ${floatingIp.ipAddress} to ${instance.name}`);
+    // The guide's http://IP_API_1/, whole: the local cloud serves port 80 elsewhere when it cannot bind it.
+    console.log(`${instance.name} serves the app at ${conn.serviceUrl(instance, address, 80)}/`);
   }
 }

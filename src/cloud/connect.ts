@@ -1,22 +1,47 @@
 // connect(): the cloud a student means, found the way OpenStack's own tools find it —
-// `--cloud NAME` or OS_CLOUD in clouds.yaml, else the OS_* variables, else the local cloud (started
-// in the background if it is not running) — and a Connection to it on pkgcloud.
+// `--cloud NAME` or OS_CLOUD in clouds.yaml, else the OS_* variables — and a Connection to it on
+// pkgcloud. When nothing is configured, the caller decides what happens (`fallback`): the step
+// runner and the tutor start or find the local cloud; without a fallback it is one clear error.
+// This file knows no particular cloud: it is the same code against a real OpenStack.
 import pkgcloud from 'pkgcloud';
-import { type CloudAuth, resolveCloud } from './config.ts';
+import { type CloudAuth, CloudConfigError, resolveCloud } from './config.ts';
 import { type Connection, createDriver } from './driver.ts';
-import { CloudError, explain } from './errors.ts';
+import { explain } from './errors.ts';
+import type { CloudEvent } from './events.ts';
+
+/** What a fallback is given: the environment the cloud was looked up in, and where to report. */
+export interface FallbackContext {
+  env: NodeJS.ProcessEnv;
+  report: (event: CloudEvent) => void;
+}
+
+/** The cloud to use when none is configured: its credentials, and its name for messages. */
+export interface FallbackCloud {
+  auth: CloudAuth;
+  /** "the local cloud": shown as "using …" and in every error about it. */
+  label: string;
+}
+
+/** "No cloud configured: start or find one" — e.g. the local cloud (src/localcloud/connect-fallback.ts). */
+export type CloudFallback = (context: FallbackContext) => Promise<FallbackCloud>;
 
 export interface ConnectOptions {
   /** A clouds.yaml entry (the --cloud flag); else OS_CLOUD. */
   cloud?: string;
   env?: NodeJS.ProcessEnv;
   cwd?: string;
-  /** One line per thing worth telling while it happens (starting the local cloud, waiting, reusing). */
-  progress?: (line: string) => void;
+  /** When no cloud is configured; without one, connect() says how to configure one. */
+  fallback?: CloudFallback;
+  /** Each thing worth telling while it happens (starting a cloud, found, created, waiting). */
+  report?: (event: CloudEvent) => void;
   /** A network id for new servers, for clouds with several networks (else FAAFO_NETWORK_ID). */
   networkId?: string;
   pollMs?: number;
 }
+
+export const NO_CLOUD_CONFIGURED =
+  'No cloud is configured: set OS_CLOUD to a cloud of your clouds.yaml (or pass --cloud NAME), or set the OS_* variables (source your openrc); ' +
+  'for the local cloud, run `faafo-tutor cloud up`, then `eval "$(faafo-tutor cloud env)"`.';
 
 /** pkgcloud joins its own /v3/auth/tokens or /v2.0/tokens to the auth URL: give it Keystone's root. */
 export function keystoneRoot(authUrl: string): string {
@@ -44,44 +69,15 @@ export function pkgcloudOptions(auth: CloudAuth): Record<string, unknown> {
   };
 }
 
-/** The local cloud's credentials, starting it first if it is not running. */
-async function localCloudAuth(env: NodeJS.ProcessEnv, progress: (line: string) => void): Promise<CloudAuth> {
-  // Loaded only when needed: a real cloud's students never load the local cloud's code.
-  const control = await import('../localcloud/control.ts');
-  const dataDir = control.defaultDataDir(env);
-  const paths = control.cloudPaths(dataDir);
-  let run: import('../localcloud/control.ts').RunInfo | undefined = control.runningCloud(paths);
-  if (!run) {
-    progress(`starting the local cloud (data in ${dataDir}) …`);
-    const quiet = { write: () => true };
-    try {
-      run = await control.cloudUp({ dataDir, env }, { stdout: quiet, stderr: quiet });
-    } catch (error) {
-      throw new CloudError(`Could not start the local cloud: ${(error as Error).message}`);
-    }
-  }
-  const state = control.readState(paths);
-  if (!state)
-    throw new CloudError(`The local cloud in ${dataDir} has no state; run \`faafo-tutor cloud reset\`.`);
-  const c = control.credentialsOf(state, run);
-  return {
-    authUrl: c.authUrl,
-    username: c.username,
-    password: c.password,
-    projectName: c.projectName,
-    userDomainName: 'Default',
-    projectDomainName: 'Default',
-    region: 'RegionOne',
-    identityApiVersion: '3',
-    insecure: false,
-  };
-}
-
 export async function connect(options: ConnectOptions = {}): Promise<Connection> {
   const env = options.env ?? process.env;
-  const progress = options.progress ?? (() => {});
+  const report = options.report ?? (() => {});
   const resolved = resolveCloud({ cloud: options.cloud, env, cwd: options.cwd ?? process.cwd() });
-  const auth = resolved.auth ?? (await localCloudAuth(env, progress));
+  let { auth, label } = resolved;
+  if (!auth) {
+    if (!options.fallback) throw new CloudConfigError(NO_CLOUD_CONFIGURED);
+    ({ auth, label } = await options.fallback({ env, report }));
+  }
   const clientOptions = pkgcloudOptions(auth);
   const compute = pkgcloud.compute.createClient(clientOptions);
   const network = pkgcloud.network.createClient(clientOptions);
@@ -89,14 +85,14 @@ export async function connect(options: ConnectOptions = {}): Promise<Connection>
   try {
     await new Promise<void>((resolve, reject) => compute.auth((e) => (e ? reject(e) : resolve())));
   } catch (error) {
-    throw explain(error, { doing: `log in to ${resolved.label}`, cloud: resolved.label });
+    throw explain(error, { doing: `log in to ${label}`, cloud: label });
   }
   const networkId = options.networkId ?? (env.FAAFO_NETWORK_ID || undefined);
   return createDriver({
     compute,
     network,
-    label: resolved.label,
-    progress,
+    label,
+    report,
     ...(networkId ? { networkId } : {}),
     ...(options.pollMs ? { pollMs: options.pollMs } : {}),
   });

@@ -11,17 +11,20 @@
 // which pkgcloud's Server model drops).
 //
 // Two things differ from libcloud on purpose, so a step can be run again:
-// - a create whose name already exists returns what is there (and says so through `progress`);
+// - a create whose name already exists returns what is there (and reports it: a `found` event);
 // - an identical security-group rule that already exists is returned, not created twice.
-// Everything created is recorded in `made`, so a failure can say what it left behind.
+// Everything created is recorded in `made` (and reported: a `created` event), so a failure can say
+// what it left behind. What happens while it happens goes to `report` as events (./events.ts).
 import type { ComputeClient, NetworkClient, PkgcloudError, RequestOptions } from 'pkgcloud';
 import { CloudError, explain } from './errors.ts';
+import type { CloudEvent, ResourceKind } from './events.ts';
 import {
   FlavorSchema,
   type FloatingIp,
   FloatingIpPoolsSchema,
   floatingIpFrom,
   type Image,
+  isBooting,
   type KeyPair,
   limitsFrom,
   type Node,
@@ -34,7 +37,7 @@ import {
 } from './models.ts';
 
 export interface Made {
-  kind: 'server' | 'security group' | 'security group rule' | 'floating IP' | 'key pair';
+  kind: ResourceKind;
   name: string;
   id: string;
 }
@@ -72,8 +75,8 @@ export interface DriverOptions {
   network: NetworkClient;
   /** Which cloud this is, for messages: "the local cloud", "cloud 'x' from …". */
   label: string;
-  /** One line per thing worth telling while it happens (waiting, reusing). */
-  progress?: (line: string) => void;
+  /** Each thing worth telling while it happens (found, created, waiting): see ./events.ts. */
+  report?: (event: CloudEvent) => void;
   /** A network id new servers are attached to (clouds with several networks need one). */
   networkId?: string;
   /** The longest pause between polls while waiting (they start at 0.2 s); libcloud's 5 s is slow for a local cloud. Default 2 s. */
@@ -90,6 +93,9 @@ function call<T>(run: (callback: (error: PkgcloudError | null, value: T) => void
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** A timeout for a message: "0.5", "600". */
+const seconds = (ms: number) => (ms / 1000).toFixed(ms < 10_000 ? 1 : 0);
+
 const sameRule = (rule: SecurityGroupRule, want: Omit<SecurityGroupRule, 'id'>): boolean =>
   rule.protocol === want.protocol &&
   rule.fromPort === want.fromPort &&
@@ -100,7 +106,7 @@ const sameRule = (rule: SecurityGroupRule, want: Omit<SecurityGroupRule, 'id'>):
 
 export function createDriver(options: DriverOptions) {
   const { compute, network, label } = options;
-  const progress = options.progress ?? (() => {});
+  const report = options.report ?? (() => {});
   const pollMs = options.pollMs ?? 2000;
   /** Poll delays: quick at first (a local node is up in about a second), then every pollMs. */
   const backoff = (ceiling: number) => {
@@ -112,6 +118,27 @@ export function createDriver(options: DriverOptions) {
     };
   };
   const made: Made[] = [];
+  const record = (kind: ResourceKind, name: string, id: string) => {
+    made.push({ kind, name, id });
+    report({ type: 'created', kind, name, id });
+  };
+  /** Waiting events for servers not ready yet: one when the list changes, else one every 10 s. */
+  const waitingReporter = () => {
+    const started = Date.now();
+    let lastSaid = '';
+    let lastSaidAt = 0;
+    return (servers: Node[]) => {
+      const said = servers.map((n) => `${n.name} ${n.status}`).join(', ');
+      if (said === lastSaid && Date.now() - lastSaidAt < 10_000) return;
+      report({
+        type: 'waiting',
+        servers: servers.map((n) => ({ name: n.name, status: n.status })),
+        elapsedS: Math.round((Date.now() - started) / 1000),
+      });
+      lastSaid = said;
+      lastSaidAt = Date.now();
+    };
+  };
 
   /** Runs a cloud call; its failure becomes one readable CloudError about `doing`. */
   const attempt = async <T>(doing: string, run: () => Promise<T>): Promise<T> => {
@@ -187,12 +214,18 @@ export function createDriver(options: DriverOptions) {
 
     exListSecurityGroups,
 
-    /** A new group, or the group of that name already there (reported through progress). */
+    /** A new group, or the group of that name already there (reported as found). */
     exCreateSecurityGroup: (name: string, description: string) =>
       attempt(`create the security group ${name}`, async () => {
         const existing = (await exListSecurityGroups()).find((g) => g.name === name);
         if (existing) {
-          progress(`found security group ${name} (${existing.rules.length} rules): kept`);
+          report({
+            type: 'found',
+            kind: 'security group',
+            name,
+            status: `${existing.rules.length} rules`,
+            outcome: 'kept',
+          });
           return existing;
         }
         const body = await request<{ security_group: unknown }>(network, {
@@ -201,7 +234,7 @@ export function createDriver(options: DriverOptions) {
           body: { security_group: { name, description } },
         });
         const group = securityGroupFrom(body.security_group);
-        made.push({ kind: 'security group', name, id: group.id });
+        record('security group', name, group.id);
         return group;
       }),
 
@@ -232,7 +265,7 @@ export function createDriver(options: DriverOptions) {
         const current = await exGetSecurityGroup(group.id);
         const existing = current.rules.find((r) => sameRule(r, want));
         if (existing) {
-          progress(`found rule ${what}: kept`);
+          report({ type: 'found', kind: 'security group rule', name: what, outcome: 'kept' });
           return existing;
         }
         // Neutron lower-cases the protocol; libcloud sends "TCP" and both accept it.
@@ -262,7 +295,7 @@ export function createDriver(options: DriverOptions) {
           remote_group_id: raw.remoteGroupId ?? raw.remote_group_id ?? want.sourceGroupId,
         });
         const { ingressIpv4: _, ...result } = parsed;
-        made.push({ kind: 'security group rule', name: what, id: result.id });
+        record('security group rule', what, result.id);
         return result;
       });
     },
@@ -285,7 +318,7 @@ export function createDriver(options: DriverOptions) {
                 const fip = floatingIpFrom(
                   await call<unknown>((cb) => compute.allocateNewFloatingIp(name, cb)),
                 );
-                made.push({ kind: 'floating IP', name: fip.ipAddress, id: fip.id });
+                record('floating IP', fip.ipAddress, fip.id);
                 return fip;
               }),
           }),
@@ -337,7 +370,7 @@ export function createDriver(options: DriverOptions) {
         const key = (await call<unknown>((cb) =>
           compute.addKey(publicKey ? { name, public_key: publicKey } : { name }, cb),
         )) as { name: string; fingerprint: string; private_key?: string };
-        made.push({ kind: 'key pair', name, id: name });
+        record('key pair', name, name);
         return {
           name: key.name,
           fingerprint: key.fingerprint,
@@ -352,15 +385,22 @@ export function createDriver(options: DriverOptions) {
     async createNode(spec: CreateNodeOptions): Promise<Node> {
       const existing = (await listNodes()).find((n) => n.name === spec.name);
       if (existing && existing.state !== 'error') {
-        progress(`found server ${spec.name} (${existing.status}): kept`);
+        report({ type: 'found', kind: 'server', name: spec.name, status: existing.status, outcome: 'kept' });
         if (existing.state === 'stopped') {
-          progress(`starting ${spec.name} again`);
+          report({ type: 'server-starting', name: spec.name });
           await attempt(`start ${spec.name}`, () => call((cb) => compute.startServer(existing.id, cb)));
         }
         return existing;
       }
       if (existing) {
-        progress(`found server ${spec.name} in ERROR (${existing.fault ?? 'no fault given'}): replacing it`);
+        report({
+          type: 'found',
+          kind: 'server',
+          name: spec.name,
+          status: existing.status,
+          ...(existing.fault ? { fault: existing.fault } : {}),
+          outcome: 'replaced',
+        });
         await attempt(`delete the server ${spec.name}`, () =>
           call((cb) => compute.destroyServer(existing.id, cb)),
         );
@@ -383,7 +423,7 @@ export function createDriver(options: DriverOptions) {
             cb,
           ),
         );
-        made.push({ kind: 'server', name: spec.name, id: created.id });
+        record('server', spec.name, created.id);
         const server = await call<{ original: unknown }>((cb) => compute.getServer(created.id, cb));
         return nodeFrom(server.original);
       });
@@ -400,8 +440,7 @@ export function createDriver(options: DriverOptions) {
       const timeoutMs = wait.timeoutMs ?? 600_000;
       const started = Date.now();
       const ids = nodes.map((n) => n.id);
-      let lastSaid = '';
-      let lastSaidAt = 0;
+      const waiting = waitingReporter();
       const delay = backoff(wait.pollMs ?? pollMs);
       for (;;) {
         const all = await listNodes();
@@ -427,23 +466,39 @@ export function createDriver(options: DriverOptions) {
             -readonly [K in keyof T]: [Node, string[]];
           };
         }
-        const elapsed = Math.round((Date.now() - started) / 1000);
         if (Date.now() - started > timeoutMs) {
           const late = ready.filter((n) => !running(n));
           throw new CloudError(
-            `Timed out after ${(timeoutMs / 1000).toFixed(timeoutMs < 10_000 ? 1 : 0)} seconds waiting for ${late.map((n) => `${n.name} (${n.status})`).join(', ')}; look at its console log and the cloud's status.`,
+            `Timed out after ${seconds(timeoutMs)} seconds waiting for ${late.map((n) => `${n.name} (${n.status})`).join(', ')}; look at its console log and the cloud's status.`,
           );
         }
-        const said = ready
-          .filter((n) => !running(n))
-          .map((n) => `${n.name} ${n.status}`)
-          .join(', ');
-        // A line when something changes, else one every 10 s.
-        if (said !== lastSaid || Date.now() - lastSaidAt >= 10_000) {
-          progress(`waiting for ${said} (${elapsed} s)`);
-          lastSaid = said;
-          lastSaidAt = Date.now();
+        waiting(ready.filter((n) => !running(n)));
+        await sleep(delay());
+      }
+    },
+
+    /**
+     * Until none of the servers named (default: all the project's) is still booting (BUILD,
+     * REBUILD, REBOOT): a cloud that was just started again boots every server it had, and their
+     * addresses show only once they are up. Each ends ACTIVE or in ERROR; the checks say which.
+     * Returns all the project's servers as they are then.
+     */
+    async waitUntilBooted(wait: WaitOptions & { names?: readonly string[] } = {}): Promise<Node[]> {
+      const timeoutMs = wait.timeoutMs ?? 600_000;
+      const started = Date.now();
+      const waiting = waitingReporter();
+      const delay = backoff(wait.pollMs ?? pollMs);
+      const named = (n: Node) => !wait.names || wait.names.includes(n.name);
+      for (;;) {
+        const all = await listNodes();
+        const booting = all.filter((n) => named(n) && isBooting(n));
+        if (booting.length === 0) return all;
+        if (Date.now() - started > timeoutMs) {
+          throw new CloudError(
+            `Timed out after ${seconds(timeoutMs)} seconds waiting for ${booting.map((n) => `${n.name} (${n.status})`).join(', ')} to boot; look at ${booting.length > 1 ? 'their' : 'its'} console log (\`openstack console log show ${booting[0]!.name}\`) and the cloud's status.`,
+          );
         }
+        waiting(booting);
         await sleep(delay());
       }
     },

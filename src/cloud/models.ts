@@ -108,6 +108,12 @@ const STATES: Record<string, NodeState> = {
   DELETED: 'terminated',
 };
 
+/**
+ * Still booting (BUILD, REBUILD, REBOOT, HARD_REBOOT): not missing and not broken, just not up yet —
+ * and Nova lists no addresses for a server in BUILD.
+ */
+export const isBooting = (node: Node): boolean => node.state === 'pending' || node.state === 'rebooting';
+
 /** libcloud's private_ips test: 10/8, 172.16/12, 192.168/16. */
 export function isPrivateIpv4(address: string): boolean {
   const m = /^(\d+)\.(\d+)\.\d+\.\d+$/.exec(address);

@@ -2,7 +2,7 @@
 // their rules, servers running in the right groups, floating IPs, things gone. Each check says
 // what it looked at and, when it fails, why — the lesson manifest adds what to do.
 import type { Connection } from './driver.ts';
-import type { Node, SecurityGroup } from './models.ts';
+import { isBooting, type Node, type SecurityGroup } from './models.ts';
 
 export interface Check {
   ok: boolean;
@@ -105,10 +105,14 @@ export function checkNodes(nodes: Node[], expect: Expectation): Check[] {
       continue;
     }
     const running = node.state === 'running';
+    // Booting is not broken: say so, so nobody runs a step again for a server that is on its way.
+    const booting = isBooting(node)
+      ? `it is still booting (${node.status}): wait a moment, then check again`
+      : '';
     checks.push({
       ok: running,
       label: `server ${spec.name} is running (${node.privateIps[0] ?? 'no address'})`,
-      ...(running ? {} : { detail: `it is ${node.status}${node.fault ? `: ${node.fault}` : ''}` }),
+      ...(running ? {} : { detail: booting || `it is ${node.status}${node.fault ? `: ${node.fault}` : ''}` }),
     });
     const groups = [...node.securityGroups].sort();
     const sameGroups = groups.join() === [...spec.groups].sort().join();
@@ -122,7 +126,8 @@ export function checkNodes(nodes: Node[], expect: Expectation): Check[] {
       checks.push({
         ok: has,
         label: `server ${spec.name} has a floating IP${has ? ` (${node.floatingIps[0]})` : ''}`,
-        ...(has ? {} : { detail: `it has ${node.floatingIps.length}` }),
+        // Nova lists a booting server's addresses only once it is up.
+        ...(has ? {} : { detail: booting || `it has ${node.floatingIps.length}` }),
       });
     }
   }

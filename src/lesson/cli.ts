@@ -1,8 +1,15 @@
 // `faafo-tutor step <N>` and `faafo-tutor steps`: the lesson from the command line, one step per
-// process (each finds what the earlier ones made in the cloud, not in memory).
+// process (each finds what the earlier ones made in the cloud, not in memory). With no cloud
+// configured, a step starts or finds the local cloud: this is where that fallback is given.
 import { Command } from 'commander';
 import { LESSON } from '../../steps/lesson.ts';
-import { runStep, type StepIo } from './run-step.ts';
+import type { CloudFallback } from '../cloud/connect.ts';
+import { runStep } from './run-step.ts';
+import type { StepIo } from './text-printer.ts';
+
+/** Loaded only when no cloud is configured: a real cloud's students never load the local cloud's code. */
+const localCloud: CloudFallback = async (context) =>
+  (await import('../localcloud/connect-fallback.ts')).localCloudFallback(context);
 
 interface StepFlags {
   cloud?: string;
@@ -39,6 +46,7 @@ export function stepCommand(io: StepIo): Command {
           ...(flags.networkId ? { networkId: flags.networkId } : {}),
           checkOnly: flags.check ?? false,
           debug: flags.debug ?? false,
+          fallback: localCloud,
         },
         io,
       );

@@ -1,19 +1,19 @@
-// `faafo-tutor step N`: one lesson step in this process — connect, pick image and flavor, check the
-// quota, run the step's own file, then check the cloud. Every failure ends as one line saying what
-// went wrong and what to do, plus what the step had already made (it stays in the cloud).
+// One lesson step in this process — connect, wait for servers still booting, pick image and
+// flavor, check the quota, run the step's own file, then check the cloud — told as events
+// (./events.ts): runStepEvents is what the tutor and the notebooks consume; runStep is
+// `faafo-tutor step N`, the same events printed as text (./text-printer.ts). Every failure ends as
+// one line saying what went wrong and what to do, plus what the step had already made (it stays
+// in the cloud).
 
-import { findStep, LESSON, type LessonStep } from '../../steps/lesson.ts';
+import { findStep, LESSON, LESSON_SERVERS, type LessonStep } from '../../steps/lesson.ts';
 import { CloudConfigError } from '../cloud/config.ts';
-import { connect } from '../cloud/connect.ts';
+import { type CloudFallback, connect } from '../cloud/connect.ts';
 import type { Connection } from '../cloud/driver.ts';
 import { CloudError } from '../cloud/errors.ts';
-import { type Check, verify } from '../cloud/verify.ts';
+import { verify } from '../cloud/verify.ts';
 import { checkQuota, chooseFlavor, chooseImage, DEFAULT_FLAVOR, DEFAULT_IMAGE } from './choose.ts';
-
-export interface StepIo {
-  stdout: { write(text: string): unknown };
-  stderr: { write(text: string): unknown };
-}
+import type { StepEnd, StepEvent, StepInfo } from './events.ts';
+import { type StepIo, textPrinter } from './text-printer.ts';
 
 export interface RunStepOptions {
   cloud?: string;
@@ -22,9 +22,12 @@ export interface RunStepOptions {
   networkId?: string;
   /** Only check the cloud; run nothing. */
   checkOnly?: boolean;
+  /** Failure events carry the error's stack. */
   debug?: boolean;
   env?: NodeJS.ProcessEnv;
   pollMs?: number;
+  /** When no cloud is configured (the CLI and the tutor start or find the local cloud). */
+  fallback?: CloudFallback;
 }
 
 export const EXIT_OK = 0;
@@ -33,40 +36,51 @@ export const EXIT_USAGE = 2;
 
 const stepName = (step: LessonStep) => (step.id === 'prelude' ? 'The prelude' : `Step ${step.id.slice(5)}`);
 
-function printChecks(checks: Check[], io: StepIo): boolean {
-  for (const c of checks)
-    io.stdout.write(`  ${c.ok ? '✓' : '✗'} ${c.label}${c.detail ? ` — ${c.detail}` : ''}\n`);
-  return checks.every((c) => c.ok);
-}
-
 /** The user-facing line for an error: ours are sentences; a programming error (TypeError …) is a bug. */
-function lineOf(error: unknown, debug: boolean): string {
-  if (debug && error instanceof Error && error.stack) return error.stack;
+function lineOf(error: unknown): string {
   if (error instanceof CloudError || error instanceof CloudConfigError) return error.message;
   const bug = [TypeError, RangeError, ReferenceError, SyntaxError].some((kind) => error instanceof kind);
   const message = (error instanceof Error ? error.message : String(error)).replace(/\s+/g, ' ').trim();
   return bug ? `${message} (unexpected: a bug in faafo-tutor; run again with --debug for details)` : message;
 }
 
-export async function runStep(name: string, options: RunStepOptions, io: StepIo): Promise<number> {
+/** Runs the step, telling each thing that happens to `emit`; resolves with the last event (done or failed). */
+export async function runStepEvents(
+  name: string,
+  options: RunStepOptions,
+  emit: (event: StepEvent) => void,
+): Promise<StepEnd> {
+  const end = (event: StepEnd) => {
+    emit(event);
+    return event;
+  };
   const step = findStep(name);
   if (!step) {
-    io.stderr.write(
-      `faafo-tutor: there is no step '${name}'; the steps are: ${LESSON.map((s) => s.id).join(', ')}.\n`,
-    );
-    return EXIT_USAGE;
+    return end({
+      type: 'failed',
+      kind: 'no-such-step',
+      reason: `there is no step '${name}'; the steps are: ${LESSON.map((s) => s.id).join(', ')}.`,
+      made: [],
+    });
   }
+  const info: StepInfo = { id: step.id, title: step.title, file: step.file };
   const env = options.env ?? process.env;
+  emit({ type: 'started', step: info, checkOnly: options.checkOnly ?? false });
   let conn: Connection | undefined;
   try {
     conn = await connect({
       ...(options.cloud ? { cloud: options.cloud } : {}),
       env,
-      progress: (line) => io.stdout.write(`  … ${line}\n`),
+      report: emit,
+      ...(options.fallback ? { fallback: options.fallback } : {}),
       ...(options.networkId ? { networkId: options.networkId } : {}),
       ...(options.pollMs ? { pollMs: options.pollMs } : {}),
     });
-    io.stdout.write(`${step.id}: ${step.title} (${step.file}), using ${conn.label}\n`);
+    emit({ type: 'connected', step: info, cloud: conn.label });
+    // A cloud started again boots its servers anew (BUILD, no addresses yet): the step and its
+    // checks must see the lesson's servers up, not take "booting" for "missing". (Other servers of
+    // the project are not the lesson's to wait for.)
+    await conn.waitUntilBooted({ names: LESSON_SERVERS });
     if (!options.checkOnly) {
       const image = await chooseImage(conn, options.image ?? (env.FAAFO_IMAGE || DEFAULT_IMAGE));
       const flavor = await chooseFlavor(conn, options.flavor ?? (env.FAAFO_FLAVOR || DEFAULT_FLAVOR));
@@ -75,26 +89,35 @@ export async function runStep(name: string, options: RunStepOptions, io: StepIo)
       const { default: run } = await step.run();
       await run(conn, { image, flavor });
     }
-    io.stdout.write(`Checking the cloud after ${step.id}:\n`);
+    emit({ type: 'checking', step: info });
     const checks = [...(await verify(conn, step.expect)), ...((await step.checks?.(conn)) ?? [])];
-    const ok = printChecks(checks, io);
-    if (!ok) {
-      io.stderr.write(
-        `faafo-tutor: ${stepName(step)} did not leave the cloud as the lesson expects. ${step.hint}\n`,
-      );
-      return EXIT_FAILED;
+    for (const check of checks) emit({ type: 'check', ...check });
+    if (!checks.every((c) => c.ok)) {
+      return end({
+        type: 'failed',
+        step: info,
+        kind: 'checks',
+        reason: `${stepName(step)} did not leave the cloud as the lesson expects. ${step.hint}`,
+        made: [...conn.made],
+      });
     }
-    io.stdout.write(`${step.id} done.\n`);
-    return EXIT_OK;
+    return end({ type: 'done', step: info });
   } catch (error) {
-    // One line: the problem, what to do, and what this run had already made (it stays in the cloud).
-    const made = conn?.made ?? [];
-    const left =
-      made.length > 0
-        ? ` Before that, this run made ${made.map((m) => `${m.kind} ${m.name}`).join(', ')}; ` +
-          'they stay in the cloud: run the step again to finish (it reuses them), or step 1 to remove them.'
-        : '';
-    io.stderr.write(`faafo-tutor: ${lineOf(error, options.debug ?? false)}${left}\n`);
-    return EXIT_FAILED;
+    const stack = options.debug && error instanceof Error ? error.stack : undefined;
+    return end({
+      type: 'failed',
+      step: info,
+      kind: 'error',
+      reason: lineOf(error),
+      ...(stack ? { stack } : {}),
+      made: [...(conn?.made ?? [])],
+    });
   }
+}
+
+/** `faafo-tutor step N`: the run printed as text; the exit code (0 done, 1 failed, 2 no such step). */
+export async function runStep(name: string, options: RunStepOptions, io: StepIo): Promise<number> {
+  const last = await runStepEvents(name, options, textPrinter(io));
+  if (last.type === 'done') return EXIT_OK;
+  return last.kind === 'no-such-step' ? EXIT_USAGE : EXIT_FAILED;
 }

@@ -1,10 +1,14 @@
 // With no cloud configured (no --cloud, no OS_CLOUD, no OS_*), a step uses the local cloud and
 // starts it in the background when it is not running; the next step, in a new process, finds the
-// same cloud running. `cloud down` then leaves nothing behind.
+// same cloud running. `cloud down` then leaves nothing behind. A step that finds the cloud stopped
+// after the lesson's servers were made starts it and waits until those servers have booted again,
+// so `step 6 --check` and step 7 pass (they once saw BUILD servers as broken or missing).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connect } from '../../src/cloud/connect.ts';
+import { localCloudFallback } from '../../src/localcloud/connect-fallback.ts';
 import { cloudPaths, readState, runningCloud } from '../../src/localcloud/control.ts';
 import { cleanEnv, isAlive, runTutor } from '../helpers/localcloud.ts';
 
@@ -18,7 +22,7 @@ const env = () =>
     FAAFO_CLOUD_DIR: dataDir,
   });
 
-const tutor = (args: string[]) => runTutor(args, env(), 90_000);
+const tutor = (args: string[], timeoutMs = 90_000) => runTutor(args, env(), timeoutMs);
 
 beforeAll(() => {
   home = mkdtempSync(join(tmpdir(), 'lesson-local-cloud-'));
@@ -42,10 +46,14 @@ describe('no cloud configured: the local cloud', () => {
     expect(first.stdout).toContain('using the local cloud');
     const running = runningCloud(cloudPaths(dataDir));
     expect(running?.pid).toBeGreaterThan(0);
-    const groups = readState(cloudPaths(dataDir))
-      ?.securityGroups.map((g) => g.name)
-      .sort();
-    expect(groups).toEqual(['api', 'control', 'default', 'services', 'worker']);
+    // The cloud writes state.json a moment after each change (and syncs it): read it until it has caught up.
+    const groups = () =>
+      readState(cloudPaths(dataDir))
+        ?.securityGroups.map((g) => g.name)
+        .sort();
+    await expect
+      .poll(groups, { timeout: 15_000, interval: 100 })
+      .toEqual(['api', 'control', 'default', 'services', 'worker']);
 
     const second = await tutor(['step', '2', '--check']);
     expect(second.code, second.stderr).toBe(0);
@@ -55,5 +63,35 @@ describe('no cloud configured: the local cloud', () => {
     const down = await tutor(['cloud', 'down', '--data-dir', dataDir]);
     expect(down.code, down.stderr).toBe(0);
     expect(isAlive(running!.pid)).toBe(false);
+  });
+
+  it('after `cloud down`, a step starts it again and waits for its servers to boot: step 6 --check and step 7 pass', {
+    timeout: 600_000,
+  }, async () => {
+    expect(runningCloud(cloudPaths(dataDir))).toBeUndefined();
+    // The key pair the prelude would have imported, through the same fallback the CLI uses (it
+    // starts the cloud again, as a step would).
+    const conn = await connect({ env: env(), fallback: localCloudFallback });
+    expect(conn.label).toBe('the local cloud');
+    await conn.importKeyPair('demokey');
+    for (const id of ['4', '5', '6']) {
+      const r = await tutor(['step', id], 150_000);
+      expect(r.code, `step ${id}: ${r.stderr}`).toBe(0);
+    }
+    const down = await tutor(['cloud', 'down', '--data-dir', dataDir]);
+    expect(down.code, down.stderr).toBe(0);
+
+    const check = await tutor(['step', '6', '--check'], 200_000);
+    expect(check.code, check.stdout + check.stderr).toBe(0);
+    expect(check.stdout).toContain(`starting the local cloud (data in ${dataDir})`);
+    expect(check.stdout).toMatch(/ {2}… waiting for (app-[a-z0-9-]+ (BUILD|REBOOT)(, )?)+ \(\d+ s\)\n/);
+    expect(check.stdout).not.toContain('✗');
+    expect(check.stdout).toContain('✓ server app-api-1 has a floating IP');
+    expect(check.stdout).toContain('step-6 done.');
+
+    const seven = await tutor(['step', '7'], 300_000);
+    expect(seven.code, seven.stdout + seven.stderr).toBe(0);
+    expect(seven.stdout).not.toContain('starting the local cloud');
+    expect(seven.stdout).toContain('✓ fractals drawn by more than one worker');
   });
 });

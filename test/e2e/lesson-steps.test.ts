@@ -66,6 +66,24 @@ function expectServer(name: string, group: string, floating: boolean) {
   expect(fips.length, `${name} floating IPs`).toBe(floating ? 1 : 0);
 }
 
+/**
+ * The guide's http://IP/ for a server's floating IP, as this machine reaches the app there: the
+ * local cloud serves the nodes' port 80 on another port when 80 cannot be bound.
+ */
+async function appUrl(name: string): Promise<string> {
+  const server = serverNamed(name)[0]!;
+  const fip = state().floatingIps.find((f) => f.serverId === server.id)!;
+  const port = (await (cloud.serving.cloud.runtime as LocalNodeRuntime).servicePorts()).api;
+  return `http://${fip.address}${port === 80 ? '' : `:${port}`}/`;
+}
+
+/** The URL answers: the app's gallery is there. */
+async function expectAnswers(url: string) {
+  const response = await fetch(url, { signal: AbortSignal.timeout(10_000) });
+  await response.arrayBuffer();
+  expect(response.status, url).toBe(200);
+}
+
 const GUIDE_RULES: Record<string, string[]> = {
   api: ['tcp 22-22 from 0.0.0.0/0', 'tcp 80-80 from 0.0.0.0/0'],
   worker: ['tcp 22-22 from 0.0.0.0/0'],
@@ -100,6 +118,13 @@ describe('the lesson, step by step, each in a fresh process (user alice, project
     expect(rulesOf('control')).toEqual(GUIDE_RULES.control);
     expectServer('app-controller', 'control', true);
     expectServer('app-worker-1', 'worker', false);
+    // The cloud made the key (no ~/.ssh here): its file is named, and no ssh command, as no node runs sshd.
+    expect(r.stdout).toMatch(/its private key is in \S+demokey\.pem\n/);
+    expect(r.stdout).not.toMatch(/\bssh\b/);
+    // The app's whole URL, port included, and it answers.
+    const url = await appUrl('app-controller');
+    expect(r.stdout).toContain(`the app: ${url}\n`);
+    await expectAnswers(url);
   });
 
   it('step 1: removes the old instances, then their security groups', { timeout: 120_000 }, async () => {
@@ -164,6 +189,10 @@ describe('the lesson, step by step, each in a fresh process (user alice, project
       const server = serverNamed(name)[0]!;
       const fip = state().floatingIps.find((f) => f.serverId === server.id)!;
       expect(r.stdout).toContain(`allocated ${fip.address} to ${name}`);
+      // The guide's http://IP_API_1/, whole: the port the local cloud moved it to included.
+      const url = await appUrl(name);
+      expect(r.stdout).toContain(`${name} serves the app at ${url}\n`);
+      await expectAnswers(url);
     }
   });
 

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { connect } from '../../src/cloud/connect.ts';
 import type { Connection } from '../../src/cloud/driver.ts';
 import { CloudError } from '../../src/cloud/errors.ts';
+import { type CloudEvent, describeCloudEvent } from '../../src/cloud/events.ts';
 import { type Image, type Node, nodeFrom, type SecurityGroup, type Size } from '../../src/cloud/models.ts';
 import { EXIT_OK, runStep } from '../../src/lesson/run-step.ts';
 import { DEFAULT_QUOTA } from '../../src/localcloud/store.ts';
@@ -20,7 +21,14 @@ const NO_INSTALLER = '#!/usr/bin/env bash\necho hi\n';
 
 let cloud: TestCloud;
 let conn: Connection;
+/** What the connection reported, and the same as the step printer's text lines. */
+const events: CloudEvent[] = [];
 const progress: string[] = [];
+const report = (event: CloudEvent) => {
+  events.push(event);
+  const line = describeCloudEvent(event);
+  if (line) progress.push(line);
+};
 
 /** The cloud's OS_* and nothing of the developer's own; no local cloud of theirs is started either. */
 const envFor = (extra: Record<string, string> = {}) =>
@@ -42,7 +50,7 @@ async function until(node: Node, test: (n: Node) => boolean, timeoutMs = 20_000)
 
 beforeAll(async () => {
   cloud = await startTestCloud('cloud-driver-');
-  conn = await connect({ env: envFor(), progress: (line) => progress.push(line), pollMs: 100 });
+  conn = await connect({ env: envFor(), report, pollMs: 100 });
 }, 60_000);
 
 afterAll(async () => {
@@ -318,6 +326,40 @@ describe('the driver on a real local cloud', () => {
     await conn.waitUntilRunning([replacement], WAIT);
   }, 30_000);
 
+  it('waitUntilBooted: waits while a server boots (BUILD), only for the servers named, and says when it gives up', async () => {
+    const setStatus = (status: 'BUILD' | 'ACTIVE') =>
+      cloud.serving.cloud.store.update((draft) => {
+        draft.servers.find((x) => x.id === replacement.id)!.status = status;
+      });
+    // As a cloud started again leaves the servers it boots anew.
+    setStatus('BUILD');
+    const before = events.length;
+    const others = await conn.waitUntilBooted({ ...WAIT, names: ['drv-node'] });
+    expect(others.find((n) => n.name === 'drv-err')?.status).toBe('BUILD');
+    expect(events.slice(before)).toEqual([]);
+
+    const late = await conn.waitUntilBooted({ timeoutMs: 500, pollMs: 100 }).catch((e: unknown) => e);
+    expect(late).toBeInstanceOf(CloudError);
+    expect((late as CloudError).message).toMatch(
+      /^Timed out after 0\.5 seconds waiting for drv-err \(BUILD\) to boot; look at its console log \(`openstack console log show drv-err`\)/,
+    );
+
+    const waitsBefore = events.filter((e) => e.type === 'waiting').length;
+    const up = setTimeout(() => setStatus('ACTIVE'), 300);
+    try {
+      const all = await conn.waitUntilBooted(WAIT);
+      expect(all.find((n) => n.name === 'drv-err')?.status).toBe('ACTIVE');
+    } finally {
+      clearTimeout(up);
+    }
+    const waits = events.filter((e) => e.type === 'waiting').slice(waitsBefore);
+    expect(waits[0]).toEqual({
+      type: 'waiting',
+      servers: [{ name: 'drv-err', status: 'BUILD' }],
+      elapsedS: 0,
+    });
+  }, 30_000);
+
   it('exGetLimits: the seeded quota, and what is used', async () => {
     const limits = await conn.exGetLimits();
     expect(DEFAULT_QUOTA.instances).toBe(10);
@@ -374,6 +416,29 @@ describe('the driver on a real local cloud', () => {
       errored.id,
       replacement.id,
     ]);
+  });
+
+  it('reports each create as a created event, in the order of `made`, and each reuse as found', () => {
+    const created = events.flatMap((e) =>
+      e.type === 'created' ? [{ kind: e.kind, name: e.name, id: e.id }] : [],
+    );
+    expect(created).toEqual(conn.made);
+    expect(events).toContainEqual({
+      type: 'found',
+      kind: 'server',
+      name: 'drv-node',
+      status: 'SHUTOFF',
+      outcome: 'kept',
+    });
+    expect(events).toContainEqual({ type: 'server-starting', name: 'drv-node' });
+    expect(events).toContainEqual({
+      type: 'found',
+      kind: 'server',
+      name: 'drv-err',
+      status: 'ERROR',
+      fault: 'No valid host was found.',
+      outcome: 'replaced',
+    });
   });
 });
 

@@ -825,6 +825,28 @@ describe('checkNodes', () => {
     ]);
   });
 
+  it('a server still booting (BUILD, no addresses yet) is told apart from a missing one', () => {
+    const nodes = healthy();
+    // As Nova lists a server in BUILD: no addresses, so no floating IP either.
+    nodes[1] = node('app-api-1', {
+      securityGroups: ['api'],
+      state: 'pending',
+      status: 'BUILD',
+      privateIps: [],
+      floatingIps: [],
+    });
+    const booting = 'it is still booting (BUILD): wait a moment, then check again';
+    expect(checkNodes(nodes, STEP5).filter((c) => !c.ok)).toEqual([
+      { ok: false, label: 'server app-api-1 is running (no address)', detail: booting },
+      { ok: false, label: 'server app-api-1 has a floating IP', detail: booting },
+    ]);
+    const missing = checkNodes(
+      nodes.filter((n) => n.name !== 'app-api-1'),
+      STEP5,
+    ).filter((c) => !c.ok);
+    expect(missing).toEqual([{ ok: false, label: 'server app-api-1 is running', detail: 'it is missing' }]);
+  });
+
   it('a missing server, two of one name, and servers that should be gone', () => {
     const [services, api1] = healthy();
     const checks = checkNodes([services!, api1!, { ...api1!, id: 'other' }], STEP5);

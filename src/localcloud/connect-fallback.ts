@@ -1,0 +1,54 @@
+// The fallback the step runner (and the tutor) give connect() for "no cloud configured": the local
+// cloud of this user (FAAFO_CLOUD_DIR, else the default data dir), started in the background when
+// it is not running, and its credentials. src/cloud never imports the local cloud; this file is
+// where the two meet, and the only one outside src/localcloud that reads its control code.
+import type { CloudFallback, FallbackCloud, FallbackContext } from '../cloud/connect.ts';
+import { CloudError } from '../cloud/errors.ts';
+import {
+  cloudPaths,
+  cloudUp,
+  credentialsOf,
+  defaultDataDir,
+  type RunInfo,
+  readState,
+  runningCloud,
+} from './control.ts';
+
+const LABEL = 'the local cloud';
+
+/** The local cloud's credentials, starting it first if it is not running. */
+export const localCloudFallback: CloudFallback = async ({
+  env,
+  report,
+}: FallbackContext): Promise<FallbackCloud> => {
+  const dataDir = defaultDataDir(env);
+  const paths = cloudPaths(dataDir);
+  let run: RunInfo | undefined = runningCloud(paths);
+  if (!run) {
+    report({ type: 'cloud-starting', cloud: LABEL, dataDir });
+    const quiet = { write: () => true };
+    try {
+      run = await cloudUp({ dataDir, env }, { stdout: quiet, stderr: quiet });
+    } catch (error) {
+      throw new CloudError(`Could not start the local cloud: ${(error as Error).message}`);
+    }
+  }
+  const state = readState(paths);
+  if (!state)
+    throw new CloudError(`The local cloud in ${dataDir} has no state; run \`faafo-tutor cloud reset\`.`);
+  const c = credentialsOf(state, run);
+  return {
+    label: LABEL,
+    auth: {
+      authUrl: c.authUrl,
+      username: c.username,
+      password: c.password,
+      projectName: c.projectName,
+      userDomainName: 'Default',
+      projectDomainName: 'Default',
+      region: 'RegionOne',
+      identityApiVersion: '3',
+      insecure: false,
+    },
+  };
+};

@@ -1,0 +1,109 @@
+// What the notebooks import — the cloud connection (src/cloud) and the lesson's steps with their
+// manifest (steps/) — loads from CommonJS: tslab compiles a notebook's cells and the .ts files they
+// import to CommonJS and require()s them. Each check runs in a child process whose .ts files are
+// compiled to CommonJS by TypeScript, file by file (test/helpers/commonjs-typescript.cjs), with
+// require() of ES modules switched off, so import.meta, top-level await or an ESM-only package
+// anywhere in that graph fails the load. The fixtures show the harness fails on each of the three.
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+
+const ROOT = join(import.meta.dirname, '../..');
+const HOOK = join(ROOT, 'test/helpers/commonjs-typescript.cjs');
+const run = promisify(execFile);
+
+/** Runs `script` in a CommonJS child (cwd: the package root); its stdout, or the error's first line. */
+async function inCommonJs(script: string): Promise<{ ok: boolean; out: string }> {
+  try {
+    const { stdout } = await run(
+      process.execPath,
+      ['--no-experimental-require-module', '--require', HOOK, '-e', script],
+      { cwd: ROOT, timeout: 60_000 },
+    );
+    return { ok: true, out: stdout };
+  } catch (error) {
+    const stderr = (error as { stderr?: string }).stderr ?? String(error);
+    const line = stderr.split('\n').find((l) => /Error/.test(l)) ?? stderr;
+    return { ok: false, out: line };
+  }
+}
+
+describe('the notebooks’ imports, loaded as CommonJS', () => {
+  it('src/cloud and every step of the manifest load, expose connect and the steps, and pull in nothing of src/localcloud', async () => {
+    const script = `
+      const cloud = require('./src/cloud/index.ts');
+      for (const f of ['config', 'connect', 'driver', 'errors', 'events', 'models', 'verify'])
+        require('./src/cloud/' + f + '.ts');
+      const { LESSON, findStep } = require('./steps/lesson.ts');
+      const steps = {};
+      for (const step of LESSON) steps[step.id] = typeof require('./' + step.file).default;
+      const { getFloatingIp } = require('./steps/step-3.ts');
+      const { runStepEvents } = require('./src/lesson/run-step.ts');
+      const loaded = Object.keys(require.cache).map((f) => f.slice(process.cwd().length + 1));
+      console.log(JSON.stringify({
+        cloud: Object.keys(cloud).sort(),
+        connect: typeof cloud.connect,
+        steps,
+        step5: findStep('5').id,
+        getFloatingIp: typeof getFloatingIp,
+        runStepEvents: typeof runStepEvents,
+        localcloud: loaded.filter((f) => f.startsWith('src/localcloud/')),
+        stepFiles: loaded.filter((f) => f.startsWith('steps/')).length,
+      }));
+    `;
+    const result = await inCommonJs(script);
+    expect(result.ok, result.out).toBe(true);
+    const seen = JSON.parse(result.out) as Record<string, unknown>;
+    expect(seen.connect).toBe('function');
+    expect(seen.cloud).toEqual(expect.arrayContaining(['CloudError', 'connect', 'verify']));
+    expect(seen.steps).toEqual({
+      prelude: 'function',
+      'step-1': 'function',
+      'step-2': 'function',
+      'step-3': 'function',
+      'step-4': 'function',
+      'step-5': 'function',
+      'step-6': 'function',
+      'step-7': 'function',
+    });
+    expect(seen.step5).toBe('step-5');
+    expect(seen.getFloatingIp).toBe('function');
+    expect(seen.runStepEvents).toBe('function');
+    expect(seen.localcloud).toEqual([]);
+    // The manifest, the eight steps and their helpers really went through require().
+    expect(seen.stepFiles).toBeGreaterThanOrEqual(11);
+  }, 60_000);
+
+  it('without a fallback and with no cloud configured, connect() says how to configure one', async () => {
+    const script = `
+      const { connect } = require('./src/cloud/connect.ts');
+      connect({ env: {}, cwd: process.cwd() }).then(
+        () => console.log(JSON.stringify({ connected: true })),
+        (error) => console.log(JSON.stringify({ name: error.name, message: error.message })),
+      );
+    `;
+    const result = await inCommonJs(script);
+    expect(result.ok, result.out).toBe(true);
+    const error = JSON.parse(result.out) as { name: string; message: string };
+    expect(error.name).toBe('CloudConfigError');
+    expect(error.message).toMatch(/^No cloud is configured: set OS_CLOUD/);
+    expect(error.message).toContain('OS_* variables');
+    expect(error.message).toContain('faafo-tutor cloud up');
+    expect(error.message).not.toContain('\n');
+  }, 60_000);
+
+  it.each([
+    ['import.meta', 'uses-import-meta.ts', /import\.meta/],
+    ['top-level await', 'top-level-await.ts', /await/],
+    ['an ESM-only package', 'esm-only-package.ts', /ERR_REQUIRE_ESM|require\(\) of ES Module/],
+  ])(
+    'the harness refuses a module with %s, as a notebook would',
+    async (_, fixture, why) => {
+      const result = await inCommonJs(`require('./test/fixtures/commonjs/${fixture}')`);
+      expect(result.ok).toBe(false);
+      expect(result.out).toMatch(why);
+    },
+    60_000,
+  );
+});
