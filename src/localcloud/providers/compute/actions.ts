@@ -255,8 +255,10 @@ export const actionRoutes: FastifyPluginAsync<ProviderDeps> = async (app, deps) 
         const group = groupByNameOrId(state, caller, ref);
         store.update((draft) => {
           const target = { projectId: caller.projectId, serverId: server.id, groupId: group.id };
-          valueOr(joinSecurityGroup(draft, target), () =>
-            badRequest(`Security group ${group.id} is already associated with the instance ${id}`),
+          valueOr(joinSecurityGroup(draft, target), (refusal) =>
+            refusal.kind === 'already-member'
+              ? badRequest(`Security group ${group.id} is already associated with the instance ${id}`)
+              : notFound(`Instance ${id} could not be found.`),
           );
         });
         runtime.refreshNetwork();
@@ -269,8 +271,10 @@ export const actionRoutes: FastifyPluginAsync<ProviderDeps> = async (app, deps) 
         const group = groupByNameOrId(state, caller, ref);
         store.update((draft) => {
           const target = { projectId: caller.projectId, serverId: server.id, groupId: group.id };
-          valueOr(leaveSecurityGroup(draft, target), () =>
-            badRequest(`Security group ${group.id} not associated with the instance ${id}`),
+          valueOr(leaveSecurityGroup(draft, target), (refusal) =>
+            refusal.kind === 'not-member'
+              ? badRequest(`Security group ${group.id} not associated with the instance ${id}`)
+              : notFound(`Instance ${id} could not be found.`),
           );
         });
         runtime.refreshNetwork();

@@ -35,11 +35,11 @@ function limitsOf(quota: Quota): Record<QuotaResource, number> {
   };
 }
 
-export function neutronLimits(state: Readonly<CloudState>, projectId: string): Record<QuotaResource, number> {
+function neutronLimits(state: Readonly<CloudState>, projectId: string): Record<QuotaResource, number> {
   return limitsOf(quotaOf(state, projectId));
 }
 
-export function neutronUsage(state: Readonly<CloudState>, projectId: string): Record<QuotaResource, number> {
+function neutronUsage(state: Readonly<CloudState>, projectId: string): Record<QuotaResource, number> {
   const usage = usageOf(state, projectId);
   return {
     network: usage.networks,

@@ -5,8 +5,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 import type { ProviderDeps } from '../../contracts.ts';
-import type { Refusal } from '../../model/refusals.ts';
-import { valueOr } from '../../model/refusals.ts';
+import { type Refusal, valueOr } from '../../model/refusals.ts';
 import {
   createSecurityGroup,
   deleteSecurityGroup,
@@ -34,13 +33,13 @@ import {
 } from './common.ts';
 import { ruleView } from './security-group-rules.ts';
 
-export function findGroup(state: Readonly<CloudState>, projectId: string, id: string): SecurityGroup {
+function findGroup(state: Readonly<CloudState>, projectId: string, id: string): SecurityGroup {
   const group = findModelGroup(state, projectId, id);
   if (!group) throw securityGroupNotFound(id);
   return group;
 }
 
-export function securityGroupView(state: Readonly<CloudState>, group: SecurityGroup) {
+function securityGroupView(state: Readonly<CloudState>, group: SecurityGroup) {
   const time = neutronTime(group.createdAt);
   return {
     id: group.id,
@@ -64,7 +63,7 @@ const defaultExists = () =>
   neutronFault(409, 'SecurityGroupDefaultAlreadyExists', 'Default security group already exists.');
 
 /** A model refusal about a group in Neutron's words. */
-export function groupRefusal(refusal: Refusal): Error {
+function groupRefusal(refusal: Refusal): Error {
   switch (refusal.kind) {
     case 'not-found':
       return securityGroupNotFound(refusal.id);
