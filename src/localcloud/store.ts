@@ -11,6 +11,7 @@ import { ensureDefaultGroup } from './model/security-groups.ts';
 import { floatingCidr, MAX_SLOT, MIN_SLOT, privateCidr } from './nodes/addresses.ts';
 import type { CloudState } from './state.ts';
 
+/** The quota a new project starts with (the model owns it; readers of the seed find it here too). */
 export { DEFAULT_QUOTA };
 
 export const STATE_FILE = 'state.json';

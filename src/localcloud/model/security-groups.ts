@@ -57,6 +57,10 @@ function openRule(
   };
 }
 
+/** How many rules insertGroup() starts a group with: a new group, and `default`. */
+const NEW_GROUP_RULES = 2;
+const DEFAULT_GROUP_RULES = 4;
+
 /** The record and its starting rules: all egress, plus (for `default`) ingress from its own members. */
 function insertGroup(
   state: CloudState,
@@ -113,12 +117,12 @@ export function createSecurityGroup(
   if (isDefaultGroupName(fields.name)) return refuse({ kind: 'default-group', change: 'take-name' });
   const groupQuota = quotaRefusal(state, projectId, { security_group: 1 });
   if (groupQuota) return refuse(groupQuota);
-  // The default group, if made on the way, counts before the new group's rules (4 rules).
-  const defaultRules = defaultGroupOf(state, projectId) ? 0 : 4;
+  // The default group's rules, if it is made on the way, count before the new group's.
+  const defaultRules = defaultGroupOf(state, projectId) ? 0 : DEFAULT_GROUP_RULES;
   const ruleQuota = quotaRefusal(
     state,
     projectId,
-    { security_group_rule: 2 },
+    { security_group_rule: NEW_GROUP_RULES },
     { security_group_rule: defaultRules },
   );
   if (ruleQuota) return refuse(ruleQuota);

@@ -31,11 +31,12 @@ const RESOURCES = {
   security_group_rules: 'security_group_rule',
 } as const satisfies Record<string, QuotaResource>;
 
+type Resource = keyof typeof RESOURCES;
+
+/** The model's names ↔ Nova's, for the refusals Nova words. */
 const NOVA_NAMES = Object.fromEntries(
   Object.entries(RESOURCES).map(([nova, model]) => [model, nova]),
 ) as Record<QuotaResource, Resource>;
-
-type Resource = keyof typeof RESOURCES;
 
 const quotaValue = z
   .union([z.number().int(), z.string().regex(/^-?[0-9]+$/)])
