@@ -6,8 +6,13 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CloudStore } from './contracts.ts';
+import { DEFAULT_QUOTA } from './model/quotas.ts';
+import { ensureDefaultGroup } from './model/security-groups.ts';
 import { floatingCidr, MAX_SLOT, MIN_SLOT, privateCidr } from './nodes/addresses.ts';
-import type { CloudState, Quota, SecurityGroupRule } from './state.ts';
+import type { CloudState } from './state.ts';
+
+/** The quota a new project starts with (the model owns it; readers of the seed find it here too). */
+export { DEFAULT_QUOTA };
 
 export const STATE_FILE = 'state.json';
 
@@ -155,16 +160,6 @@ export const DEFAULT_CREDENTIALS = { username: 'demo', password: 'password', pro
 /** Stable, so that ids written into lesson steps and notebooks keep working after `cloud reset`. */
 export const UBUNTU_IMAGE_ID = '3f0c5a52-7d8e-4b2a-9c41-6e0d2b1a7c11';
 
-export const DEFAULT_QUOTA: Quota = {
-  instances: 10,
-  cores: 20,
-  ram: 51200,
-  floatingIps: 10,
-  securityGroups: 10,
-  securityGroupRules: 100,
-  keyPairs: 100,
-};
-
 /** Keystone's ids are 32 hex digits. */
 const keystoneId = () => randomBytes(16).toString('hex');
 
@@ -180,24 +175,7 @@ export function seedState(options: SeedOptions): CloudState {
   const password = options.password ?? DEFAULT_CREDENTIALS.password;
   const projectName = options.projectName ?? DEFAULT_CREDENTIALS.projectName;
   const projectId = keystoneId();
-  const created = new Date().toISOString();
-  const defaultGroupId = randomUUID();
-  const rule = (
-    direction: SecurityGroupRule['direction'],
-    ethertype: SecurityGroupRule['ethertype'],
-    remoteGroupId: string | null,
-  ): SecurityGroupRule => ({
-    id: randomUUID(),
-    groupId: defaultGroupId,
-    direction,
-    ethertype,
-    protocol: null,
-    portMin: null,
-    portMax: null,
-    remoteIpPrefix: null,
-    remoteGroupId,
-  });
-  return {
+  const state: CloudState = {
     version: 1,
     slot,
     region: 'RegionOne',
@@ -242,24 +220,13 @@ export function seedState(options: SeedOptions): CloudState {
       },
     ],
     ports: [],
-    // Neutron's default group: all egress, ingress only from members of the group itself.
-    securityGroups: [
-      {
-        id: defaultGroupId,
-        name: 'default',
-        description: 'Default security group',
-        projectId,
-        createdAt: created,
-      },
-    ],
-    securityGroupRules: [
-      rule('egress', 'IPv4', null),
-      rule('egress', 'IPv6', null),
-      rule('ingress', 'IPv4', defaultGroupId),
-      rule('ingress', 'IPv6', defaultGroupId),
-    ],
+    securityGroups: [],
+    securityGroupRules: [],
     floatingIps: [],
     servers: [],
     quotas: { [projectId]: { ...DEFAULT_QUOTA } },
   };
+  // Neutron's default group, made as any API's first look at the project makes it.
+  ensureDefaultGroup(state, projectId, new Date());
+  return state;
 }

@@ -1,16 +1,26 @@
 // POST /servers/{id}/action: one key naming the action, as Nova dispatches it (nova/api/openstack/
-// wsgi.py). Floating IPs and security groups change the shared state and ask the node runtime to
-// re-plan its forwarders; reboot, os-stop and os-start set Nova's task_state at once (so the next
+// wsgi.py). Floating IPs and security groups change the shared state through the model
+// (model/floating-ips.ts, model/servers-network.ts) and ask the node runtime to re-plan its
+// forwarders; reboot, os-stop and os-start set Nova's task_state at once (so the next
 // GET shows the transition) and leave the status to the runtime.
 import { isIP } from 'node:net';
 import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 import type { ProviderDeps } from '../../contracts.ts';
+import {
+  associateFloatingIp,
+  disassociateFloatingIp,
+  findFloatingIpByAddress,
+} from '../../model/floating-ips.ts';
+import { portsOfServer } from '../../model/ports.ts';
+import { type Refusal, valueOr } from '../../model/refusals.ts';
+import { projectGroups } from '../../model/security-groups.ts';
+import { joinSecurityGroup, leaveSecurityGroup } from '../../model/servers-network.ts';
 import type { CloudState, Server } from '../../state.ts';
 import { badRequest, type Caller, callerOf, conflict, notFound } from './context.ts';
 import { findServer } from './servers.ts';
 import { parseBody } from './validation.ts';
-import { portsOf, vmStateOf } from './views.ts';
+import { vmStateOf } from './views.ts';
 
 const ipAddress = z.string().refine((s) => isIP(s) !== 0, { params: { anyOf: true } });
 
@@ -75,16 +85,33 @@ const HARD_REBOOT_TASKS = [
   'rebooting_hard',
 ];
 
-/** The project's floating IP with this address (Neutron filters by project for a non-admin). */
-function floatingByAddress(state: Readonly<CloudState>, caller: Caller, address: string) {
-  return state.floatingIps.find((f) => f.address === address && f.projectId === caller.projectId);
-}
-
 function groupByNameOrId(state: Readonly<CloudState>, caller: Caller, ref: string) {
-  const groups = state.securityGroups.filter((g) => g.projectId === caller.projectId);
+  const groups = projectGroups(state, caller.projectId);
   const group = groups.find((g) => g.id === ref) ?? groups.find((g) => g.name === ref);
   if (!group) throw notFound(`Unable to find security_group with name or id '${ref}'`);
   return group;
+}
+
+/**
+ * Neutron's refusal of an association, as Nova's addFloatingIp passes on any error it does not know
+ * (nova/api/openstack/compute/floating_ips.py): a 400 naming the addresses and the reason.
+ */
+function associationRefused(
+  state: Readonly<CloudState>,
+  refusal: Refusal,
+  address: string,
+  fixedIp: string,
+  id: string,
+) {
+  const reason =
+    refusal.kind === 'port-has-floating-ip'
+      ? `fixed IP ${fixedIp} already has floating IP ${state.floatingIps.find((f) => f.id === refusal.heldBy)?.address ?? refusal.heldBy}`
+      : refusal.kind === 'port-on-external-network'
+        ? `fixed IP ${fixedIp} is on the external network`
+        : `the association was refused (${refusal.kind})`;
+  return badRequest(
+    `Unable to associate floating IP ${address} to fixed IP ${fixedIp} for instance ${id}. Error: ${reason}.`,
+  );
 }
 
 /** Nova strips control characters from console output, all but tab and newline. */
@@ -150,17 +177,20 @@ export const actionRoutes: FastifyPluginAsync<ProviderDeps> = async (app, deps) 
       case 'addFloatingIp': {
         const { address, fixed_address } = parseBody(ACTIONS.addFloatingIp, request.body).addFloatingIp;
         const server = findServer(state, caller, id);
-        const ports = portsOf(state, server.id).filter((p) => isIP(p.fixedIp) === 4);
+        const ports = portsOfServer(state, server.id).filter((p) => isIP(p.fixedIp) === 4);
         if (ports.length === 0) throw badRequest('No fixed IPs associated to instance');
         const port = fixed_address === undefined ? ports[0]! : ports.find((p) => p.fixedIp === fixed_address);
         if (!port) throw badRequest('Specified fixed address not assigned to instance');
-        if (!floatingByAddress(state, caller, address)) throw notFound('floating IP not found');
+        const fip = findFloatingIpByAddress(state, caller.projectId, address);
+        if (!fip) throw notFound('floating IP not found');
         // Neutron moves a floating IP that is associated elsewhere, and Nova lets it.
         store.update((draft) => {
-          const fip = floatingByAddress(draft, caller, address)!;
-          fip.portId = port.id;
-          fip.serverId = server.id;
-          fip.fixedAddress = port.fixedIp;
+          const target = { projectId: caller.projectId, floatingIpId: fip.id, portId: port.id };
+          valueOr(associateFloatingIp(draft, target), (refusal) =>
+            refusal.kind === 'not-found'
+              ? notFound('floating IP not found')
+              : associationRefused(draft, refusal, address, port.fixedIp, id),
+          );
         });
         runtime.refreshNetwork();
         return reply.code(202).send();
@@ -168,16 +198,15 @@ export const actionRoutes: FastifyPluginAsync<ProviderDeps> = async (app, deps) 
 
       case 'removeFloatingIp': {
         const { address } = parseBody(ACTIONS.removeFloatingIp, request.body).removeFloatingIp;
-        const fip = floatingByAddress(state, caller, address);
+        const fip = findFloatingIpByAddress(state, caller.projectId, address);
         if (!fip) throw notFound(`Floating IP not found for address ${address}.`);
-        if (fip.serverId !== id || fip.portId === null) {
-          throw conflict(`Floating IP ${address} is not associated with instance ${id}.`);
-        }
         store.update((draft) => {
-          const f = floatingByAddress(draft, caller, address)!;
-          f.portId = null;
-          f.serverId = null;
-          f.fixedAddress = null;
+          const target = { projectId: caller.projectId, floatingIpId: fip.id, serverId: id };
+          valueOr(disassociateFloatingIp(draft, target), (refusal) =>
+            refusal.kind === 'not-found'
+              ? notFound(`Floating IP not found for address ${address}.`)
+              : conflict(`Floating IP ${address} is not associated with instance ${id}.`),
+          );
         });
         runtime.refreshNetwork();
         return reply.code(202).send();
@@ -224,11 +253,13 @@ export const actionRoutes: FastifyPluginAsync<ProviderDeps> = async (app, deps) 
         const ref = parseBody(ACTIONS.addSecurityGroup, request.body).addSecurityGroup.name;
         const server = findServer(state, caller, id);
         const group = groupByNameOrId(state, caller, ref);
-        if (server.securityGroupIds.includes(group.id)) {
-          throw badRequest(`Security group ${group.id} is already associated with the instance ${id}`);
-        }
         store.update((draft) => {
-          findServer(draft, caller, id).securityGroupIds.push(group.id);
+          const target = { projectId: caller.projectId, serverId: server.id, groupId: group.id };
+          valueOr(joinSecurityGroup(draft, target), (refusal) =>
+            refusal.kind === 'already-member'
+              ? badRequest(`Security group ${group.id} is already associated with the instance ${id}`)
+              : notFound(`Instance ${id} could not be found.`),
+          );
         });
         runtime.refreshNetwork();
         return reply.code(202).send();
@@ -238,12 +269,13 @@ export const actionRoutes: FastifyPluginAsync<ProviderDeps> = async (app, deps) 
         const ref = parseBody(ACTIONS.removeSecurityGroup, request.body).removeSecurityGroup.name;
         const server = findServer(state, caller, id);
         const group = groupByNameOrId(state, caller, ref);
-        if (!server.securityGroupIds.includes(group.id)) {
-          throw badRequest(`Security group ${group.id} not associated with the instance ${id}`);
-        }
         store.update((draft) => {
-          const s = findServer(draft, caller, id);
-          s.securityGroupIds = s.securityGroupIds.filter((g) => g !== group.id);
+          const target = { projectId: caller.projectId, serverId: server.id, groupId: group.id };
+          valueOr(leaveSecurityGroup(draft, target), (refusal) =>
+            refusal.kind === 'not-member'
+              ? badRequest(`Security group ${group.id} not associated with the instance ${id}`)
+              : notFound(`Instance ${id} could not be found.`),
+          );
         });
         runtime.refreshNetwork();
         return reply.code(202).send();

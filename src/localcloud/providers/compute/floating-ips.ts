@@ -1,14 +1,19 @@
 // Nova's legacy floating-IP proxies (os-floating-ips, os-floating-ip-pools) over the same floating
 // IPs Neutron's view serves. Pools are the external networks; a floating IP is a further loopback
-// address (127.S.2.x) that the node runtime forwards to the node it is associated with.
-import { randomUUID } from 'node:crypto';
+// address (127.S.2.x) that the node runtime forwards to the node it is associated with. Allocation
+// and release are the model's (model/floating-ips.ts); this file words its refusals as Nova does.
 import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 import type { ProviderDeps } from '../../contracts.ts';
-import { nextFloatingAddress } from '../../nodes/addresses.ts';
+import {
+  allocateFloatingIp,
+  findFloatingIp,
+  projectFloatingIps,
+  releaseFloatingIp,
+} from '../../model/floating-ips.ts';
+import { valueOr } from '../../model/refusals.ts';
 import type { CloudState, FloatingIp, Network } from '../../state.ts';
 import { type Caller, callerOf, forbidden, notFound } from './context.ts';
-import { fits, quotaOf, usageOf } from './usage.ts';
 import { parseBody } from './validation.ts';
 
 // pkgcloud sends `{}` when no pool is named, and some clients no body at all.
@@ -33,7 +38,7 @@ function findPool(state: Readonly<CloudState>, pool: string | null | undefined):
 }
 
 function findFloating(state: Readonly<CloudState>, caller: Caller, id: string): FloatingIp {
-  const fip = state.floatingIps.find((f) => f.id === id && f.projectId === caller.projectId);
+  const fip = findFloatingIp(state, caller.projectId, id);
   if (!fip) throw notFound(`Floating IP not found for ID ${id}`);
   return fip;
 }
@@ -50,9 +55,7 @@ export const floatingIpRoutes: FastifyPluginAsync<ProviderDeps> = async (app, { 
     const caller = callerOf(request);
     const state = store.read();
     return {
-      floating_ips: state.floatingIps
-        .filter((f) => f.projectId === caller.projectId)
-        .map((f) => floatingView(state, f)),
+      floating_ips: projectFloatingIps(state, caller.projectId).map((f) => floatingView(state, f)),
     };
   });
 
@@ -61,24 +64,13 @@ export const floatingIpRoutes: FastifyPluginAsync<ProviderDeps> = async (app, { 
     const pool = parseBody(CreateBody, request.body ?? null)?.pool;
     const created = store.update((draft) => {
       const network = findPool(draft, pool);
-      const quota = quotaOf(draft, caller.projectId);
-      if (!fits(quota.floatingIps, usageOf(draft, caller.projectId, caller.userId).floatingIps, 1)) {
-        throw forbidden(pool ? `IP allocation over quota in pool ${pool}.` : 'IP allocation over quota.');
-      }
-      const address = nextFloatingAddress(draft);
-      if (!address)
-        throw notFound(pool ? `No more floating IPs in pool ${pool}.` : 'No more floating IPs available.');
-      const fip: FloatingIp = {
-        id: randomUUID(),
-        address,
-        pool: network.name as FloatingIp['pool'],
-        projectId: caller.projectId,
-        portId: null,
-        serverId: null,
-        fixedAddress: null,
-        createdAt: now().toISOString(),
-      };
-      draft.floatingIps.push(fip);
+      const allocated = allocateFloatingIp(draft, { projectId: caller.projectId, network, now: now() });
+      const fip = valueOr(allocated, (refusal) => {
+        if (refusal.kind === 'quota') {
+          return forbidden(pool ? `IP allocation over quota in pool ${pool}.` : 'IP allocation over quota.');
+        }
+        return notFound(pool ? `No more floating IPs in pool ${pool}.` : 'No more floating IPs available.');
+      });
       return floatingView(draft, fip);
     });
     runtime.refreshNetwork();
@@ -93,10 +85,12 @@ export const floatingIpRoutes: FastifyPluginAsync<ProviderDeps> = async (app, { 
 
   app.delete<{ Params: { id: string } }>('/os-floating-ips/:id', async (request, reply) => {
     const caller = callerOf(request);
-    const fip = findFloating(store.read(), caller, request.params.id);
-    store.update((draft) => {
-      draft.floatingIps = draft.floatingIps.filter((f) => f.id !== fip.id);
-    });
+    const { id } = request.params;
+    store.update((draft) =>
+      valueOr(releaseFloatingIp(draft, { projectId: caller.projectId, id }), () =>
+        notFound(`Floating IP not found for ID ${id}`),
+      ),
+    );
     runtime.refreshNetwork();
     return reply.code(202).send();
   });

@@ -5,9 +5,9 @@ import { createHash, generateKeyPairSync } from 'node:crypto';
 import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 import type { ProviderDeps } from '../../contracts.ts';
+import { fits, quotaOf, usageOf } from '../../model/quotas.ts';
 import type { CloudState, Keypair } from '../../state.ts';
 import { badRequest, callerOf, conflict, forbidden, notFound } from './context.ts';
-import { fits, quotaOf, usageOf } from './usage.ts';
 import { novaName, parseBody } from './validation.ts';
 
 /** nova/api/openstack/compute/schemas/keypairs.py `create` (2.1). */

@@ -2,8 +2,9 @@
 // `limits show --absolute`), from the same quota and state the create checks use.
 import type { FastifyPluginAsync } from 'fastify';
 import type { ProviderDeps } from '../../contracts.ts';
+import { quotaOf, usageOf } from '../../model/quotas.ts';
 import { callerOf } from './context.ts';
-import { FIXED_LIMITS, quotaOf, usageOf } from './usage.ts';
+import { FIXED_LIMITS } from './fixed-limits.ts';
 
 export const limitRoutes: FastifyPluginAsync<ProviderDeps> = async (app, { store }) => {
   app.get('/limits', async (request) => {

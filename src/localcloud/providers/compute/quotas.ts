@@ -1,27 +1,42 @@
 // /os-quota-sets/{project}: Nova's quota view at 2.1 (flat limits, `/detail` with in_use and
 // reserved, `/defaults`), and PUT for the caller's own project — a local-cloud convenience, since a
-// real cloud keeps quota changes to admins — so a lesson can raise the instance limit.
+// real cloud keeps quota changes to admins — so a lesson can raise the instance limit. Limits and
+// usage are the model's (model/quotas.ts), the same numbers Neutron's /quotas shows.
 import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 import type { ProviderDeps } from '../../contracts.ts';
+import {
+  DEFAULT_QUOTA,
+  QUOTA_FIELDS,
+  type QuotaResource,
+  quotaOf,
+  setQuota,
+  type Usage,
+  usageOf,
+} from '../../model/quotas.ts';
+import { valueOr } from '../../model/refusals.ts';
 import type { CloudState, Quota } from '../../state.ts';
-import { DEFAULT_QUOTA } from '../../store.ts';
 import { badRequest, type Caller, callerOf, forbidden } from './context.ts';
-import { FIXED_LIMITS, quotaOf, type Usage, usageOf } from './usage.ts';
+import { FIXED_LIMITS } from './fixed-limits.ts';
 import { parseBody } from './validation.ts';
 
-/** Nova's resource names ↔ the state's quota fields. */
+/** Nova's resource names ↔ the model's. */
 const RESOURCES = {
   instances: 'instances',
   cores: 'cores',
   ram: 'ram',
-  key_pairs: 'keyPairs',
-  floating_ips: 'floatingIps',
-  security_groups: 'securityGroups',
-  security_group_rules: 'securityGroupRules',
-} as const satisfies Record<string, keyof Quota & keyof Usage>;
+  key_pairs: 'key_pairs',
+  floating_ips: 'floatingip',
+  security_groups: 'security_group',
+  security_group_rules: 'security_group_rule',
+} as const satisfies Record<string, QuotaResource>;
 
 type Resource = keyof typeof RESOURCES;
+
+/** The model's names ↔ Nova's, for the refusals Nova words. */
+const NOVA_NAMES = Object.fromEntries(
+  Object.entries(RESOURCES).map(([nova, model]) => [model, nova]),
+) as Record<QuotaResource, Resource>;
 
 const quotaValue = z
   .union([z.number().int(), z.string().regex(/^-?[0-9]+$/)])
@@ -57,7 +72,7 @@ function limitsOf(quota: Quota): Record<string, number> {
 }
 
 function inUse(usage: Usage, name: string): number {
-  return name in RESOURCES ? usage[RESOURCES[name as Resource]] : 0;
+  return name in RESOURCES ? usage[QUOTA_FIELDS[RESOURCES[name as Resource]]] : 0;
 }
 
 /** The project named in the URL: it must exist (identity.verify_project_id) and be the caller's. */
@@ -101,22 +116,20 @@ export const quotaRoutes: FastifyPluginAsync<ProviderDeps> = async (app, { store
     checkProject(store.read(), caller, project, 'update');
     const { quota_set: changes } = parseBody(UpdateBody, request.body);
     const force = changes.force === true || String(changes.force).toLowerCase() === 'true';
-    store.update((draft) => {
-      const quota = quotaOf(draft, project);
-      const usage = usageOf(draft, project, caller.userId);
-      for (const name of Object.keys(RESOURCES) as Resource[]) {
-        const value = (changes as Record<string, number | undefined>)[name];
-        if (value === undefined) continue;
-        const used = usage[RESOURCES[name]];
-        if (!force && value !== -1 && value < used) {
-          throw badRequest(
-            `Quota limit ${value} for ${name} must be greater than or equal to already used and reserved ${used}.`,
-          );
-        }
-        quota[RESOURCES[name]] = value;
-      }
-      draft.quotas[project] = quota;
-    });
+    const limits: Partial<Record<QuotaResource, number>> = {};
+    for (const name of Object.keys(RESOURCES) as Resource[]) {
+      const value = (changes as Record<string, number | undefined>)[name];
+      if (value !== undefined) limits[RESOURCES[name]] = value;
+    }
+    store.update((draft) =>
+      valueOr(setQuota(draft, { projectId: project, userId: caller.userId, limits, force }), (refusal) => {
+        if (refusal.kind !== 'below-usage')
+          return badRequest(`The quota change was refused (${refusal.kind}).`);
+        return badRequest(
+          `Quota limit ${refusal.limit} for ${NOVA_NAMES[refusal.resource]} must be greater than or equal to already used and reserved ${refusal.used}.`,
+        );
+      }),
+    );
     return { quota_set: limitsOf(quotaOf(store.read(), project)) };
   });
 };

@@ -2,16 +2,26 @@
 // groups and rules Neutron's view serves, worded as Nova words them when it forwards to Neutron
 // (nova/api/openstack/compute/security_groups.py, nova/network/security_group_api.py): only ingress
 // rules are shown, a rule without a source group shows its CIDR (0.0.0.0/0 when none), and
-// Neutron's errors come back as Nova's 400/403/404.
-import { randomUUID } from 'node:crypto';
+// Neutron's refusals come back as Nova's 400/403/404. The rules themselves (the `default` group,
+// starting rules, duplicates, in-use, quota) are the model's (model/security-groups.ts,
+// model/security-group-rules.ts); this file parses Nova's bodies and translates.
 import { isIP } from 'node:net';
 import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 import type { ProviderDeps } from '../../contracts.ts';
+import { type Refusal, valueOr } from '../../model/refusals.ts';
+import { addRule, deleteRule } from '../../model/security-group-rules.ts';
+import {
+  createSecurityGroup,
+  deleteSecurityGroup,
+  ensureDefaultGroupStored,
+  findGroup as findModelGroup,
+  projectGroups,
+  updateSecurityGroup,
+} from '../../model/security-groups.ts';
 import type { CloudState, SecurityGroup, SecurityGroupRule } from '../../state.ts';
 import { badRequest, type Caller, callerOf, forbidden, isUuidLike, notFound } from './context.ts';
 import { findServer } from './servers.ts';
-import { fits, quotaOf, usageOf } from './usage.ts';
 import { formatMessage, parseBody } from './validation.ts';
 
 const GroupBody = z.looseObject({
@@ -95,9 +105,34 @@ function findGroup(state: Readonly<CloudState>, caller: Caller, id: string): Sec
 }
 
 function existingGroup(state: Readonly<CloudState>, caller: Caller, id: string): SecurityGroup {
-  const group = state.securityGroups.find((g) => g.id === id && g.projectId === caller.projectId);
+  const group = findModelGroup(state, caller.projectId, id);
   if (!group) throw notFound(`Security group ${id} does not exist`);
   return group;
+}
+
+const quotaExceeded = (resources: readonly string[]) =>
+  forbidden(`Quota exceeded for resources: [${resources.map((r) => `'${r}'`).join(', ')}].`);
+
+/**
+ * A model refusal as Nova passes Neutron's answer on: a 404 stays a 404; the 409s become 403 on
+ * create (Nova's raise_over_quota) and 400 otherwise (exception.Invalid).
+ */
+function groupRefusal(refusal: Refusal): Error {
+  switch (refusal.kind) {
+    case 'not-found':
+      return notFound(`Security group ${refusal.id} does not exist`);
+    case 'quota':
+      return quotaExceeded(refusal.resources);
+    case 'in-use':
+      return badRequest(`Security Group ${refusal.id} in use.`);
+    case 'default-group':
+      if (refusal.change === 'delete')
+        return badRequest('Insufficient rights for removing default security group.');
+      if (refusal.change === 'rename') return badRequest('Updating default security group not allowed.');
+      return forbidden('Default security group already exists.');
+    default:
+      return badRequest(`The security group change was refused (${refusal.kind}).`);
+  }
 }
 
 interface RuleArgs {
@@ -163,28 +198,17 @@ function ruleArgs(spec: z.output<typeof RuleBody>['security_group_rule']): RuleA
   return { protocol: rawProtocol.toLowerCase(), from: fromPort, to: toPort, cidr, groupId };
 }
 
-/** Neutron's two egress rules for every new group. */
-function defaultEgress(groupId: string): SecurityGroupRule[] {
-  return (['IPv4', 'IPv6'] as const).map((ethertype) => ({
-    id: randomUUID(),
-    groupId,
-    direction: 'egress',
-    ethertype,
-    protocol: null,
-    portMin: null,
-    portMax: null,
-    remoteIpPrefix: null,
-    remoteGroupId: null,
-  }));
-}
-
 export const securityGroupRoutes: FastifyPluginAsync<ProviderDeps> = async (app, { store, runtime, now }) => {
+  /** Nova lists groups through Neutron, which makes the project's default group on that first look. */
+  const ensureDefault = (caller: Caller) => {
+    if (ensureDefaultGroupStored(store, caller.projectId, now())) runtime.refreshNetwork();
+  };
+
   app.get('/os-security-groups', async (request) => {
     const caller = callerOf(request);
+    ensureDefault(caller);
     const state = store.read();
-    const groups = state.securityGroups
-      .filter((g) => g.projectId === caller.projectId)
-      .map((g) => novaGroup(state, g));
+    const groups = projectGroups(state, caller.projectId).map((g) => novaGroup(state, g));
     return { security_groups: groups.sort(byTenantAndName) };
   });
 
@@ -192,22 +216,13 @@ export const securityGroupRoutes: FastifyPluginAsync<ProviderDeps> = async (app,
     const caller = callerOf(request);
     const { name, description } = parseBody(GroupBody, request.body).security_group;
     const created = store.update((draft) => {
-      // Neutron refuses a second "default" with a 409, which Nova turns into a 403.
-      if (name === 'default') throw forbidden('Default security group already exists.');
-      const quota = quotaOf(draft, caller.projectId);
-      if (!fits(quota.securityGroups, usageOf(draft, caller.projectId, caller.userId).securityGroups, 1)) {
-        throw forbidden("Quota exceeded for resources: ['security_group'].");
-      }
-      const group: SecurityGroup = {
-        id: randomUUID(),
+      const group = createSecurityGroup(draft, {
+        projectId: caller.projectId,
         name,
         description,
-        projectId: caller.projectId,
-        createdAt: now().toISOString(),
-      };
-      draft.securityGroups.push(group);
-      draft.securityGroupRules.push(...defaultEgress(group.id));
-      return novaGroup(draft, group);
+        now: now(),
+      });
+      return novaGroup(draft, valueOr(group, groupRefusal));
     });
     runtime.refreshNetwork();
     return { security_group: created };
@@ -215,6 +230,7 @@ export const securityGroupRoutes: FastifyPluginAsync<ProviderDeps> = async (app,
 
   app.get<{ Params: { id: string } }>('/os-security-groups/:id', async (request) => {
     const caller = callerOf(request);
+    ensureDefault(caller);
     const state = store.read();
     return { security_group: novaGroup(state, findGroup(state, caller, request.params.id)) };
   });
@@ -224,10 +240,8 @@ export const securityGroupRoutes: FastifyPluginAsync<ProviderDeps> = async (app,
     findGroup(store.read(), caller, request.params.id);
     const { name, description } = parseBody(GroupBody, request.body).security_group;
     const updated = store.update((draft) => {
-      const group = existingGroup(draft, caller, request.params.id);
-      group.name = name;
-      group.description = description;
-      return novaGroup(draft, group);
+      const change = { projectId: caller.projectId, id: request.params.id, name, description };
+      return novaGroup(draft, valueOr(updateSecurityGroup(draft, change), groupRefusal));
     });
     return { security_group: updated };
   });
@@ -235,20 +249,10 @@ export const securityGroupRoutes: FastifyPluginAsync<ProviderDeps> = async (app,
   app.delete<{ Params: { id: string } }>('/os-security-groups/:id', async (request, reply) => {
     const caller = callerOf(request);
     const { id } = request.params;
-    const state = store.read();
-    const group = findGroup(state, caller, id);
-    // Neutron's 409s, passed on by Nova as 400s.
-    if (group.name === 'default')
-      throw badRequest('Insufficient rights for removing default security group.');
-    if (state.servers.some((s) => s.securityGroupIds.includes(id)))
-      throw badRequest(`Security Group ${id} in use.`);
-    store.update((draft) => {
-      draft.securityGroups = draft.securityGroups.filter((g) => g.id !== id);
-      // Rules of the group, and rules elsewhere that name it as their source (Neutron's cascade).
-      draft.securityGroupRules = draft.securityGroupRules.filter(
-        (r) => r.groupId !== id && r.remoteGroupId !== id,
-      );
-    });
+    findGroup(store.read(), caller, id);
+    store.update((draft) =>
+      valueOr(deleteSecurityGroup(draft, { projectId: caller.projectId, id }), groupRefusal),
+    );
     runtime.refreshNetwork();
     return reply.code(202).send();
   });
@@ -261,32 +265,7 @@ export const securityGroupRoutes: FastifyPluginAsync<ProviderDeps> = async (app,
     if (spec.group_id) existingGroup(state, caller, spec.group_id);
     const args = ruleArgs(spec);
     const created = store.update((draft) => {
-      // Compared as Nova shows rules, so "TCP 22-22 from 0.0.0.0/0" matches however it was stored.
-      const same = draft.securityGroupRules.find((r) => {
-        if (r.groupId !== parent.id || r.direction !== 'ingress') return false;
-        const shown = novaRule(draft, r);
-        return (
-          shown !== undefined &&
-          (shown.ip_protocol?.toLowerCase() ?? null) === args.protocol &&
-          shown.from_port === args.from &&
-          shown.to_port === args.to &&
-          (r.remoteGroupId ?? null) === args.groupId &&
-          (args.groupId !== null || shown.ip_range.cidr === args.cidr)
-        );
-      });
-      if (same) {
-        // Nova finds a CIDR duplicate itself; a group duplicate is Neutron's 409, which Nova makes a 403.
-        if (args.groupId === null) throw badRequest(`This rule already exists in group ${parent.id}`);
-        throw forbidden(`Security group rule already exists. Rule id is ${same.id}.`);
-      }
-      const quota = quotaOf(draft, caller.projectId);
-      if (
-        !fits(quota.securityGroupRules, usageOf(draft, caller.projectId, caller.userId).securityGroupRules, 1)
-      ) {
-        throw forbidden("Quota exceeded for resources: ['security_group_rule'].");
-      }
-      const rule: SecurityGroupRule = {
-        id: randomUUID(),
+      const added = addRule(draft, caller.projectId, {
         groupId: parent.id,
         direction: 'ingress',
         ethertype: args.cidr?.includes(':') ? 'IPv6' : 'IPv4',
@@ -296,8 +275,13 @@ export const securityGroupRoutes: FastifyPluginAsync<ProviderDeps> = async (app,
         portMax: args.to === -1 ? null : args.to,
         remoteIpPrefix: args.cidr,
         remoteGroupId: args.groupId,
-      };
-      draft.securityGroupRules.push(rule);
+      });
+      const rule = valueOr(added, (refusal) => {
+        if (refusal.kind !== 'duplicate') return groupRefusal(refusal);
+        // Nova finds a CIDR duplicate itself; a group duplicate is Neutron's 409, which Nova makes a 403.
+        if (args.groupId === null) return badRequest(`This rule already exists in group ${parent.id}`);
+        return forbidden(`Security group rule already exists. Rule id is ${refusal.existingId}.`);
+      });
       return novaRule(draft, rule)!;
     });
     runtime.refreshNetwork();
@@ -308,14 +292,11 @@ export const securityGroupRoutes: FastifyPluginAsync<ProviderDeps> = async (app,
     const caller = callerOf(request);
     const { id } = request.params;
     if (!isUuidLike(id)) throw badRequest('Security group id should be uuid');
-    const state = store.read();
-    const rule = state.securityGroupRules.find((r) => r.id === id);
-    const owner =
-      rule && state.securityGroups.find((g) => g.id === rule.groupId && g.projectId === caller.projectId);
-    if (!rule || !owner) throw notFound(`Security group rule ${id} does not exist`);
-    store.update((draft) => {
-      draft.securityGroupRules = draft.securityGroupRules.filter((r) => r.id !== id);
-    });
+    store.update((draft) =>
+      valueOr(deleteRule(draft, { projectId: caller.projectId, id }), () =>
+        notFound(`Security group rule ${id} does not exist`),
+      ),
+    );
     runtime.refreshNetwork();
     return reply.code(202).send();
   });

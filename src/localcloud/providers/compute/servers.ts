@@ -1,10 +1,15 @@
 // /servers: create (202, visible at once, then booted by the node runtime), list, detail, show,
 // rename and delete (synchronous: the node's processes are gone, its ports freed and its floating
 // IPs disassociated before the 204, so "delete the servers, then their security groups" works).
+// A server's ports, groups and floating IPs are the model's (model/servers-network.ts).
 import { randomBytes, randomInt, randomUUID } from 'node:crypto';
 import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 import type { ProviderDeps } from '../../contracts.ts';
+import { portsOfServer } from '../../model/ports.ts';
+import { fits, quotaOf, usageOf } from '../../model/quotas.ts';
+import { defaultGroupOf, ensureDefaultGroupStored, projectGroups } from '../../model/security-groups.ts';
+import { plugServer, unplugServer } from '../../model/servers-network.ts';
 import { nextFixedAddresses } from '../../nodes/addresses.ts';
 import type { CloudState, Flavor, Port, Server } from '../../state.ts';
 import {
@@ -16,7 +21,6 @@ import {
   notFound,
   selfAndBookmark,
 } from './context.ts';
-import { fits, quotaOf, usageOf } from './usage.ts';
 import {
   formatMessage,
   isBase64,
@@ -26,7 +30,7 @@ import {
   positiveInteger,
   toBoolean,
 } from './validation.ts';
-import { portsOf, serverDetail, serverSummary, statusOf } from './views.ts';
+import { serverDetail, serverSummary, statusOf } from './views.ts';
 
 const base64Text = (max: number) =>
   z
@@ -102,14 +106,6 @@ function generatePassword(): string {
   return password;
 }
 
-/** OpenStack's MAC prefix (fa:16:3e), three random bytes, unique in the cloud. */
-function newMac(state: Readonly<CloudState>): string {
-  for (;;) {
-    const mac = `fa:16:3e:${[...randomBytes(3)].map((b) => b.toString(16).padStart(2, '0')).join(':')}`;
-    if (!state.ports.some((p) => p.macAddress === mac)) return mac;
-  }
-}
-
 /**
  * How many of min..max instances the quota lets through, or Nova's 403 (compute/utils.py
  * check_num_instances_quota: resources sorted, a partial grant when min ≤ allowed < max).
@@ -152,9 +148,9 @@ export function resolveSecurityGroups(
   projectId: string,
   refs: readonly string[] | undefined,
 ): string[] {
-  const groups = state.securityGroups.filter((g) => g.projectId === projectId);
+  const groups = projectGroups(state, projectId);
   if (refs === undefined || refs.length === 0) {
-    const fallback = groups.find((g) => g.name === 'default');
+    const fallback = defaultGroupOf(state, projectId);
     return fallback ? [fallback.id] : [];
   }
   const ids: string[] = [];
@@ -175,24 +171,6 @@ export function findServer(state: Readonly<CloudState>, caller: Caller, id: stri
   const server = state.servers.find((s) => s.id === id && s.projectId === caller.projectId);
   if (!server || server.status === 'DELETED') throw notFound(`Instance ${id} could not be found.`);
   return server;
-}
-
-/** A port on each of the cloud's networks, private first: Neutron's view of the server's NICs. */
-function portsFor(state: Readonly<CloudState>, server: Server): Port[] {
-  const ports: Port[] = [];
-  for (const name of ['private', 'public'] as const) {
-    const network = state.networks.find((n) => n.name === name);
-    if (!network) continue;
-    ports.push({
-      id: randomUUID(),
-      networkId: network.id,
-      deviceId: server.id,
-      macAddress: newMac({ ...state, ports: [...state.ports, ...ports] }),
-      fixedIp: name === 'private' ? server.fixedIp : server.loopbackIp,
-      projectId: server.projectId,
-    });
-  }
-  return ports;
 }
 
 type Query = Record<string, string | string[] | undefined>;
@@ -239,17 +217,7 @@ export function listServers(state: Readonly<CloudState>, caller: Caller, query: 
 
 /** Removes a server with its ports and lets go of its floating IPs; true if one was associated. */
 export function forgetServer(state: CloudState, serverId: string): boolean {
-  const portIds = new Set(state.ports.filter((p) => p.deviceId === serverId).map((p) => p.id));
-  let hadFloating = false;
-  for (const fip of state.floatingIps) {
-    if (fip.serverId === serverId || (fip.portId !== null && portIds.has(fip.portId))) {
-      fip.serverId = null;
-      fip.portId = null;
-      fip.fixedAddress = null;
-      hadFloating = true;
-    }
-  }
-  state.ports = state.ports.filter((p) => !portIds.has(p.id));
+  const hadFloating = unplugServer(state, serverId);
   state.servers = state.servers.filter((s) => s.id !== serverId);
   return hadFloating;
 }
@@ -282,7 +250,9 @@ export const serverRoutes: FastifyPluginAsync<ProviderDeps> = async (app, deps) 
       throw badRequest('Invalid key_name provided.');
     }
     const groupRefs = spec.security_groups?.flatMap((g) => (g.name ? [g.name.trim()] : []));
-    const securityGroupIds = resolveSecurityGroups(state, caller.projectId, groupRefs);
+    // Nova looks the groups up through Neutron, which makes the project's default group first.
+    if (ensureDefaultGroupStored(store, caller.projectId, now())) runtime.refreshNetwork();
+    const securityGroupIds = resolveSecurityGroups(store.read(), caller.projectId, groupRefs);
     const adminPass = spec.adminPass ?? generatePassword();
 
     const created = store.update((draft) => {
@@ -313,7 +283,7 @@ export const serverRoutes: FastifyPluginAsync<ProviderDeps> = async (app, deps) 
           updatedAt: at,
         };
         if (addresses) {
-          draft.ports.push(...portsFor(draft, server));
+          plugServer(draft, server);
         } else {
           // What Nova shows when Neutron has no address left: the build fails, the server stays.
           Object.assign(server, {
@@ -449,7 +419,7 @@ export const serverRoutes: FastifyPluginAsync<ProviderDeps> = async (app, deps) 
     const state = store.read();
     const server = findServer(state, caller, request.params.id);
     return {
-      interfaceAttachments: portsOf(state, server.id).map((p) => interfaceAttachment(state, server, p)),
+      interfaceAttachments: portsOfServer(state, server.id).map((p) => interfaceAttachment(state, server, p)),
     };
   });
 
@@ -459,7 +429,7 @@ export const serverRoutes: FastifyPluginAsync<ProviderDeps> = async (app, deps) 
       const caller = callerOf(request);
       const state = store.read();
       const server = findServer(state, caller, request.params.id);
-      const port = portsOf(state, server.id).find((p) => p.id === request.params.portId);
+      const port = portsOfServer(state, server.id).find((p) => p.id === request.params.portId);
       if (!port) throw notFound(`Port ${request.params.portId} could not be found.`);
       return { interfaceAttachment: interfaceAttachment(state, server, port) };
     },

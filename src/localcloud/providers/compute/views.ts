@@ -3,7 +3,8 @@
 // floating IPs associated with them.
 import { createHash } from 'node:crypto';
 import type { Endpoints } from '../../contracts.ts';
-import type { CloudState, Port, Server } from '../../state.ts';
+import { portsOfServer } from '../../model/ports.ts';
+import type { CloudState, Server } from '../../state.ts';
 import { bookmark, isoTime, selfAndBookmark } from './context.ts';
 
 /** The one "host" every node runs on; Nova's hostId is sha224(project + host). */
@@ -39,23 +40,11 @@ export interface AddressEntry {
   'OS-EXT-IPS-MAC:mac_addr': string;
 }
 
-const NETWORK_ORDER = ['private', 'public'];
-
-/** The server's ports, private network first (the port a floating IP goes to). */
-export function portsOf(state: Readonly<CloudState>, serverId: string): Port[] {
-  const networkName = (port: Port) => state.networks.find((n) => n.id === port.networkId)?.name ?? '';
-  const rank = (port: Port) => {
-    const i = NETWORK_ORDER.indexOf(networkName(port));
-    return i < 0 ? NETWORK_ORDER.length : i;
-  };
-  return state.ports.filter((p) => p.deviceId === serverId).sort((a, b) => rank(a) - rank(b));
-}
-
 /** `{network name: [fixed…, floating…]}`, as Nova's ips view lists them. Empty while BUILD, as Nova. */
 export function addressesOf(state: Readonly<CloudState>, server: Server): Record<string, AddressEntry[]> {
   if (server.status === 'BUILD') return {};
   const addresses: Record<string, AddressEntry[]> = {};
-  const ports = portsOf(state, server.id);
+  const ports = portsOfServer(state, server.id);
   const floating = state.floatingIps.filter((f) => f.serverId === server.id);
   for (const port of ports) {
     const label = state.networks.find((n) => n.id === port.networkId)?.name ?? port.networkId;

@@ -1,16 +1,24 @@
-// Floating IPs, Neutron's view of the records Nova's os-floating-ips proxy also serves. Addresses
-// come from the external network `public` (127.S.2.x, nodes/addresses.ts); an association is
-// recorded on the FloatingIp as portId (the server's port), serverId (the port's device) and
-// fixedAddress (the port's 10.S.0.x address), and the forwarders follow it via refreshNetwork().
+// Floating IPs, Neutron's view of the records Nova's os-floating-ips proxy also serves. A translation
+// over model/floating-ips.ts (allocation from the external network `public`, 127.S.2.x, association
+// with a server's port, release): this file parses Neutron's bodies, resolves the network, calls the
+// model and words its refusals as Neutron does; the forwarders follow via refreshNetwork().
 //   POST /v2.0/floatingips {floatingip: {floating_network_id[, port_id]}} → 201
 //   PUT  /v2.0/floatingips/{id} {floatingip: {port_id | null}}            → 200
-import { randomUUID } from 'node:crypto';
 import { isIPv4 } from 'node:net';
 import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 import type { ProviderDeps } from '../../contracts.ts';
-import { classify, nextFloatingAddress } from '../../nodes/addresses.ts';
-import type { CloudState, FloatingIp, Port } from '../../state.ts';
+import {
+  allocateFloatingIp,
+  associateFloatingIp,
+  disassociateFloatingIp,
+  findFloatingIp,
+  projectFloatingIps,
+  releaseFloatingIp,
+} from '../../model/floating-ips.ts';
+import { quotaRefusal } from '../../model/quotas.ts';
+import { type Refusal, valueOr } from '../../model/refusals.ts';
+import type { CloudState, FloatingIp, Network } from '../../state.ts';
 import {
   type AttributeMap,
   invalidInput,
@@ -32,7 +40,6 @@ import {
 } from './common.ts';
 import { visibleNetworks } from './networks.ts';
 import { portView } from './ports.ts';
-import { checkQuota, neutronLimits, neutronUsage } from './quotas.ts';
 
 export function floatingIpView(state: Readonly<CloudState>, fip: FloatingIp) {
   const network = state.networks.find((n) => n.external);
@@ -73,73 +80,6 @@ export function floatingIpView(state: Readonly<CloudState>, fip: FloatingIp) {
     updated_at: time,
     revision_number: fip.portId ? 1 : 0,
   };
-}
-
-export type FloatingIpAllocation =
-  | { ok: true; floatingIp: FloatingIp }
-  | { ok: false; reason: 'quota'; limit: number; used: number }
-  | { ok: false; reason: 'no-pool' }
-  | { ok: false; reason: 'exhausted'; networkId: string }
-  | { ok: false; reason: 'address-taken' | 'address-invalid'; networkId: string };
-
-/**
- * Allocates a floating IP for `projectId` from the external network: the lowest free 127.S.2.x, or
- * `address` if asked for. The one allocator behind Neutron's POST /v2.0/floatingips and Nova's
- * POST /os-floating-ips; each maps a refusal to its own error. Call inside store.update().
- */
-export function allocateFloatingIp(
-  state: CloudState,
-  options: { projectId: string; now: Date; address?: string },
-): FloatingIpAllocation {
-  const { projectId, now, address } = options;
-  const limit = neutronLimits(state, projectId).floatingip;
-  const used = neutronUsage(state, projectId).floatingip;
-  if (limit >= 0 && used + 1 > limit) return { ok: false, reason: 'quota', limit, used };
-  const network = state.networks.find((n) => n.external);
-  if (!network) return { ok: false, reason: 'no-pool' };
-  let chosen: string | undefined;
-  if (address !== undefined) {
-    if (classify(address, state.slot)?.range !== 'floating') {
-      return { ok: false, reason: 'address-invalid', networkId: network.id };
-    }
-    if (state.floatingIps.some((f) => f.address === address)) {
-      return { ok: false, reason: 'address-taken', networkId: network.id };
-    }
-    chosen = address;
-  } else {
-    chosen = nextFloatingAddress(state);
-    if (!chosen) return { ok: false, reason: 'exhausted', networkId: network.id };
-  }
-  const floatingIp: FloatingIp = {
-    id: randomUUID(),
-    address: chosen,
-    pool: 'public',
-    projectId,
-    portId: null,
-    serverId: null,
-    fixedAddress: null,
-    createdAt: now.toISOString(),
-  };
-  state.floatingIps.push(floatingIp);
-  return { ok: true, floatingIp };
-}
-
-/** Records the association of a floating IP with a server's port. */
-export function associateFloatingIp(fip: FloatingIp, port: Port): void {
-  fip.portId = port.id;
-  fip.serverId = port.deviceId;
-  fip.fixedAddress = port.fixedIp;
-}
-
-export function disassociateFloatingIp(fip: FloatingIp): void {
-  fip.portId = null;
-  fip.serverId = null;
-  fip.fixedAddress = null;
-}
-
-/** Frees the floating IPs of a server that goes away (Neutron does so when the port is deleted). */
-export function disassociateServer(state: CloudState, serverId: string): void {
-  for (const fip of state.floatingIps) if (fip.serverId === serverId) disassociateFloatingIp(fip);
 }
 
 const floatingIpNotFound = (id: string) =>
@@ -196,48 +136,69 @@ const floatingIpSchema = z.object({
   project_id: z.unknown().optional(),
 });
 
-/** Neutron's checks before it associates a floating IP with a port (l3_db._internal_fip_assoc_data). */
-function portForAssociation(
-  state: Readonly<CloudState>,
-  fip: FloatingIp,
-  portId: string,
-  fixedIp: string | undefined,
-): Port {
-  const port = state.ports.find((p) => p.id === portId && p.projectId === fip.projectId);
-  if (!port) throw portNotFound(portId);
-  if (fixedIp !== undefined && fixedIp !== port.fixedIp) {
-    throw resourceBadRequest('floatingip', `Port ${port.id} does not have fixed ip ${fixedIp}`);
-  }
+/** A model refusal about a floating IP in Neutron's words (`network` for allocation refusals). */
+function floatingIpRefusal(state: Readonly<CloudState>, refusal: Refusal, network?: Network): Error {
   const external = state.networks.find((n) => n.external);
-  const portNetwork = state.networks.find((n) => n.id === port.networkId);
-  if (portNetwork?.external) {
-    throw neutronFault(
-      404,
-      'ExternalGatewayForFloatingIPNotFound',
-      `External network ${external?.id ?? ''} is not reachable from subnet ${portNetwork.subnetId}.  Therefore, cannot associate Port ${port.id} with a Floating IP.`,
-    );
+  switch (refusal.kind) {
+    case 'not-found':
+      return refusal.resource === 'port' ? portNotFound(refusal.id) : floatingIpNotFound(refusal.id);
+    case 'quota':
+      return overQuota(refusal.resources);
+    case 'fixed-ip-not-on-port':
+      return resourceBadRequest(
+        'floatingip',
+        `Port ${refusal.portId} does not have fixed ip ${refusal.fixedIp}`,
+      );
+    case 'port-on-external-network': {
+      const port = state.ports.find((p) => p.id === refusal.portId);
+      const subnet = state.networks.find((n) => n.id === port?.networkId)?.subnetId ?? '';
+      return neutronFault(
+        404,
+        'ExternalGatewayForFloatingIPNotFound',
+        `External network ${external?.id ?? ''} is not reachable from subnet ${subnet}.  Therefore, cannot associate Port ${refusal.portId} with a Floating IP.`,
+      );
+    }
+    case 'port-has-floating-ip': {
+      const port = state.ports.find((p) => p.id === refusal.portId);
+      const fip = state.floatingIps.find((f) => f.id === refusal.floatingIpId);
+      return neutronFault(
+        409,
+        'FloatingIPPortAlreadyAssociated',
+        `Cannot associate floating IP ${fip?.address ?? ''} (${refusal.floatingIpId}) with port ${refusal.portId} using fixed IP ${port?.fixedIp ?? ''}, as that fixed IP already has a floating IP on external network ${external?.id ?? ''}.`,
+      );
+    }
+    case 'not-external':
+      return resourceBadRequest('floatingip', `Network ${refusal.networkId} is not a valid external network`);
+    case 'address-taken':
+      return neutronFault(
+        409,
+        'IpAddressAlreadyAllocated',
+        `IP address ${refusal.address} already allocated in subnet ${network?.subnetId ?? ''}`,
+      );
+    case 'address-invalid':
+      return neutronFault(
+        400,
+        'InvalidIpForNetwork',
+        `IP address ${refusal.address} is not a valid IP for any of the subnets on the specified network.`,
+      );
+    case 'pool-exhausted':
+      return neutronFault(
+        409,
+        'IpAddressGenerationFailure',
+        `No more IP addresses available on network ${refusal.networkId}.`,
+      );
+    default:
+      return neutronFault(409, 'HTTPConflict', `The floating IP change was refused (${refusal.kind}).`);
   }
-  const other = state.floatingIps.find((f) => f.portId === port.id && f.id !== fip.id);
-  if (other) {
-    throw neutronFault(
-      409,
-      'FloatingIPPortAlreadyAssociated',
-      `Cannot associate floating IP ${fip.address} (${fip.id}) with port ${port.id} using fixed IP ${port.fixedIp}, as that fixed IP already has a floating IP on external network ${external?.id ?? ''}.`,
-    );
-  }
-  return port;
 }
 
 export const floatingIpRoutes: FastifyPluginAsync<ProviderDeps> = async (app, deps) => {
   const { store, endpoints, runtime, now } = deps;
 
-  const visible = (state: Readonly<CloudState>, projectId: string) =>
-    state.floatingIps.filter((f) => f.projectId === projectId);
-
   app.get<{ Querystring: Query }>('/v2.0/floatingips', async (request) => {
     const state = store.read();
     return listResponse({
-      items: visible(state, projectOf(request)).map((f) => floatingIpView(state, f)),
+      items: projectFloatingIps(state, projectOf(request)).map((f) => floatingIpView(state, f)),
       query: request.query,
       collection: 'floatingips',
       url: `${endpoints.network}/v2.0/floatingips`,
@@ -246,7 +207,7 @@ export const floatingIpRoutes: FastifyPluginAsync<ProviderDeps> = async (app, de
 
   app.get<{ Params: { id: string }; Querystring: Query }>('/v2.0/floatingips/:id', async (request) => {
     const state = store.read();
-    const fip = visible(state, projectOf(request)).find((f) => f.id === request.params.id);
+    const fip = findFloatingIp(state, projectOf(request), request.params.id);
     if (!fip) throw floatingIpNotFound(request.params.id);
     return showResponse('floatingip', floatingIpView(state, fip), request.query);
   });
@@ -273,11 +234,11 @@ export const floatingIpRoutes: FastifyPluginAsync<ProviderDeps> = async (app, de
           );
         }
       }
-      checkQuota(state, caller, { floatingip: 1 });
+      // Neutron's API layer reserves quota before the plugin looks at the network.
+      const overQuotaNow = quotaRefusal(state, caller, { floatingip: 1 });
+      if (overQuotaNow) throw floatingIpRefusal(state, overQuotaNow);
       if (!network) throw networkNotFound(networkId as string);
-      if (!network.external) {
-        throw resourceBadRequest('floatingip', `Network ${network.id} is not a valid external network`);
-      }
+      if (!network.external) throw floatingIpRefusal(state, { kind: 'not-external', networkId: network.id });
       if (body.subnet_id && body.subnet_id !== network.subnetId) {
         throw invalidInput(
           `Failed to create port on network ${network.id}, because fixed_ips included invalid subnet ${body.subnet_id}`,
@@ -287,35 +248,22 @@ export const floatingIpRoutes: FastifyPluginAsync<ProviderDeps> = async (app, de
         throw resourceBadRequest('floatingip', 'fixed_ip_address cannot be specified without a port_id');
       }
       const address = (body.floating_ip_address as string | null | undefined) ?? undefined;
-      const allocation = allocateFloatingIp(state, { projectId: caller, now: now(), address });
-      if (!allocation.ok) {
-        switch (allocation.reason) {
-          case 'quota':
-            throw overQuota(['floatingip']);
-          case 'address-taken':
-            throw neutronFault(
-              409,
-              'IpAddressAlreadyAllocated',
-              `IP address ${address} already allocated in subnet ${network.subnetId}`,
-            );
-          case 'address-invalid':
-            throw neutronFault(
-              400,
-              'InvalidIpForNetwork',
-              `IP address ${address} is not a valid IP for any of the subnets on the specified network.`,
-            );
-          default:
-            throw neutronFault(
-              409,
-              'IpAddressGenerationFailure',
-              `No more IP addresses available on network ${network.id}.`,
-            );
-        }
-      }
-      const fip = allocation.floatingIp;
+      const refused = (refusal: Refusal) => floatingIpRefusal(state, refusal, network);
+      let fip = valueOr(
+        allocateFloatingIp(state, { projectId: caller, network, now: now(), address }),
+        refused,
+      );
       if (typeof body.port_id === 'string') {
         const fixedIp = (body.fixed_ip_address as string | null | undefined) ?? undefined;
-        associateFloatingIp(fip, portForAssociation(state, fip, body.port_id, fixedIp));
+        fip = valueOr(
+          associateFloatingIp(state, {
+            projectId: caller,
+            floatingIpId: fip.id,
+            portId: body.port_id,
+            fixedIp,
+          }),
+          refused,
+        );
       }
       return floatingIpView(state, fip);
     });
@@ -334,16 +282,21 @@ export const floatingIpRoutes: FastifyPluginAsync<ProviderDeps> = async (app, de
       projectId: caller,
     });
     const view = store.update((state) => {
-      const fip = visible(state, caller).find((f) => f.id === request.params.id);
-      if (!fip) throw floatingIpNotFound(request.params.id);
+      const floatingIpId = request.params.id;
+      let fip = findFloatingIp(state, caller, floatingIpId);
+      if (!fip) throw floatingIpNotFound(floatingIpId);
       if (body.fixed_ip_address && !body.port_id) {
         throw resourceBadRequest('floatingip', 'fixed_ip_address cannot be specified without a port_id');
       }
+      const refused = (refusal: Refusal) => floatingIpRefusal(state, refusal);
       if (typeof body.port_id === 'string') {
         const fixedIp = (body.fixed_ip_address as string | null | undefined) ?? undefined;
-        associateFloatingIp(fip, portForAssociation(state, fip, body.port_id, fixedIp));
+        fip = valueOr(
+          associateFloatingIp(state, { projectId: caller, floatingIpId, portId: body.port_id, fixedIp }),
+          refused,
+        );
       } else if (body.port_id === null) {
-        disassociateFloatingIp(fip);
+        fip = valueOr(disassociateFloatingIp(state, { projectId: caller, floatingIpId }), refused);
       }
       return floatingIpView(state, fip);
     });
@@ -353,11 +306,11 @@ export const floatingIpRoutes: FastifyPluginAsync<ProviderDeps> = async (app, de
 
   app.delete<{ Params: { id: string } }>('/v2.0/floatingips/:id', async (request, reply) => {
     const caller = projectOf(request);
-    store.update((state) => {
-      const fip = visible(state, caller).find((f) => f.id === request.params.id);
-      if (!fip) throw floatingIpNotFound(request.params.id);
-      state.floatingIps = state.floatingIps.filter((f) => f.id !== fip.id);
-    });
+    store.update((state) =>
+      valueOr(releaseFloatingIp(state, { projectId: caller, id: request.params.id }), (refusal) =>
+        floatingIpRefusal(state, refusal),
+      ),
+    );
     runtime.refreshNetwork();
     return reply.code(204).send();
   });

@@ -1,10 +1,11 @@
-// Ports, read-only: the compute provider gives each server a port on `private` (10.S.0.x) and one on
+// Ports, read-only: the model (model/servers-network.ts) gives each server a port on `private` (10.S.0.x) and one on
 // `public` (its 127.S.1.x loopback address). The OSC attaches a floating IP with
 // `GET /v2.0/ports?device_id=<server>`, then `PUT /v2.0/floatingips/{id} {port_id}` port by port
 // until one is accepted (the public one is refused with a 404, as Neutron refuses a port on the
 // external network).
 import type { FastifyPluginAsync } from 'fastify';
 import type { ProviderDeps } from '../../contracts.ts';
+import { findPort, projectPorts } from '../../model/ports.ts';
 import type { CloudState, Port } from '../../state.ts';
 import {
   listResponse,
@@ -77,7 +78,7 @@ export const portRoutes: FastifyPluginAsync<ProviderDeps> = async (app, deps) =>
   app.get<{ Querystring: Query }>('/v2.0/ports', async (request) => {
     const state = store.read();
     const caller = projectOf(request);
-    let items = state.ports.filter((p) => p.projectId === caller).map((p) => portView(state, p));
+    let items = projectPorts(state, caller).map((p) => portView(state, p));
     const fixedIps = queryValues(request.query, 'fixed_ips');
     if (fixedIps.length > 0) items = items.filter(fixedIpsFilter(fixedIps));
     return listResponse({
@@ -91,7 +92,7 @@ export const portRoutes: FastifyPluginAsync<ProviderDeps> = async (app, deps) =>
 
   app.get<{ Params: { id: string }; Querystring: Query }>('/v2.0/ports/:id', async (request) => {
     const state = store.read();
-    const port = state.ports.find((p) => p.id === request.params.id && p.projectId === projectOf(request));
+    const port = findPort(state, projectOf(request), request.params.id);
     if (!port) throw portNotFound(request.params.id);
     return showResponse('port', portView(state, port), request.query);
   });

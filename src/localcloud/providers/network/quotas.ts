@@ -1,14 +1,14 @@
-// Neutron's quotas: limits from the project's quota record (floating IPs, security groups, rules;
-// the rest at Neutron's defaults), usage counted from the shared state, and the check that create
-// routes run before they change anything (OverQuota, 409, as Neutron's quota engine answers).
+// Neutron's quotas: the limits of model/quotas.ts (floating IPs, security groups, rules; the rest
+// at Neutron's defaults) and the usage it counts from the shared state, in Neutron's names. The
+// check on create is the model's; its refusal is Neutron's OverQuota (409).
 //   GET /v2.0/quotas/{project}               → {quota: {network: 100, …}}
 //   GET /v2.0/quotas/{project}/details.json  → {quota: {network: {limit, used, reserved}, …}}
 //   GET /v2.0/quotas/{project}/default       → the defaults
 import type { FastifyPluginAsync } from 'fastify';
 import type { ProviderDeps } from '../../contracts.ts';
-import type { CloudState } from '../../state.ts';
-import { DEFAULT_QUOTA } from '../../store.ts';
-import { neutronFault, overQuota, projectOf } from './common.ts';
+import { DEFAULT_QUOTA, quotaOf, usageOf } from '../../model/quotas.ts';
+import type { CloudState, Quota } from '../../state.ts';
+import { neutronFault, projectOf } from './common.ts';
 
 export const QUOTA_RESOURCES = [
   'network',
@@ -26,8 +26,7 @@ export type QuotaResource = (typeof QUOTA_RESOURCES)[number];
 /** Neutron's defaults for what the state keeps no quota of (neutron/conf/quota.py). */
 const FIXED_LIMITS = { network: 100, subnet: 100, subnetpool: -1, port: 500, router: 10, rbac_policy: 10 };
 
-export function neutronLimits(state: Readonly<CloudState>, projectId: string): Record<QuotaResource, number> {
-  const quota = { ...DEFAULT_QUOTA, ...state.quotas[projectId] };
+function limitsOf(quota: Quota): Record<QuotaResource, number> {
   return {
     ...FIXED_LIMITS,
     floatingip: quota.floatingIps,
@@ -36,49 +35,23 @@ export function neutronLimits(state: Readonly<CloudState>, projectId: string): R
   };
 }
 
-function defaultLimits(): Record<QuotaResource, number> {
-  return {
-    ...FIXED_LIMITS,
-    floatingip: DEFAULT_QUOTA.floatingIps,
-    security_group: DEFAULT_QUOTA.securityGroups,
-    security_group_rule: DEFAULT_QUOTA.securityGroupRules,
-  };
+function neutronLimits(state: Readonly<CloudState>, projectId: string): Record<QuotaResource, number> {
+  return limitsOf(quotaOf(state, projectId));
 }
 
-export function neutronUsage(state: Readonly<CloudState>, projectId: string): Record<QuotaResource, number> {
-  const groups = new Set(state.securityGroups.filter((g) => g.projectId === projectId).map((g) => g.id));
-  const networks = state.networks.filter((n) => n.projectId === projectId);
+function neutronUsage(state: Readonly<CloudState>, projectId: string): Record<QuotaResource, number> {
+  const usage = usageOf(state, projectId);
   return {
-    network: networks.length,
-    subnet: networks.length, // one subnet per network
+    network: usage.networks,
+    subnet: usage.subnets,
     subnetpool: 0,
-    port: state.ports.filter((p) => p.projectId === projectId).length,
+    port: usage.ports,
     router: 0,
-    floatingip: state.floatingIps.filter((f) => f.projectId === projectId).length,
+    floatingip: usage.floatingIps,
     rbac_policy: 0,
-    security_group: groups.size,
-    security_group_rule: state.securityGroupRules.filter((r) => groups.has(r.groupId)).length,
+    security_group: usage.securityGroups,
+    security_group_rule: usage.securityGroupRules,
   };
-}
-
-/** Throws OverQuota naming every resource that `deltas` would take past its limit (-1: unlimited). */
-export function checkQuota(
-  state: Readonly<CloudState>,
-  projectId: string,
-  deltas: Partial<Record<QuotaResource, number>>,
-): void {
-  const limits = neutronLimits(state, projectId);
-  const usage = neutronUsage(state, projectId);
-  const over = Object.entries(deltas)
-    .filter(([resource, delta]) => {
-      const limit = limits[resource as QuotaResource];
-      return (
-        delta !== undefined && delta > 0 && limit >= 0 && usage[resource as QuotaResource] + delta > limit
-      );
-    })
-    .map(([resource]) => resource)
-    .sort();
-  if (over.length > 0) throw overQuota(over);
 }
 
 /** oslo.policy's refusal, as Neutron answers a project reading another project's quota. */
@@ -104,7 +77,7 @@ export const quotaRoutes: FastifyPluginAsync<ProviderDeps> = async (app, deps) =
 
   app.get<{ Params: { project: string } }>('/v2.0/quotas/:project/default', async (request) => {
     if (request.params.project !== projectOf(request)) throw notAllowed();
-    return { quota: defaultLimits() };
+    return { quota: limitsOf(DEFAULT_QUOTA) };
   });
 
   const details = async (request: { params: { project: string }; auth: { projectId: string } }) => {

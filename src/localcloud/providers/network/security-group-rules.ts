@@ -1,13 +1,26 @@
 // Security group rules, Neutron's view of the records Nova's os-security-group-rules proxy also
-// serves. A new rule is checked as Neutron checks it (neutron/extensions/securitygroup.py converters,
-// then securitygroups_db.py): protocol by name or number, ports 0–65535 with min ≤ max for
-// port-carrying protocols, ICMP type/code 0–255, one remote at most (CIDR or group), the CIDR's
-// family matching the ethertype, the group and remote group visible to the caller, no duplicate.
-import { randomUUID } from 'node:crypto';
+// serves. A new rule is checked here as Neutron's converters and plugin check a request
+// (neutron/extensions/securitygroup.py, securitygroups_db.py): protocol by name or number, ports
+// 0–65535 with min ≤ max for port-carrying protocols, ICMP type/code 0–255, one remote at most (CIDR
+// or group), the CIDR's family matching the ethertype. What concerns the stored rules (both groups
+// the caller's, no duplicate, quota) is the model's (model/security-group-rules.ts); its refusals
+// are worded here as Neutron words them.
 import { isIPv6 } from 'node:net';
 import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 import type { ProviderDeps } from '../../contracts.ts';
+import { quotaRefusal } from '../../model/quotas.ts';
+import { type Refusal, valueOr } from '../../model/refusals.ts';
+import {
+  addRule,
+  canonicalPortRange,
+  deleteRule,
+  findRule,
+  type NewRule,
+  PROTOCOL_NUMBERS,
+  projectRules,
+  protocolNumber,
+} from '../../model/security-group-rules.ts';
 import type { CloudState, SecurityGroupRule } from '../../state.ts';
 import {
   type AttributeMap,
@@ -16,6 +29,7 @@ import {
   neutronTime,
   notAString,
   OWNER_ATTRIBUTES,
+  overQuota,
   parseResource,
   projectOf,
   pyStr,
@@ -23,36 +37,7 @@ import {
   securityGroupNotFound,
   showResponse,
 } from './common.ts';
-import { checkQuota } from './quotas.ts';
 
-/** neutron_lib's IP_PROTOCOL_MAP, in its order (the order Neutron's error message lists them in). */
-const PROTOCOL_NUMBERS: Record<string, number> = {
-  ah: 51,
-  dccp: 33,
-  egp: 8,
-  esp: 50,
-  gre: 47,
-  hopopt: 0,
-  icmp: 1,
-  igmp: 2,
-  ip: 0,
-  ipip: 4,
-  'ipv6-encap': 41,
-  'ipv6-frag': 44,
-  'ipv6-icmp': 58,
-  icmpv6: 58,
-  'ipv6-nonxt': 59,
-  'ipv6-opts': 60,
-  'ipv6-route': 43,
-  ospf: 89,
-  pgm: 113,
-  rsvp: 46,
-  sctp: 132,
-  tcp: 6,
-  udp: 17,
-  udplite: 136,
-  vrrp: 112,
-};
 const PORT_PROTOCOLS = new Set([33, 132, 6, 17, 136]);
 const IPV6_ONLY = new Set([
   'ipv6-encap',
@@ -89,10 +74,6 @@ export function normalizeProtocol(value: unknown): string | null {
   const lower = value.toLowerCase();
   if (!Object.hasOwn(PROTOCOL_NUMBERS, lower)) throw invalid();
   return lower;
-}
-
-function protocolNumber(protocol: string): number {
-  return PROTOCOL_NUMBERS[protocol] ?? Number(protocol);
 }
 
 /** neutron's convert_validate_port_value (oslo's is_valid_port). */
@@ -185,31 +166,6 @@ export function ruleView(state: Readonly<CloudState>, rule: SecurityGroupRule) {
   };
 }
 
-/** Neutron's _rule_to_key: protocol by number, "any address" and no address alike. */
-function ruleKey(rule: Omit<SecurityGroupRule, 'id'>): string {
-  const anyAddress =
-    rule.remoteIpPrefix === null || rule.remoteIpPrefix === '0.0.0.0/0' || rule.remoteIpPrefix === '::/0';
-  return JSON.stringify([
-    rule.groupId,
-    rule.direction,
-    rule.ethertype,
-    rule.protocol === null ? null : protocolNumber(rule.protocol),
-    rule.portMin,
-    rule.portMax,
-    anyAddress ? null : rule.remoteIpPrefix,
-    rule.remoteGroupId,
-  ]);
-}
-
-/** The existing rule that `rule` would duplicate, if any (Neutron: 409 SecurityGroupRuleExists). */
-export function findDuplicateRule(
-  state: Readonly<CloudState>,
-  rule: Omit<SecurityGroupRule, 'id'>,
-): SecurityGroupRule | undefined {
-  const key = ruleKey(rule);
-  return state.securityGroupRules.find((r) => r.groupId === rule.groupId && ruleKey(r) === key);
-}
-
 const ATTRIBUTES: AttributeMap = {
   id: { post: false, put: false },
   security_group_id: { post: true, put: false, required: true },
@@ -294,17 +250,13 @@ function convertRule(body: z.output<typeof ruleSchema>): ConvertedRule {
   };
 }
 
-/** The plugin's checks of a converted rule; the state record, or Neutron's error for the first problem. */
-function validateRule(
-  state: Readonly<CloudState>,
-  projectId: string,
-  converted: ConvertedRule,
-): Omit<SecurityGroupRule, 'id'> {
+/** The plugin's checks of a converted rule; the record to add, or Neutron's error for the first problem. */
+function validateRule(converted: ConvertedRule): NewRule {
   const { ethertype, cidr, remoteGroupId, remoteAddressGroupId, groupId } = converted;
   let { protocol, portMin, portMax } = converted;
   // Then the plugin's checks (_validate_base_security_group_rule_attributes).
   if (ethertype === 'IPv6' && (protocol === 'icmp' || protocol === 'icmpv6')) protocol = 'ipv6-icmp';
-  if (portMin === 1 && portMax === 65535) portMin = portMax = null;
+  [portMin, portMax] = canonicalPortRange(portMin, portMax);
   if (portMin !== null || portMax !== null) {
     if (protocol === null) {
       throw neutronFault(
@@ -378,8 +330,7 @@ function validateRule(
       'Only one of remote_ip_prefix or remote_group_id or remote_address_group_id may be provided.',
     );
   }
-  const visible = (id: string) => state.securityGroups.some((g) => g.id === id && g.projectId === projectId);
-  if (remoteGroupId !== null && !visible(remoteGroupId)) throw securityGroupNotFound(remoteGroupId);
+  // Address groups are not modelled: any one named is unknown (the model checks the groups).
   if (remoteAddressGroupId !== null) {
     throw neutronFault(
       404,
@@ -387,7 +338,6 @@ function validateRule(
       `Address group ${remoteAddressGroupId} could not be found.`,
     );
   }
-  if (!visible(groupId)) throw securityGroupNotFound(groupId);
   return {
     groupId,
     direction: converted.direction,
@@ -400,14 +350,32 @@ function validateRule(
   };
 }
 
-/** The rules a project sees: those of its own groups. */
-function visibleRules(state: Readonly<CloudState>, projectId: string): SecurityGroupRule[] {
-  const groups = new Set(state.securityGroups.filter((g) => g.projectId === projectId).map((g) => g.id));
-  return state.securityGroupRules.filter((r) => groups.has(r.groupId));
-}
-
 const ruleNotFound = (id: string) =>
   neutronFault(404, 'SecurityGroupRuleNotFound', `Security group rule ${id} does not exist`);
+
+/** A model refusal about a rule in Neutron's words. */
+function ruleRefusal(refusal: Refusal): Error {
+  switch (refusal.kind) {
+    case 'not-found':
+      return refusal.resource === 'security_group_rule'
+        ? ruleNotFound(refusal.id)
+        : securityGroupNotFound(refusal.id);
+    case 'quota':
+      return overQuota(refusal.resources);
+    case 'duplicate':
+      return neutronFault(
+        409,
+        'SecurityGroupRuleExists',
+        `Security group rule already exists. Rule id is ${refusal.existingId}.`,
+      );
+    default:
+      return neutronFault(
+        409,
+        'HTTPConflict',
+        `The security group rule change was refused (${refusal.kind}).`,
+      );
+  }
+}
 
 export const securityGroupRuleRoutes: FastifyPluginAsync<ProviderDeps> = async (app, deps) => {
   const { store, endpoints, runtime } = deps;
@@ -415,7 +383,7 @@ export const securityGroupRuleRoutes: FastifyPluginAsync<ProviderDeps> = async (
   app.get<{ Querystring: Query }>('/v2.0/security-group-rules', async (request) => {
     const state = store.read();
     return listResponse({
-      items: visibleRules(state, projectOf(request)).map((r) => ruleView(state, r)),
+      items: projectRules(state, projectOf(request)).map((r) => ruleView(state, r)),
       query: request.query,
       collection: 'security_group_rules',
       url: `${endpoints.network}/v2.0/security-group-rules`,
@@ -426,7 +394,7 @@ export const securityGroupRuleRoutes: FastifyPluginAsync<ProviderDeps> = async (
     '/v2.0/security-group-rules/:id',
     async (request) => {
       const state = store.read();
-      const rule = visibleRules(state, projectOf(request)).find((r) => r.id === request.params.id);
+      const rule = findRule(state, projectOf(request), request.params.id);
       if (!rule) throw ruleNotFound(request.params.id);
       return showResponse('security_group_rule', ruleView(state, rule), request.query);
     },
@@ -444,18 +412,10 @@ export const securityGroupRuleRoutes: FastifyPluginAsync<ProviderDeps> = async (
     });
     const converted = convertRule(body);
     const view = store.update((state) => {
-      checkQuota(state, caller, { security_group_rule: 1 });
-      const fields = validateRule(state, caller, converted);
-      const duplicate = findDuplicateRule(state, fields);
-      if (duplicate) {
-        throw neutronFault(
-          409,
-          'SecurityGroupRuleExists',
-          `Security group rule already exists. Rule id is ${duplicate.id}.`,
-        );
-      }
-      const rule: SecurityGroupRule = { id: randomUUID(), ...fields };
-      state.securityGroupRules.push(rule);
+      // Neutron's API layer reserves quota before the plugin checks the rule.
+      const overQuotaNow = quotaRefusal(state, caller, { security_group_rule: 1 });
+      if (overQuotaNow) throw ruleRefusal(overQuotaNow);
+      const rule = valueOr(addRule(state, caller, validateRule(converted)), ruleRefusal);
       return ruleView(state, rule);
     });
     runtime.refreshNetwork();
@@ -464,11 +424,9 @@ export const securityGroupRuleRoutes: FastifyPluginAsync<ProviderDeps> = async (
 
   app.delete<{ Params: { id: string } }>('/v2.0/security-group-rules/:id', async (request, reply) => {
     const caller = projectOf(request);
-    store.update((state) => {
-      const rule = visibleRules(state, caller).find((r) => r.id === request.params.id);
-      if (!rule) throw ruleNotFound(request.params.id);
-      state.securityGroupRules = state.securityGroupRules.filter((r) => r.id !== rule.id);
-    });
+    store.update((state) =>
+      valueOr(deleteRule(state, { projectId: caller, id: request.params.id }), ruleRefusal),
+    );
     runtime.refreshNetwork();
     return reply.code(204).send();
   });

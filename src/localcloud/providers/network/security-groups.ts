@@ -1,14 +1,21 @@
 // Security groups, Neutron's view of the records Nova's os-security-groups proxy also serves (the
-// OSC and pkgcloud's network client use this one). Neutron's rules, from
-// neutron/db/securitygroups_db.py: every project has a `default` group (created on first use) that
-// cannot be renamed or deleted, and no other group may take its name; a new group starts with the
-// two egress rules (IPv4, IPv6); a group that a server uses cannot be deleted; deleting a group
-// deletes its rules and every rule that names it as remote group.
-import { randomUUID } from 'node:crypto';
+// OSC and pkgcloud's network client use this one). A translation over model/security-groups.ts,
+// which holds Neutron's rules (the `default` group, starting rules, in-use, quota): this file parses
+// the body as Neutron's API layer does, calls the model, and words its refusals as Neutron does.
 import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 import type { ProviderDeps } from '../../contracts.ts';
-import type { CloudState, SecurityGroup, SecurityGroupRule } from '../../state.ts';
+import { type Refusal, valueOr } from '../../model/refusals.ts';
+import {
+  createSecurityGroup,
+  deleteSecurityGroup,
+  ensureDefaultGroupStored,
+  findGroup as findModelGroup,
+  isDefaultGroupName,
+  projectGroups,
+  updateSecurityGroup,
+} from '../../model/security-groups.ts';
+import type { CloudState, SecurityGroup } from '../../state.ts';
 import {
   type AttributeMap,
   listResponse,
@@ -16,6 +23,7 @@ import {
   neutronTime,
   notAString,
   OWNER_ATTRIBUTES,
+  overQuota,
   parseResource,
   projectOf,
   type Query,
@@ -23,24 +31,15 @@ import {
   showResponse,
   toBoolean,
 } from './common.ts';
-import { checkQuota } from './quotas.ts';
 import { ruleView } from './security-group-rules.ts';
 
-export const DEFAULT_GROUP_NAME = 'default';
-export const DEFAULT_GROUP_DESCRIPTION = 'Default security group';
-
-/** The groups a project sees (its own; Neutron's RBAC sharing is not modelled). */
-export function visibleGroups(state: Readonly<CloudState>, projectId: string): SecurityGroup[] {
-  return state.securityGroups.filter((g) => g.projectId === projectId);
-}
-
-export function findGroup(state: Readonly<CloudState>, projectId: string, id: string): SecurityGroup {
-  const group = state.securityGroups.find((g) => g.id === id && g.projectId === projectId);
+function findGroup(state: Readonly<CloudState>, projectId: string, id: string): SecurityGroup {
+  const group = findModelGroup(state, projectId, id);
   if (!group) throw securityGroupNotFound(id);
   return group;
 }
 
-export function securityGroupView(state: Readonly<CloudState>, group: SecurityGroup) {
+function securityGroupView(state: Readonly<CloudState>, group: SecurityGroup) {
   const time = neutronTime(group.createdAt);
   return {
     id: group.id,
@@ -60,85 +59,38 @@ export function securityGroupView(state: Readonly<CloudState>, group: SecurityGr
   };
 }
 
-function newRule(
-  groupId: string,
-  direction: SecurityGroupRule['direction'],
-  ethertype: SecurityGroupRule['ethertype'],
-  remoteGroupId: string | null,
-): SecurityGroupRule {
-  return {
-    id: randomUUID(),
-    groupId,
-    direction,
-    ethertype,
-    protocol: null,
-    portMin: null,
-    portMax: null,
-    remoteIpPrefix: null,
-    remoteGroupId,
-  };
-}
-
-/**
- * Adds a group with Neutron's starting rules: all egress, plus (for `default`) ingress from the
- * group's own members. For any provider, inside store.update().
- */
-export function addSecurityGroup(
-  state: CloudState,
-  fields: { projectId: string; name: string; description: string; now: Date },
-): SecurityGroup {
-  const group: SecurityGroup = {
-    id: randomUUID(),
-    name: fields.name,
-    description: fields.description,
-    projectId: fields.projectId,
-    createdAt: fields.now.toISOString(),
-  };
-  state.securityGroups.push(group);
-  state.securityGroupRules.push(
-    newRule(group.id, 'egress', 'IPv4', null),
-    newRule(group.id, 'egress', 'IPv6', null),
-  );
-  if (fields.name === DEFAULT_GROUP_NAME) {
-    state.securityGroupRules.push(
-      newRule(group.id, 'ingress', 'IPv4', group.id),
-      newRule(group.id, 'ingress', 'IPv6', group.id),
-    );
-  }
-  return group;
-}
-
-/** Neutron's _ensure_default_security_group: the project's `default` group, created if missing. */
-export function ensureDefaultSecurityGroup(state: CloudState, projectId: string, now: Date): SecurityGroup {
-  const existing = state.securityGroups.find(
-    (g) => g.projectId === projectId && g.name === DEFAULT_GROUP_NAME,
-  );
-  return (
-    existing ??
-    addSecurityGroup(state, {
-      projectId,
-      name: DEFAULT_GROUP_NAME,
-      description: DEFAULT_GROUP_DESCRIPTION,
-      now,
-    })
-  );
-}
-
-/** Servers (not deleted) that use the group. */
-export function groupInUse(state: Readonly<CloudState>, groupId: string): boolean {
-  return state.servers.some((s) => s.status !== 'DELETED' && s.securityGroupIds.includes(groupId));
-}
-
-/** Removes a group, its rules, and the rules elsewhere that name it as remote group (a cascading foreign key in Neutron). */
-export function removeSecurityGroup(state: CloudState, groupId: string): void {
-  state.securityGroups = state.securityGroups.filter((g) => g.id !== groupId);
-  state.securityGroupRules = state.securityGroupRules.filter(
-    (r) => r.groupId !== groupId && r.remoteGroupId !== groupId,
-  );
-}
-
 const defaultExists = () =>
   neutronFault(409, 'SecurityGroupDefaultAlreadyExists', 'Default security group already exists.');
+
+/** A model refusal about a group in Neutron's words. */
+function groupRefusal(refusal: Refusal): Error {
+  switch (refusal.kind) {
+    case 'not-found':
+      return securityGroupNotFound(refusal.id);
+    case 'quota':
+      return overQuota(refusal.resources);
+    case 'in-use':
+      return neutronFault(409, 'SecurityGroupInUse', `Security Group ${refusal.id} in use.`);
+    case 'default-group':
+      if (refusal.change === 'rename') {
+        return neutronFault(
+          409,
+          'SecurityGroupCannotUpdateDefault',
+          'Updating default security group not allowed.',
+        );
+      }
+      if (refusal.change === 'delete') {
+        return neutronFault(
+          409,
+          'SecurityGroupCannotRemoveDefault',
+          'Insufficient rights for removing default security group.',
+        );
+      }
+      return defaultExists();
+    default:
+      return neutronFault(409, 'HTTPConflict', `The security group change was refused (${refusal.kind}).`);
+  }
+}
 
 const ATTRIBUTES: AttributeMap = {
   id: { post: false, put: false },
@@ -174,19 +126,16 @@ const groupSchema = z.object({
 function checkName(name: unknown): string | undefined {
   if (name === undefined) return undefined;
   const value = name as string;
-  if (value.toLowerCase() === DEFAULT_GROUP_NAME) throw defaultExists();
+  if (isDefaultGroupName(value)) throw defaultExists();
   return value;
 }
 
 export const securityGroupRoutes: FastifyPluginAsync<ProviderDeps> = async (app, deps) => {
   const { store, endpoints, runtime, now } = deps;
 
-  /** Neutron creates the caller's default group on its first look at groups; write only if missing. */
+  /** Neutron makes the caller's default group on its first look at groups. */
   const ensureDefault = (projectId: string) => {
-    const state = store.read();
-    if (state.securityGroups.some((g) => g.projectId === projectId && g.name === DEFAULT_GROUP_NAME)) return;
-    store.update((draft) => ensureDefaultSecurityGroup(draft, projectId, now()));
-    runtime.refreshNetwork();
+    if (ensureDefaultGroupStored(store, projectId, now())) runtime.refreshNetwork();
   };
 
   app.get<{ Querystring: Query }>('/v2.0/security-groups', async (request) => {
@@ -194,7 +143,7 @@ export const securityGroupRoutes: FastifyPluginAsync<ProviderDeps> = async (app,
     ensureDefault(caller);
     const state = store.read();
     return listResponse({
-      items: visibleGroups(state, caller).map((g) => securityGroupView(state, g)),
+      items: projectGroups(state, caller).map((g) => securityGroupView(state, g)),
       query: request.query,
       collection: 'security_groups',
       url: `${endpoints.network}/v2.0/security-groups`,
@@ -222,16 +171,13 @@ export const securityGroupRoutes: FastifyPluginAsync<ProviderDeps> = async (app,
     const name = checkName(body.name) ?? '';
     if (body.stateful !== undefined) toBoolean(body.stateful); // accepted; every group here is stateful
     const view = store.update((state) => {
-      checkQuota(state, caller, { security_group: 1 });
-      ensureDefaultSecurityGroup(state, caller, now());
-      checkQuota(state, caller, { security_group_rule: 2 });
-      const group = addSecurityGroup(state, {
+      const created = createSecurityGroup(state, {
         projectId: caller,
         name,
         description: (body.description as string | undefined) ?? '',
         now: now(),
       });
-      return securityGroupView(state, group);
+      return securityGroupView(state, valueOr(created, groupRefusal));
     });
     runtime.refreshNetwork();
     return reply.code(201).send({ security_group: view });
@@ -248,25 +194,16 @@ export const securityGroupRoutes: FastifyPluginAsync<ProviderDeps> = async (app,
       projectId: caller,
     });
     const name = checkName(body.name);
-    if (
-      body.stateful !== undefined &&
-      !toBoolean(body.stateful) &&
-      groupInUse(store.read(), request.params.id)
-    ) {
-      throw neutronFault(409, 'SecurityGroupInUse', `Security Group ${request.params.id} in use.`);
-    }
+    const stateful = body.stateful === undefined ? undefined : toBoolean(body.stateful);
     const view = store.update((state) => {
-      const group = findGroup(state, caller, request.params.id);
-      if (group.name === DEFAULT_GROUP_NAME && name !== undefined) {
-        throw neutronFault(
-          409,
-          'SecurityGroupCannotUpdateDefault',
-          'Updating default security group not allowed.',
-        );
-      }
-      if (name !== undefined) group.name = name;
-      if (body.description !== undefined) group.description = body.description as string;
-      return securityGroupView(state, group);
+      const updated = updateSecurityGroup(state, {
+        projectId: caller,
+        id: request.params.id,
+        name,
+        description: body.description as string | undefined,
+        stateful,
+      });
+      return securityGroupView(state, valueOr(updated, groupRefusal));
     });
     runtime.refreshNetwork();
     return { security_group: view };
@@ -274,21 +211,9 @@ export const securityGroupRoutes: FastifyPluginAsync<ProviderDeps> = async (app,
 
   app.delete<{ Params: { id: string } }>('/v2.0/security-groups/:id', async (request, reply) => {
     const caller = projectOf(request);
-    const { id } = request.params;
-    store.update((state) => {
-      const group = findGroup(state, caller, id);
-      if (groupInUse(state, id)) {
-        throw neutronFault(409, 'SecurityGroupInUse', `Security Group ${id} in use.`);
-      }
-      if (group.name === DEFAULT_GROUP_NAME) {
-        throw neutronFault(
-          409,
-          'SecurityGroupCannotRemoveDefault',
-          'Insufficient rights for removing default security group.',
-        );
-      }
-      removeSecurityGroup(state, id);
-    });
+    store.update((state) =>
+      valueOr(deleteSecurityGroup(state, { projectId: caller, id: request.params.id }), groupRefusal),
+    );
     runtime.refreshNetwork();
     return reply.code(204).send();
   });
