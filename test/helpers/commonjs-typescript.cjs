@@ -1,3 +1,4 @@
+// @ts-nocheck: a CommonJS require hook run by node directly; the project is type-checked as ESM.
 // `node --require ./test/helpers/commonjs-typescript.cjs …`: every .ts file that is require()d is
 // compiled to CommonJS by TypeScript itself, one file at a time — as tslab compiles a notebook's
 // cells and the local .ts files they import — and run as CommonJS. Unlike tsx, nothing is
