@@ -2,7 +2,10 @@
 // create runs. Nova's os-quota-sets and /limits and Neutron's /quotas read these numbers, so the
 // two APIs always agree on usage; only setQuota() changes a limit.
 import type { CloudState, Quota } from '../state.ts';
+import { QUOTA_FIELDS, type QuotaResource } from './quota-resources.ts';
 import { done, type Outcome, type Refusal, refuse } from './refusals.ts';
+
+export { QUOTA_FIELDS, type QuotaResource };
 
 /** devstack's defaults, for the seed and for a project without a quota record. */
 export const DEFAULT_QUOTA: Quota = {
@@ -14,19 +17,6 @@ export const DEFAULT_QUOTA: Quota = {
   securityGroupRules: 100,
   keyPairs: 100,
 };
-
-/** OpenStack's names for the quotas the state keeps (as refusals name them) ↔ the state's fields. */
-export const QUOTA_FIELDS = {
-  instances: 'instances',
-  cores: 'cores',
-  ram: 'ram',
-  key_pairs: 'keyPairs',
-  floatingip: 'floatingIps',
-  security_group: 'securityGroups',
-  security_group_rule: 'securityGroupRules',
-} as const satisfies Record<string, keyof Quota>;
-
-export type QuotaResource = keyof typeof QUOTA_FIELDS;
 
 /** The project's quota; the defaults for a project without a record. */
 export function quotaOf(state: Readonly<CloudState>, projectId: string): Quota {

@@ -3,7 +3,7 @@
 // SecurityGroupInUse is Nova's 400 "Security Group … in use."), so a model function never builds an
 // HTTP error: it returns an Outcome, and each provider maps a Refusal to its own words and status.
 // A model function refuses before it changes anything, so a refused call leaves the draft as it was.
-import type { QuotaResource } from './quotas.ts';
+import type { QuotaResource } from './quota-resources.ts';
 
 /** The records a refusal can be about. */
 export type ModelResource =
