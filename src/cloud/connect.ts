@@ -47,10 +47,10 @@ export function pkgcloudOptions(auth: CloudAuth): Record<string, unknown> {
 /** The local cloud's credentials, starting it first if it is not running. */
 async function localCloudAuth(env: NodeJS.ProcessEnv, progress: (line: string) => void): Promise<CloudAuth> {
   // Loaded only when needed: a real cloud's students never load the local cloud's code.
-  const control = await import('../localcloud/control.ts');
+  const control = await import('../localcloud/control/index.ts');
   const dataDir = control.defaultDataDir(env);
   const paths = control.cloudPaths(dataDir);
-  let run: import('../localcloud/control.ts').RunInfo | undefined = control.runningCloud(paths);
+  let run: import('../localcloud/control/index.ts').RunInfo | undefined = control.runningCloud(paths);
   if (!run) {
     progress(`starting the local cloud (data in ${dataDir}) …`);
     const quiet = { write: () => true };

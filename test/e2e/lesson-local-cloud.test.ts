@@ -5,7 +5,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cloudPaths, readState, runningCloud } from '../../src/localcloud/control.ts';
+import { cloudPaths } from '../../src/localcloud/control/paths.ts';
+import { readState, runningCloud } from '../../src/localcloud/control/run-info.ts';
 import { cleanEnv, isAlive, runTutor } from '../helpers/localcloud.ts';
 
 let home: string;

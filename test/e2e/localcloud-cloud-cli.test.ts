@@ -11,12 +11,12 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { issueV3Token } from '../helpers/localcloud.ts';
+import { TUTOR_BIN as BIN } from '../../src/shared/bins.ts';
+import { isAlive, issueV3Token } from '../helpers/localcloud.ts';
 
 const run = promisify(execFile);
 // pkgcloud ships no types; it is CommonJS.
 const pkgcloud = createRequire(import.meta.url)('pkgcloud');
-const BIN = join(import.meta.dirname, '..', '..', 'bin', 'faafo-tutor.mjs');
 const OPENSTACK = '/usr/bin/openstack';
 const PYTHON = '/usr/bin/python3';
 
@@ -32,15 +32,6 @@ function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
 
 async function cloud(...args: string[]): Promise<{ stdout: string; stderr: string }> {
   return run(process.execPath, [BIN, 'cloud', ...args], { env, timeout: 60_000 });
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** The pids of every process the cloud of dataDir has: the server and each node's. */

@@ -3,6 +3,7 @@
 // failure ends as one `faafo: …` line on stderr and an exit code (the stack only with --debug).
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
+import { EXIT_FAILURE, EXIT_USAGE, UserError } from '../../shared/user-error.ts';
 import { ConfigError, loadConfig } from '../config.ts';
 import { FaafoClient } from './client.ts';
 import { createCommand } from './commands/create.ts';
@@ -13,7 +14,7 @@ import { RENDER_DEFAULTS, renderCommand } from './commands/render.ts';
 import { apiCommand, type ServerFlags, serverConfig, workerCommand } from './commands/servers.ts';
 import { showCommand } from './commands/show.ts';
 import type { CliContext, Output } from './context.ts';
-import { CliError, EXIT_FAILURE, EXIT_USAGE, UsageError } from './errors.ts';
+import { UsageError } from './errors.ts';
 import { parseComplex, parseFloatValue, parseInteger, parsePort, parsePositiveInteger } from './parse.ts';
 
 export interface CliIo {
@@ -245,7 +246,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         ? error.exitCode
         : EXIT_USAGE;
     }
-    if (error instanceof CliError) {
+    if (error instanceof UserError) {
       io.stderr.write(`faafo: ${error.message}\n`);
       if (debug && error.cause instanceof Error) io.stderr.write(`${error.cause.stack ?? error.cause}\n`);
       return error.exitCode;

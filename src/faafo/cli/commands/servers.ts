@@ -1,8 +1,9 @@
 // `faafo api` and `faafo worker`: the long-running processes (the original's faafo-api and
 // faafo-worker). Settings come from flags, FAAFO_* variables and the config file (config.ts); the
 // server modules are imported only here, so `faafo list` does not load fastify or amqplib.
+
+import { redactText } from '../../../shared/redact.ts';
 import { type Config, ConfigError, type ConfigKey, loadConfig } from '../../config.ts';
-import { redactText } from '../../redact.ts';
 import type { CliContext } from '../context.ts';
 import { CliError, UsageError } from '../errors.ts';
 
