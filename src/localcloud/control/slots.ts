@@ -25,6 +25,11 @@ interface SlotClaim {
   user: string;
 }
 
+/** Fails as the user's mistake when the registry's path cannot be a directory (absent is fine). */
+export function checkSlotRegistry(registry = slotRegistry()): void {
+  userDirExists(registry, REGISTRY);
+}
+
 function ensureRegistry(registry: string): void {
   if (userDirExists(registry, REGISTRY)) return;
   ensureUserDir(registry, REGISTRY);

@@ -10,6 +10,7 @@ import { CLOUD_NAME, credentialsOf, mergeUserCloudsYaml, writeClientFiles } from
 import { CloudCliError, type CloudIo } from './io.ts';
 import { type CloudPaths, cloudPaths } from './paths.ts';
 import { type RunInfo, readRunInfo, readState, runningCloud } from './run-info.ts';
+import { checkSlotRegistry, slotRegistry } from './slots.ts';
 import { nodeStatuses, webAddressLines } from './status.ts';
 import { DATA_DIR, ensureUserDir } from './user-dir.ts';
 
@@ -48,6 +49,8 @@ export async function cloudUp(options: UpOptions, io: CloudIo): Promise<RunInfo>
   const paths = cloudPaths(options.dataDir);
   ensureUserDir(paths.dataDir, DATA_DIR, 0o700);
   const env = options.env ?? process.env;
+  // `serve` claims a slot there; a bad path is told here as one line, not at the end of its log.
+  checkSlotRegistry(slotRegistry(env));
   const given = {
     rabbitmqUrl: options.rabbitmqUrl ?? env.FAAFO_CLOUD_RABBITMQ_URL,
     mysqlUrl: options.mysqlUrl ?? env.FAAFO_CLOUD_MYSQL_URL,
