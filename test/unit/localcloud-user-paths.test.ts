@@ -5,6 +5,7 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { mergeUserCloudsYaml } from '../../src/localcloud/control/client-files.ts';
 import { cloudDown } from '../../src/localcloud/control/down.ts';
 import { cloudEnv } from '../../src/localcloud/control/env.ts';
 import { CloudCliError } from '../../src/localcloud/control/io.ts';
@@ -130,5 +131,34 @@ describe('a slot registry that cannot be a directory', () => {
     const dataDir = join(dir, 'cloud');
     const error = await failure(commands(dataDir, file).up);
     expect(error).toEqual(new CloudCliError(registryError(file, 'it is a file, not a directory')));
+  });
+});
+
+describe("the user's own clouds.yaml (up --user-clouds-yaml)", () => {
+  const credentials = {
+    authUrl: 'http://127.0.0.1:5000',
+    username: 'demo',
+    password: 'pw',
+    projectName: 'demo',
+  };
+
+  it('a config home that is a file: names it and the way out', async () => {
+    const error = await failure(() => mergeUserCloudsYaml(credentials, { XDG_CONFIG_HOME: file }));
+    expect(error).toEqual(
+      new CloudCliError(
+        `cannot use ${join(file, 'openstack')} as the directory of your OpenStack clouds.yaml: ${file} is a file, not a directory. Fix $XDG_CONFIG_HOME (or ~/.config), or leave out --user-clouds-yaml.`,
+      ),
+    );
+  });
+
+  it('a clouds.yaml that is a directory: says so', async () => {
+    const config = join(dir, 'config');
+    mkdirSync(join(config, 'openstack', 'clouds.yaml'), { recursive: true });
+    const error = await failure(() => mergeUserCloudsYaml(credentials, { XDG_CONFIG_HOME: config }));
+    expect(error).toEqual(
+      new CloudCliError(
+        `${join(config, 'openstack', 'clouds.yaml')} is not a file; remove it, or leave out --user-clouds-yaml.`,
+      ),
+    );
   });
 });

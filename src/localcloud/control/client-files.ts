@@ -1,7 +1,7 @@
 // What real clients are given to find the cloud: its credentials as a clouds.yaml entry
 // (`faafo-local`), as an openrc file and as `export OS_…` lines for eval, written into the data dir
 // and, on request, merged into the user's own ~/.config/openstack/clouds.yaml.
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parseDocument } from 'yaml';
@@ -10,6 +10,7 @@ import type { CloudState } from '../state.ts';
 import { CloudCliError } from './io.ts';
 import type { CloudPaths } from './paths.ts';
 import type { RunInfo } from './run-info.ts';
+import { type DirRole, ensureUserDir } from './user-dir.ts';
 
 /** The cloud's name in clouds.yaml (`openstack --os-cloud faafo-local`). */
 export const CLOUD_NAME = 'faafo-local';
@@ -90,10 +91,18 @@ export function writeClientFiles(paths: CloudPaths, c: CloudCredentials): void {
   );
 }
 
+const USER_CONFIG_DIR: DirRole = {
+  what: 'the directory of your OpenStack clouds.yaml',
+  fix: 'Fix $XDG_CONFIG_HOME (or ~/.config), or leave out --user-clouds-yaml.',
+};
+
 /** Adds or replaces the `faafo-local` entry of ~/.config/openstack/clouds.yaml, keeping the rest as it is. */
 export function mergeUserCloudsYaml(c: CloudCredentials, env: NodeJS.ProcessEnv = process.env): string {
   const configHome = env.XDG_CONFIG_HOME || join(homedir(), '.config');
   const file = join(configHome, 'openstack', 'clouds.yaml');
+  ensureUserDir(dirname(file), USER_CONFIG_DIR, 0o700);
+  if (existsSync(file) && !statSync(file).isFile())
+    throw new CloudCliError(`${file} is not a file; remove it, or leave out --user-clouds-yaml.`);
   const text = existsSync(file) ? readFileSync(file, 'utf8') : '';
   const doc = parseDocument(text.trim() === '' ? 'clouds: {}\n' : text);
   if (doc.errors.length > 0) {
@@ -102,7 +111,6 @@ export function mergeUserCloudsYaml(c: CloudCredentials, env: NodeJS.ProcessEnv 
     );
   }
   doc.setIn(['clouds', CLOUD_NAME], cloudsYamlEntry(c));
-  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
   writeFileAtomicSync(file, String(doc));
   return file;
 }
