@@ -34,7 +34,7 @@ const DURATION_S = 5;
 const CONNECTIONS = 32;
 const POLL_MS = 50;
 const INSTALL = 'http://git.openstack.org/cgit/stackforge/faafo/plain/contrib/install.sh';
-const userdata = (args: string) =>
+export const userdata = (args: string) =>
   Buffer.from(`#!/usr/bin/env bash\ncurl -L -s ${INSTALL} | bash -s -- \\\n${args}\n`).toString('base64');
 
 interface NovaServer {
@@ -44,7 +44,7 @@ interface NovaServer {
   addresses: Record<string, Array<{ addr: string; 'OS-EXT-IPS:type'?: string }>>;
 }
 
-async function authenticate(identity: string): Promise<string> {
+export async function authenticate(identity: string): Promise<string> {
   const res = await fetch(`${identity}/v3/auth/tokens`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -70,7 +70,7 @@ async function authenticate(identity: string): Promise<string> {
 }
 
 /** A tiny Nova client: what the guide's libcloud calls send. */
-function nova(compute: string, token: string) {
+export function nova(compute: string, token: string) {
   const call = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
     const res = await fetch(`${compute}${path}`, {
       method,
@@ -91,13 +91,17 @@ function nova(compute: string, token: string) {
   };
 }
 
-function fixedIp(server: NovaServer): string {
+export function fixedIp(server: NovaServer): string {
   for (const list of Object.values(server.addresses))
     for (const a of list) if (a['OS-EXT-IPS:type'] !== 'floating') return a.addr;
   throw new Error(`${server.name} has no fixed address`);
 }
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
+export async function until<T>(
+  what: string,
+  probe: () => Promise<T | undefined>,
+  timeoutMs = 60_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
@@ -108,7 +112,7 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>, timeo
 }
 
 /** Every pid whose process group is one of `leaders` (a node's roles each lead their own group). */
-function groupMembers(leaders: number[]): number[] {
+export function groupMembers(leaders: number[]): number[] {
   const wanted = new Set(leaders);
   const members: number[] = [];
   for (const entry of readdirSync('/proc')) {
@@ -123,7 +127,7 @@ function groupMembers(leaders: number[]): number[] {
   return members;
 }
 
-function rssKiB(pid: number): number {
+export function rssKiB(pid: number): number {
   try {
     return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
   } catch {

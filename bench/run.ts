@@ -5,12 +5,15 @@ import { benchBroker, printBroker } from './broker.ts';
 import { benchLesson, printLesson } from './lesson.ts';
 import { benchLocalCloud, printLocalCloud } from './localcloud.ts';
 import { benchRender, printRender } from './render.ts';
+import { benchStartup, printStartup } from './startup.ts';
 
 console.log(
   `faafo-tutor benchmarks — Node ${process.version}, ${availableParallelism()} vCPU (${cpus()[0]?.model ?? 'unknown CPU'})`,
 );
 printRender(await benchRender());
 printBroker(await benchBroker());
+// Before the local cloud's bench: it builds dist/, which that cloud's nodes then run.
+printStartup(await benchStartup());
 // Before the API bench: the nodes need both cores, and that one pins this process to one.
 printLocalCloud(await benchLocalCloud());
 printLesson(await benchLesson());

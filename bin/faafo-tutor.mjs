@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// Entry point for the `faafo-tutor` command (see bin/faafo.mjs for why tsx is registered here).
-import { register } from 'tsx/esm/api';
+// Entry point for the `faafo-tutor` command: the built JavaScript when it is current, else the
+// TypeScript sources through tsx (bin/run-entry.mjs says how it chooses).
+import { runEntry } from './run-entry.mjs';
 
-register();
-await import('../src/bin/faafo-tutor.ts');
+await runEntry('src/bin/faafo-tutor');

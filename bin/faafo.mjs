@@ -1,7 +1,6 @@
 #!/usr/bin/env node
-// Entry point for the `faafo` command. The project runs its TypeScript through tsx, so a clean
-// clone works right after `npm ci`, with no build step.
-import { register } from 'tsx/esm/api';
+// Entry point for the `faafo` command: the built JavaScript when it is current, else the
+// TypeScript sources through tsx (bin/run-entry.mjs says how it chooses).
+import { runEntry } from './run-entry.mjs';
 
-register();
-await import('../src/bin/faafo.ts');
+await runEntry('src/bin/faafo');

@@ -1,4 +1,4 @@
-// `faafo-tutor`: the lesson's entry point (bin/faafo-tutor.mjs loads this through tsx). With no
+// `faafo-tutor`: the lesson's entry point (bin/faafo-tutor.mjs runs this, built or through tsx). With no
 // command it says plainly what exists; `faafo-tutor broker` runs the embedded AMQP broker and
 // `faafo-tutor cloud` the local OpenStack. The interactive walkthrough (tutor/) arrives in its own issue.
 import { Command, CommanderError } from 'commander';

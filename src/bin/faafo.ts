@@ -1,4 +1,4 @@
-// The `faafo` command (bin/faafo.mjs loads this through tsx). Entry point only: see
+// The `faafo` command (bin/faafo.mjs runs this, built in dist/ or through tsx). Entry point only: see
 // src/faafo/cli/program.ts for the commands.
 import { runCli } from '../faafo/cli/program.ts';
 

@@ -1,13 +1,14 @@
 // One client connection: the protocol header, the connection class on channel 0 (start, tune, open,
 // close), heartbeats, the frame loop, and the channels it multiplexes. Channel-level work (queues,
-// publishing, deliveries) lives in channel.ts; this file only routes frames to channels and owns the
+// publishing, deliveries) lives in channel/; this file only routes frames to channels and owns the
 // socket.
 //
 // Writes are batched: everything a connection sends while handling one socket read (or one burst of
 // deliveries caused by another connection) is collected in `out` and written with one socket.write at
 // the end of the batch, so a thousand small frames cost one syscall rather than a thousand.
 import type { Socket } from 'node:net';
-import { Channel } from './channel.ts';
+import { Channel } from './channel/channel.ts';
+import type { ChannelHost, ReadyConfirms } from './channel/host.ts';
 import {
   type DecodedMethod,
   decodeMethod,
@@ -72,7 +73,7 @@ const CLOSE_TIMEOUT_MS = 3_000;
 /** Above this many pending bytes a batch is written chunk by chunk (corked) rather than copied into one buffer. */
 const CONCAT_LIMIT = 256 * 1024;
 
-export class Connection {
+export class Connection implements ChannelHost {
   readonly remote: string;
   private state = AWAIT_HEADER;
   private headerBytes: Buffer | undefined;
@@ -102,9 +103,9 @@ export class Connection {
    */
   private readonly pumpQueues = new Set<string>();
   /** A message was published in this batch (memory alarm check). */
-  published = false;
+  private published = false;
   private blocked = false;
-  private readonly confirmChannels: Channel[] = [];
+  private readonly readyConfirms: ReadyConfirms[] = [];
 
   private timer: NodeJS.Timeout | undefined;
   private sentSinceTick = false;
@@ -132,8 +133,8 @@ export class Connection {
     this.timer = setTimeout(this.onHandshakeTimeout, HANDSHAKE_TIMEOUT_MS);
   }
 
-  get settings(): ConnectionSettings {
-    return this.host.settings;
+  get maxMessageBytes(): number {
+    return this.host.settings.maxMessageBytes;
   }
 
   // ---- Output ---------------------------------------------------------------------------------------
@@ -173,9 +174,14 @@ export class Connection {
     this.pumpQueues.add(queue);
   }
 
-  /** Publisher confirms became ready on a channel: it emits them at the next flush, coalesced. */
-  confirmsReady(channel: Channel): void {
-    this.confirmChannels.push(channel);
+  /** A message was published: check the memory alarm at the end of the batch. */
+  messagePublished(): void {
+    this.published = true;
+  }
+
+  /** Publisher confirms became ready on a channel: they are emitted at the next flush, coalesced. */
+  confirmsReady(confirms: ReadyConfirms): void {
+    this.readyConfirms.push(confirms);
     if (!this.flushQueued) {
       this.flushQueued = true;
       process.nextTick(this.flushTick);
@@ -192,9 +198,9 @@ export class Connection {
 
   private flush(): void {
     this.flushQueued = false;
-    if (this.confirmChannels.length > 0) {
-      for (const channel of this.confirmChannels) channel.emitConfirms();
-      this.confirmChannels.length = 0;
+    if (this.readyConfirms.length > 0) {
+      for (const confirms of this.readyConfirms) confirms.emitConfirms();
+      this.readyConfirms.length = 0;
     }
     const count = this.out.length;
     if (count === 0) return;

@@ -386,7 +386,7 @@ function mutate(rng: Rng, session: Buffer): Buffer {
             f.writeUInt32BE(
               rng.pick([
                 0,
-                size + 1,
+                Math.min(0xffffffff, size + 1),
                 Math.max(0, size - 1),
                 0xffffffff,
                 0x7fffffff,

@@ -173,11 +173,13 @@ describe('startProcess', () => {
     expect(describeExit(await proc.exited)).toBe('signal SIGKILL');
   });
 
-  it("nodeEnv drops the developer's FAAFO_* settings", () => {
+  it("nodeEnv drops the developer's FAAFO_* settings but keeps which code runs", () => {
     process.env.FAAFO_DATABASE_URL = 'mysql://mine';
     try {
       const env = nodeEnv({ FAAFO_NODE_NAME: 'app-worker-1' });
       expect(env.FAAFO_DATABASE_URL).toBeUndefined();
+      // vitest.config.ts sets it, so the nodes of a test's cloud run the sources as the test does.
+      expect(env.FAAFO_RUN_TS).toBe('1');
       expect(env.FAAFO_NODE_NAME).toBe('app-worker-1');
       expect(env.PATH).toBe(process.env.PATH);
     } finally {

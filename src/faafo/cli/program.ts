@@ -1,9 +1,9 @@
 // The `faafo` command line: the original's global options and subcommands (create, list, show,
 // delete, get) plus ours (render, api, worker), parsed by commander. `runCli` never throws: every
 // failure ends as one `faafo: …` line on stderr and an exit code (the stack only with --debug).
-import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { EXIT_FAILURE, EXIT_USAGE, UserError } from '../../shared/user-error.ts';
+import { VERSION } from '../../version.ts';
 import { ConfigError, loadConfig } from '../config.ts';
 import { FaafoClient } from './client.ts';
 import { createCommand } from './commands/create.ts';
@@ -28,11 +28,6 @@ interface GlobalOptions {
   configFile?: string;
   verbose?: boolean;
   debug?: boolean;
-}
-
-function version(): string {
-  const pkg: unknown = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8'));
-  return (pkg as { version?: string }).version ?? 'unknown';
 }
 
 /** The context a command runs with, from the global options (given before or after the subcommand). */
@@ -151,7 +146,7 @@ function addServer(program: Command, io: CliIo, role: 'api' | 'worker'): void {
 export function buildProgram(io: CliIo): Command {
   const program = new Command('faafo')
     .description('The Fractals app (faafo) from the OpenStack First App guide: client and servers.')
-    .version(version(), '--version', 'print the version number')
+    .version(VERSION, '--version', 'print the version number')
     .option(
       '--endpoint-url <url>',
       'the faafo API (env FAAFO_ENDPOINT_URL, or endpoint_url in the config file)',

@@ -10,7 +10,7 @@ import { type Complex, type RenderParams, validateComplex, validateParams } from
 export interface PoolOptions {
   /** How many threads render one image; default: the node's vCPUs. */
   threads?: number;
-  /** The thread's module (tests substitute a failing one); default: ./thread.ts. */
+  /** The thread's module (tests substitute a failing one); default: ./thread.ts (./thread.js built). */
   threadModule?: URL;
 }
 
@@ -23,13 +23,20 @@ export interface PoolRender {
   seconds: number;
 }
 
-// The project runs TypeScript through tsx, but tsx registers itself only on the main thread on
-// Node 20, so each thread first registers tsx's ESM hooks, then loads its .ts module. The hooks
-// are resolved from here, not from the working directory, so this works wherever faafo is run.
-const TSX_ESM_API = import.meta.resolve('tsx/esm/api');
+// The thread's module sits beside this one: thread.ts in the sources, thread.js in the build.
+const DEFAULT_THREAD_MODULE = new URL(
+  import.meta.url.endsWith('.ts') ? './thread.ts' : './thread.js',
+  import.meta.url,
+);
 
+// A .ts thread module runs through tsx, but tsx registers itself only on the main thread on Node 20,
+// so such a thread first registers tsx's ESM hooks, then loads its module. The hooks are resolved
+// from here, not from the working directory, so this works wherever faafo is run. The build's .js
+// module needs no hooks.
 function bootstrap(module: URL): string {
-  return `import(${JSON.stringify(TSX_ESM_API)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(module.href)}); });`;
+  if (!module.pathname.endsWith('.ts')) return `import(${JSON.stringify(module.href)});`;
+  const tsx = import.meta.resolve('tsx/esm/api');
+  return `import(${JSON.stringify(tsx)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(module.href)}); });`;
 }
 
 // Many bands per thread balance the uneven rows (measured: 16 beats 4, 8 and 32 at 1024²); a 4 MiB
@@ -66,7 +73,7 @@ export class RenderPool {
       throw new RangeError(`threads must be a positive integer, got ${String(threads)}`);
     }
     this.threads = threads;
-    this.#threadModule = options.threadModule ?? new URL('./thread.ts', import.meta.url);
+    this.#threadModule = options.threadModule ?? DEFAULT_THREAD_MODULE;
     // Start now, so the threads' start-up is paid before the first task, not during it.
     this.#workers = this.#spawn();
   }

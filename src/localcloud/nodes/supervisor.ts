@@ -120,11 +120,15 @@ export interface StartOptions {
   pollMs?: number;
 }
 
-/** The parent's environment without the developer's own FAAFO_* settings, plus the node's. */
+/**
+ * The parent's environment without the developer's own FAAFO_* settings, plus the node's.
+ * FAAFO_RUN_TS is kept: it says which code the bins run (bin/run-entry.mjs), not how faafo is set
+ * up, and a cloud started to run the sources must start its nodes from them too.
+ */
 export function nodeEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) {
-    if (!key.startsWith('FAAFO_') && value !== undefined) env[key] = value;
+    if ((!key.startsWith('FAAFO_') || key === 'FAAFO_RUN_TS') && value !== undefined) env[key] = value;
   }
   return { ...env, ...extra };
 }
