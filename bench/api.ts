@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import autocannon from 'autocannon';
 import { openRepository } from '../src/faafo/db/open.ts';
-import { freePort, ROOT } from '../test/helpers/faafo-processes.ts';
+import { FAAFO_BIN } from '../src/shared/bins.ts';
+import { freePort } from '../test/helpers/faafo-processes.ts';
 
 export interface ApiRow {
   name: string;
@@ -83,7 +84,7 @@ export async function benchApi(): Promise<ApiRow[]> {
     const apiPort = await freePort();
     children.push(
       pinned(0, process.execPath, [
-        join(ROOT, 'bin', 'faafo.mjs'),
+        FAAFO_BIN,
         'api',
         '--bind-port',
         String(apiPort),

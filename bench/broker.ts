@@ -13,7 +13,8 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import amqp, { type Channel, type ChannelModel, type ConfirmChannel, type Message } from 'amqplib';
-import { freePort, ROOT } from '../test/helpers/faafo-processes.ts';
+import { TUTOR_BIN } from '../src/shared/bins.ts';
+import { freePort } from '../test/helpers/faafo-processes.ts';
 import { createVhost } from '../test/helpers/rabbitmq.ts';
 import { TEST_RABBITMQ_URL, tcpReachable } from '../test/helpers/services.ts';
 
@@ -169,14 +170,7 @@ async function benchTarget(url: string): Promise<BrokerResult[]> {
 
 async function startOurs(dataDir: string): Promise<{ url: string; child: ChildProcess }> {
   const port = await freePort();
-  const args = [
-    join(ROOT, 'bin', 'faafo-tutor.mjs'),
-    'broker',
-    '--listen',
-    `127.0.0.1:${port}`,
-    '--data-dir',
-    dataDir,
-  ];
+  const args = [TUTOR_BIN, 'broker', '--listen', `127.0.0.1:${port}`, '--data-dir', dataDir];
   const child =
     availableParallelism() > 1
       ? spawn('taskset', ['-c', '0', process.execPath, ...args], { stdio: ['ignore', 'pipe', 'inherit'] })

@@ -6,13 +6,12 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { UBUNTU_IMAGE_ID } from '../src/localcloud/store.ts';
+import { PACKAGE_ROOT, TUTOR_BIN } from '../src/shared/bins.ts';
 import { cleanEnv, startTestCloud } from '../test/helpers/localcloud.ts';
 import { opensshPublicKey } from '../test/helpers/ssh-key.ts';
 
 const run = promisify(execFile);
-const ROOT = join(import.meta.dirname, '..');
-const TUTOR = join(ROOT, 'bin', 'faafo-tutor.mjs');
-const GUIDE = join(ROOT, 'test', 'fixtures', 'guide', 'scaling_out.py');
+const GUIDE = join(PACKAGE_ROOT, 'test', 'fixtures', 'guide', 'scaling_out.py');
 const PYTHON = '/usr/bin/python3';
 const SIX = ['app-api-1', 'app-api-2', 'app-services', 'app-worker-1', 'app-worker-2', 'app-worker-3'];
 
@@ -62,7 +61,7 @@ export async function benchLesson(): Promise<LessonRows> {
     const t0 = performance.now();
     for (const id of ['1', '2', '3', '4', '5', '6']) {
       const started = performance.now();
-      await run(process.execPath, [TUTOR, 'step', id, '--flavor', flavor], {
+      await run(process.execPath, [TUTOR_BIN, 'step', id, '--flavor', flavor], {
         env: ours.env,
         timeout: 120_000,
       });

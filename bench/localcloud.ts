@@ -5,17 +5,17 @@
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { createServer, type Server as HttpServer } from 'node:http';
-import { connect as tcpConnect } from 'node:net';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import amqp from 'amqplib';
 import autocannon from 'autocannon';
-import { claimSlot, pickSlot } from '../src/localcloud/control.ts';
+import { claimSlot, pickSlot } from '../src/localcloud/control/slots.ts';
 import { loopbackFor } from '../src/localcloud/nodes/addresses.ts';
 import type { LocalNodeRuntime } from '../src/localcloud/nodes/runtime.ts';
 import { startLocalCloud } from '../src/localcloud/server.ts';
 import { DEFAULT_CREDENTIALS, UBUNTU_IMAGE_ID } from '../src/localcloud/store.ts';
+import { tcpAnswers } from '../src/shared/tcp-answers.ts';
 
 export interface LocalCloudRows {
   /** ms from the first POST /servers to every node answering on its service port. */
@@ -95,21 +95,6 @@ export function fixedIp(server: NovaServer): string {
   for (const list of Object.values(server.addresses))
     for (const a of list) if (a['OS-EXT-IPS:type'] !== 'floating') return a.addr;
   throw new Error(`${server.name} has no fixed address`);
-}
-
-function tcpAnswers(host: string, port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = tcpConnect({ host, port });
-    socket.setTimeout(1000, () => {
-      socket.destroy();
-      resolve(false);
-    });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
 }
 
 export async function until<T>(
@@ -234,8 +219,8 @@ export async function benchLocalCloud(): Promise<LocalCloudRows> {
     const brokerUrl = `amqp://guest:guest@${real(servicesIp)}:${ports.amqp}/`;
     await until('the broker and both APIs to answer', async () => {
       const answers = await Promise.all([
-        tcpAnswers(real(servicesIp), ports.amqp),
-        ...apis.map((s) => tcpAnswers(real(fixedIp(s)), ports.api)),
+        tcpAnswers(real(servicesIp), ports.amqp, 1000),
+        ...apis.map((s) => tcpAnswers(real(fixedIp(s)), ports.api, 1000)),
       ]);
       return answers.every(Boolean) || undefined;
     });

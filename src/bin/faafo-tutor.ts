@@ -2,6 +2,7 @@
 // command it says plainly what exists; `faafo-tutor broker` runs the embedded AMQP broker and
 // `faafo-tutor cloud` the local OpenStack. The interactive walkthrough (tutor/) arrives in its own issue.
 import { Command, CommanderError } from 'commander';
+import { EXIT_FAILURE, EXIT_USAGE, UserError } from '../shared/user-error.ts';
 import { VERSION } from '../version.ts';
 
 const overview = [
@@ -19,8 +20,6 @@ const overview = [
   'See README.md for details.',
 ];
 
-const EXIT_USAGE = 2;
-const EXIT_FAILURE = 1;
 const io = { stdout: process.stdout, stderr: process.stderr };
 // `faafo-tutor steps | head`: a reader that stops early is not an error.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
@@ -59,12 +58,8 @@ const program = oneLineErrors(
 const argv = process.argv.slice(2);
 const wanted = (name: string) =>
   !['broker', 'cloud', 'step', 'steps'].includes(argv[0] ?? '') || argv[0] === name;
-const { BrokerCliError, brokerCommand } = wanted('broker')
-  ? await import('../broker/cli.ts')
-  : { BrokerCliError: undefined, brokerCommand: undefined };
-const { CloudCliError, cloudCommand } = wanted('cloud')
-  ? await import('../localcloud/cli.ts')
-  : { CloudCliError: undefined, cloudCommand: undefined };
+const brokerCommand = wanted('broker') ? (await import('../broker/cli.ts')).brokerCommand : undefined;
+const cloudCommand = wanted('cloud') ? (await import('../localcloud/cli.ts')).cloudCommand : undefined;
 const lesson = wanted('step') || wanted('steps') ? await import('../lesson/cli.ts') : undefined;
 
 if (brokerCommand) program.addCommand(oneLineErrors(brokerCommand(io), 'faafo-tutor broker'));
@@ -85,12 +80,11 @@ try {
   if (error instanceof CommanderError) {
     // Help and --version "fail" with exit code 0; parse errors were already printed as one line.
     process.exitCode = error.exitCode === 0 ? 0 : EXIT_USAGE;
-  } else if (BrokerCliError && error instanceof BrokerCliError) {
-    io.stderr.write(`faafo-tutor broker: ${error.message}\n`);
-    process.exitCode = EXIT_FAILURE;
-  } else if (CloudCliError && error instanceof CloudCliError) {
-    io.stderr.write(`faafo-tutor cloud: ${error.message}\n`);
-    process.exitCode = EXIT_FAILURE;
+  } else if (error instanceof UserError) {
+    // A failure the user can act on, from whichever part: one line, named after the command run.
+    const command = ['broker', 'cloud'].includes(argv[0] ?? '') ? `faafo-tutor ${argv[0]}` : 'faafo-tutor';
+    io.stderr.write(`${command}: ${error.message}\n`);
+    process.exitCode = error.exitCode;
   } else {
     const message = error instanceof Error ? error.message : String(error);
     io.stderr.write(`faafo-tutor: unexpected error: ${message.replace(/\s+/g, ' ').trim()}\n`);

@@ -5,6 +5,7 @@
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { UserError } from '../shared/user-error.ts';
 import { type Broker, startBroker } from './server.ts';
 
 export interface BrokerCliIo {
@@ -68,7 +69,7 @@ export interface BrokerFlags {
 }
 
 /** A failure the user can act on: printed as one line, exit code 1. */
-export class BrokerCliError extends Error {
+export class BrokerCliError extends UserError {
   override name = 'BrokerCliError';
 }
 

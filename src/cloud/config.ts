@@ -7,6 +7,7 @@ import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { LineCounter, parseDocument, visit } from 'yaml';
 import { z } from 'zod';
+import { UserError } from '../shared/user-error.ts';
 
 export interface CloudAuth {
   /** Keystone root or .../v3 or .../v2.0, exactly as given. */
@@ -51,7 +52,7 @@ export interface ResolvedCloud {
 }
 
 /** What is wrong with the cloud configuration and what to do, in one readable sentence. */
-export class CloudConfigError extends Error {
+export class CloudConfigError extends UserError {
   override name = 'CloudConfigError';
 }
 

@@ -1,9 +1,10 @@
 // A cloud call that failed → one sentence a student can act on: what was being done, what the
 // cloud said (its own message, from Nova's, Neutron's or Keystone's error body), and what to do.
 // Never a stack, never a password (pkgcloud's errors carry request headers: they are not read).
+import { UserError } from '../shared/user-error.ts';
 
 /** A failure the user can act on; `message` is the whole line to print. */
-export class CloudError extends Error {
+export class CloudError extends UserError {
   override name = 'CloudError';
   constructor(
     message: string,

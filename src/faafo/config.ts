@@ -6,6 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { availableParallelism, homedir, hostname as osHostname } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { EXIT_USAGE, UserError } from '../shared/user-error.ts';
 
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
@@ -73,9 +74,10 @@ export function parseIni(text: string): Record<string, string> {
   return out;
 }
 
-export class ConfigError extends Error {
+/** A setting the user gave that cannot be used: a mistake in the command line or config file. */
+export class ConfigError extends UserError {
   constructor(message: string) {
-    super(message);
+    super(message, { exitCode: EXIT_USAGE });
     this.name = 'ConfigError';
   }
 }

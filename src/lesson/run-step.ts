@@ -6,11 +6,10 @@
 // in the cloud).
 
 import { findStep, LESSON, LESSON_SERVERS, type LessonStep } from '../../steps/lesson.ts';
-import { CloudConfigError } from '../cloud/config.ts';
 import { type CloudFallback, connect } from '../cloud/connect.ts';
 import type { Connection } from '../cloud/driver.ts';
-import { CloudError } from '../cloud/errors.ts';
 import { verify } from '../cloud/verify.ts';
+import { UserError } from '../shared/user-error.ts';
 import { checkQuota, chooseFlavor, chooseImage, DEFAULT_FLAVOR, DEFAULT_IMAGE } from './choose.ts';
 import type { StepEnd, StepEvent, StepInfo } from './events.ts';
 import { type StepIo, textPrinter } from './text-printer.ts';
@@ -38,7 +37,7 @@ const stepName = (step: LessonStep) => (step.id === 'prelude' ? 'The prelude' : 
 
 /** The user-facing line for an error: ours are sentences; a programming error (TypeError …) is a bug. */
 function lineOf(error: unknown): string {
-  if (error instanceof CloudError || error instanceof CloudConfigError) return error.message;
+  if (error instanceof UserError) return error.message;
   const bug = [TypeError, RangeError, ReferenceError, SyntaxError].some((kind) => error instanceof kind);
   const message = (error instanceof Error ? error.message : String(error)).replace(/\s+/g, ' ').trim();
   return bug ? `${message} (unexpected: a bug in faafo-tutor; run again with --debug for details)` : message;

@@ -1,4 +1,4 @@
-// `faafo-tutor cloud …`: the commander wiring of control.ts. `serve` is the cloud itself (what `up`
+// `faafo-tutor cloud …`: the commander wiring of control/. `serve` is the cloud itself (what `up`
 // starts in the background); SIGTERM or SIGINT stops every node and writes the state; a second
 // signal exits at once.
 import { Command, InvalidArgumentError, Option } from 'commander';
@@ -12,9 +12,7 @@ import {
   defaultDataDir,
   type ServingCloud,
   serveCloud,
-} from './control.ts';
-
-export { CloudCliError } from './control.ts';
+} from './control/index.ts';
 
 function parseSlot(value: string): number {
   const n = Number(value);

@@ -4,15 +4,10 @@
 // where the two meet, and the only one outside src/localcloud that reads its control code.
 import type { CloudFallback, FallbackCloud, FallbackContext } from '../cloud/connect.ts';
 import { CloudError } from '../cloud/errors.ts';
-import {
-  cloudPaths,
-  cloudUp,
-  credentialsOf,
-  defaultDataDir,
-  type RunInfo,
-  readState,
-  runningCloud,
-} from './control.ts';
+import { credentialsOf } from './control/client-files.ts';
+import { cloudPaths, defaultDataDir } from './control/paths.ts';
+import { type RunInfo, readState, runningCloud } from './control/run-info.ts';
+import { cloudUp } from './control/up.ts';
 
 const LABEL = 'the local cloud';
 

@@ -9,9 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import amqp, { type ChannelModel, type ConfirmChannel, type Message } from 'amqplib';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, ROOT } from '../helpers/faafo-processes.ts';
-
-const TUTOR_BIN = join(ROOT, 'bin', 'faafo-tutor.mjs');
+import { TUTOR_BIN } from '../../src/shared/bins.ts';
+import { freePort } from '../helpers/faafo-processes.ts';
 
 interface BrokerProcess {
   child: ChildProcess;

@@ -429,7 +429,10 @@ describe('user mistakes: one line on stderr, no stack trace, exit ≠ 0', () => 
   });
 
   it('an endpoint that is not a URL', async () => {
-    expectOneLineError(await faafo(['--endpoint-url', 'localhost:8080', 'list']), /endpoint-url/);
+    const result = await faafo(['--endpoint-url', 'localhost:8080', 'list']);
+    expectOneLineError(result, /endpoint-url/);
+    // A setting the user gave wrong is a usage mistake (ConfigError is a UserError with exit code 2).
+    expect(result.code).toBe(2);
   });
 
   it('render -o into a directory that does not exist', async () => {

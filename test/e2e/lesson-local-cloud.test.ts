@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect } from '../../src/cloud/connect.ts';
 import { localCloudFallback } from '../../src/localcloud/connect-fallback.ts';
-import { cloudPaths, readState, runningCloud } from '../../src/localcloud/control.ts';
+import { cloudPaths } from '../../src/localcloud/control/paths.ts';
+import { readState, runningCloud } from '../../src/localcloud/control/run-info.ts';
 import { cleanEnv, isAlive, runTutor } from '../helpers/localcloud.ts';
 
 let home: string;

@@ -4,19 +4,19 @@
 // addresses, at the same URLs), reset (the data dir gone). The cloud claims its address slot in the
 // host's real registry, so it runs beside a developer's own local cloud without colliding.
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { issueV3Token } from '../helpers/localcloud.ts';
+import { TUTOR_BIN as BIN } from '../../src/shared/bins.ts';
+import { isAlive, issueV3Token } from '../helpers/localcloud.ts';
 
 const run = promisify(execFile);
 // pkgcloud ships no types; it is CommonJS.
 const pkgcloud = createRequire(import.meta.url)('pkgcloud');
-const BIN = join(import.meta.dirname, '..', '..', 'bin', 'faafo-tutor.mjs');
 const OPENSTACK = '/usr/bin/openstack';
 const PYTHON = '/usr/bin/python3';
 
@@ -32,15 +32,6 @@ function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
 
 async function cloud(...args: string[]): Promise<{ stdout: string; stderr: string }> {
   return run(process.execPath, [BIN, 'cloud', ...args], { env, timeout: 60_000 });
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** The pids of every process the cloud of dataDir has: the server and each node's. */
@@ -252,6 +243,37 @@ for version in ('2.0_password', '3.x_password'):
     expect(text).toMatch(/app-services\s+ACTIVE\s+10\.\d+\.0\.\d+\s+127\.\d+\.1\.\d+/);
   });
 
+  it('status and up print the whole working URL of an API node (the port it published, not 80)', async () => {
+    const userData = Buffer.from(
+      `#!/usr/bin/env bash\ncurl -L -s https://opendev.org/openstack/faafo/raw/contrib/install.sh | bash -s -- \\\n    -i faafo -r api -m 'amqp://guest:guest@${server.fixedIp}:5672/'\n`,
+    ).toString('base64');
+    const imageRef = JSON.parse(readFileSync(join(dataDir, 'state.json'), 'utf8')).images[0].id;
+    const res = await fetch(`${endpoints.compute}/servers`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'X-Auth-Token': await token() },
+      body: JSON.stringify({ server: { name: 'app-api-1', imageRef, flavorRef: '2', user_data: userData } }),
+    });
+    expect(res.status, await res.clone().text()).toBe(202);
+    const id = ((await res.json()) as { server: { id: string } }).server.id;
+    await waitFor('ACTIVE', async () => ((await serverStatus(id)).status === 'ACTIVE' ? true : undefined));
+    const status = JSON.parse((await cloud('status', '--json')).stdout) as {
+      nodes: Array<{ id: string; publicIp: string; urls: string[] }>;
+    };
+    const api = status.nodes.find((n) => n.id === id)!;
+    expect(api.urls).toHaveLength(1);
+    const url = api.urls[0]!;
+    // Its public address, on the port the node really listens on (80 needs root).
+    expect(url).toMatch(new RegExp(`^http://${api.publicIp.replaceAll('.', '\\.')}:\\d+/$`));
+    expect(url).not.toMatch(/:80\/$/);
+    const text = (await cloud('status')).stdout;
+    expect(text).toContain(`  app-api-1  ${url}\n`);
+    expect((await cloud('up')).stdout).toContain(`  app-api-1  ${url}\n`);
+    // The URL works: the gallery answers there.
+    const page = await fetch(url);
+    expect(page.status).toBe(200);
+    await page.arrayBuffer();
+  });
+
   it('down stops the server and every node process', async () => {
     const pids = cloudPids();
     expect(pids.length).toBeGreaterThanOrEqual(2);
@@ -282,5 +304,24 @@ for version in ('2.0_password', '3.x_password'):
     expect((await cloud('reset')).stdout).toMatch(/is reset/);
     for (const pid of pids) expect(isAlive(pid), `pid ${pid}`).toBe(false);
     expect(existsSync(dataDir)).toBe(false);
+  });
+});
+
+describe('faafo-tutor cloud with a --data-dir that cannot be a directory', () => {
+  it('every command prints one plain line naming the file in the way, exit code 1, never "unexpected"', async () => {
+    const file = join(dir, 'a-file');
+    writeFileSync(file, 'not a directory\n');
+    const dataDir = join(file, 'cloud');
+    for (const command of ['up', 'status', 'down', 'env', 'reset']) {
+      const failed = await cloud(command, '--data-dir', dataDir).then(
+        () => undefined,
+        (error: { code: number; stderr: string }) => error,
+      );
+      expect(failed, command).toBeDefined();
+      expect(failed!.code, command).toBe(1);
+      expect(failed!.stderr, command).toBe(
+        `faafo-tutor cloud: cannot use ${dataDir} as the local cloud's data dir: ${file} is a file, not a directory. Choose another --data-dir (or $FAAFO_CLOUD_DIR).\n`,
+      );
+    }
   });
 });

@@ -9,19 +9,18 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { claimSlot, pickSlot } from '../../src/localcloud/control.ts';
+import { claimSlot, pickSlot } from '../../src/localcloud/control/slots.ts';
 import type { LocalNodeRuntime } from '../../src/localcloud/nodes/runtime.ts';
 import { type LocalCloud, startLocalCloud } from '../../src/localcloud/server.ts';
 import { DEFAULT_CREDENTIALS, UBUNTU_IMAGE_ID } from '../../src/localcloud/store.ts';
+import { FAAFO_BIN, PACKAGE_ROOT } from '../../src/shared/bins.ts';
 import { issueV3Token } from '../helpers/localcloud.ts';
 import { serviceAvailable } from '../helpers/services.ts';
 import { opensshPublicKey } from '../helpers/ssh-key.ts';
 
 const run = promisify(execFile);
 const PYTHON = '/usr/bin/python3';
-const ROOT = join(import.meta.dirname, '..', '..');
-const GUIDE = join(ROOT, 'test', 'fixtures', 'guide', 'scaling_out.py');
-const FAAFO = join(ROOT, 'bin', 'faafo.mjs');
+const GUIDE = join(PACKAGE_ROOT, 'test', 'fixtures', 'guide', 'scaling_out.py');
 const NODES = ['app-services', 'app-api-1', 'app-api-2', 'app-worker-1', 'app-worker-2', 'app-worker-3'];
 const WORKERS = ['app-worker-1', 'app-worker-2', 'app-worker-3'];
 
@@ -216,7 +215,7 @@ describe.skipIf(!hasLibcloud)("the guide's scaling-out code, run by libcloud", (
     const api2 = `http://${floating['app-api-2']}:${port}`;
     const { stdout } = await run(
       process.execPath,
-      [FAAFO, '--endpoint-url', api1, 'create', '--tasks', '12', '--width', '256', '--height', '256'],
+      [FAAFO_BIN, '--endpoint-url', api1, 'create', '--tasks', '12', '--width', '256', '--height', '256'],
       { env: cleanEnv({}), timeout: 30_000 },
     );
     const uuids = [...stdout.matchAll(/^\| ([0-9a-f-]{36}) \|/gm)].map((m) => m[1]!);

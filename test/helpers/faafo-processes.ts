@@ -2,11 +2,11 @@
 // bin/faafo.mjs exactly as a user would, on loopback ports nobody else holds.
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-export const ROOT = join(import.meta.dirname, '..', '..');
-export const FAAFO_BIN = join(ROOT, 'bin', 'faafo.mjs');
+import { FAAFO_BIN } from '../../src/shared/bins.ts';
+
+export { FAAFO_BIN, PACKAGE_ROOT as ROOT } from '../../src/shared/bins.ts';
 
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

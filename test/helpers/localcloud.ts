@@ -5,9 +5,12 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { CloudCliError, type ServingCloud, serveCloud } from '../../src/localcloud/control.ts';
+import { CloudCliError } from '../../src/localcloud/control/io.ts';
+import { type ServingCloud, serveCloud } from '../../src/localcloud/control/serve.ts';
 import type { Credentials } from '../../src/localcloud/server.ts';
 import { DEFAULT_CREDENTIALS } from '../../src/localcloud/store.ts';
+import { TUTOR_BIN } from '../../src/shared/bins.ts';
+import { isAlive } from '../../src/shared/process-alive.ts';
 
 const runFile = promisify(execFile);
 
@@ -21,14 +24,7 @@ export interface TestCloud {
   close(): Promise<void>;
 }
 
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+export { isAlive };
 
 /** Every pid file the nodes of dataDir wrote. */
 export function nodePids(dataDir: string): number[] {
@@ -118,8 +114,6 @@ export async function issueV3Token(
   return token;
 }
 
-const TUTOR = join(import.meta.dirname, '../../bin/faafo-tutor.mjs');
-
 /** `faafo-tutor …` in a new process; its exit code and output, never a throw. */
 export async function runTutor(
   args: string[],
@@ -127,7 +121,10 @@ export async function runTutor(
   timeoutMs = 150_000,
 ): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await runFile(process.execPath, [TUTOR, ...args], { env, timeout: timeoutMs });
+    const { stdout, stderr } = await runFile(process.execPath, [TUTOR_BIN, ...args], {
+      env,
+      timeout: timeoutMs,
+    });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const e = error as { code?: number; stdout?: string; stderr?: string };

@@ -1,7 +1,7 @@
 // Real services that some tests need (RabbitMQ, MariaDB, Chromium). Under CI they must be up:
 // a missing service fails the test. Elsewhere the test is skipped with one loud line.
 import { existsSync } from 'node:fs';
-import { connect } from 'node:net';
+import { tcpAnswers } from '../../src/shared/tcp-answers.ts';
 
 export const TEST_RABBITMQ_URL = process.env.FAAFO_TEST_RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672/';
 export const TEST_MYSQL_URL = process.env.FAAFO_TEST_MYSQL_URL ?? 'mysql://faafo:password@127.0.0.1:3306/';
@@ -11,16 +11,7 @@ export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export function tcpReachable(url: string, defaultPort: number, timeoutMs = 1500): Promise<boolean> {
   const u = new URL(url);
   const port = Number(u.port || defaultPort);
-  return new Promise((resolve) => {
-    const socket = connect({ host: u.hostname, port });
-    const done = (ok: boolean) => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.setTimeout(timeoutMs, () => done(false));
-    socket.once('connect', () => done(true));
-    socket.once('error', () => done(false));
-  });
+  return tcpAnswers(u.hostname, port, timeoutMs);
 }
 
 /**

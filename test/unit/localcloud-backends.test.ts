@@ -4,13 +4,10 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  CloudCliError,
-  cloudPaths,
-  cloudStatus,
-  readBackends,
-  saveBackends,
-} from '../../src/localcloud/control.ts';
+import { readBackends, saveBackends } from '../../src/localcloud/control/backends.ts';
+import { CloudCliError } from '../../src/localcloud/control/io.ts';
+import { cloudPaths } from '../../src/localcloud/control/paths.ts';
+import { cloudStatus } from '../../src/localcloud/control/status.ts';
 import { databaseNameOf, realBackends } from '../../src/localcloud/nodes/backends.ts';
 import type { Server } from '../../src/localcloud/state.ts';
 

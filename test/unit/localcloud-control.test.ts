@@ -6,18 +6,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import {
-  CLOUD_NAME,
-  claimSlot,
-  cloudPaths,
-  cloudStatus,
-  defaultDataDir,
-  envScript,
-  mergeUserCloudsYaml,
-  pickSlot,
-  readRunInfo,
-  serveCloud,
-} from '../../src/localcloud/control.ts';
+import { CLOUD_NAME, envScript, mergeUserCloudsYaml } from '../../src/localcloud/control/client-files.ts';
+import { cloudPaths, defaultDataDir } from '../../src/localcloud/control/paths.ts';
+import { readRunInfo } from '../../src/localcloud/control/run-info.ts';
+import { serveCloud } from '../../src/localcloud/control/serve.ts';
+import { claimSlot, pickSlot } from '../../src/localcloud/control/slots.ts';
+import { cloudStatus } from '../../src/localcloud/control/status.ts';
 
 const credentials = {
   authUrl: 'http://127.0.0.1:5000',

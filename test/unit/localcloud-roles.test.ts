@@ -1,16 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { allows, cidrContains, planRoutes } from '../../src/localcloud/nodes/forwarder.ts';
-import {
-  DEFAULT_PORTS,
-  FAAFO_BIN,
-  layoutNode,
-  type RoleContext,
-  redact,
-  TUTOR_BIN,
-} from '../../src/localcloud/nodes/roles.ts';
+import { DEFAULT_PORTS, layoutNode, type RoleContext } from '../../src/localcloud/nodes/roles.ts';
 import { type InstallPlan, isUnrecognised, parseUserData } from '../../src/localcloud/nodes/userdata.ts';
 import type { CloudState, SecurityGroupRule, Server } from '../../src/localcloud/state.ts';
 import { seedState } from '../../src/localcloud/store.ts';
+import { FAAFO_BIN, TUTOR_BIN } from '../../src/shared/bins.ts';
+import { redactText } from '../../src/shared/redact.ts';
 
 const URL = 'http://git.openstack.org/cgit/stackforge/faafo/plain/contrib/install.sh';
 const script = (args: string) => `#!/usr/bin/env bash\ncurl -L -s ${URL} | bash -s -- ${args}\n`;
@@ -244,7 +239,7 @@ describe('layoutNode: URL resolution', () => {
   });
 
   it('redact masks every password in a line', () => {
-    expect(redact('install.sh -m amqp://guest:guest@h:5672/ -d mysql://a:b@c/d')).toBe(
+    expect(redactText('install.sh -m amqp://guest:guest@h:5672/ -d mysql://a:b@c/d')).toBe(
       'install.sh -m amqp://guest:***@h:5672/ -d mysql://a:***@c/d',
     );
   });

@@ -3,9 +3,9 @@
 // the queue) onto that table. Nothing but the message ever reaches the client: no stack traces.
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { redactText } from '../../shared/redact.ts';
 import { DatabaseUnavailableError, DuplicateFractalError } from '../db/repository.ts';
 import { QueueUnavailableError } from '../queue/publisher.ts';
-import { redactText } from '../redact.ts';
 
 export const ERROR_STATUS = {
   BAD_REQUEST: 400,

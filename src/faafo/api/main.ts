@@ -1,11 +1,11 @@
 // `faafo-api`: opens the database, the image store and the task queue, then serves the API.
 // Signal handling belongs to the caller, which calls close() on SIGTERM/SIGINT.
 import type { AddressInfo } from 'node:net';
+import { redactUrl } from '../../shared/redact.ts';
 import type { Config } from '../config.ts';
 import { openRepository } from '../db/open.ts';
 import { openImageStore } from '../images/open.ts';
 import { createAmqpPublisher } from '../queue/amqp-publisher.ts';
-import { redactUrl } from '../redact.ts';
 import { buildApi } from './server.ts';
 
 export interface RunningApi {

@@ -2,8 +2,8 @@
 // the image route). Every failure becomes a CliError with one readable line: an unreachable server
 // says so and suggests the fix; an error answer carries the API's own `{"message": …}`.
 import { z } from 'zod';
+import { redactUrl } from '../../shared/redact.ts';
 import { type Fractal, FractalSchema, type NewFractal, stateOf } from '../model.ts';
-import { redactUrl } from '../redact.ts';
 import { CliError } from './errors.ts';
 
 /**
@@ -25,14 +25,14 @@ export const FractalPageSchema = z.object({
 export type FractalPage = z.infer<typeof FractalPageSchema>;
 
 /** The server answered with a 4xx/5xx status. */
-export class ApiError extends CliError {
+export class ApiResponseError extends CliError {
   readonly status: number;
   /** The API's `message`, or a description of the status when it sent none. */
   readonly apiMessage: string;
 
   constructor(status: number, apiMessage: string, context: string) {
     super(`${context}: ${withoutPeriod(apiMessage)} (HTTP ${status}).`);
-    this.name = 'ApiError';
+    this.name = 'ApiResponseError';
     this.status = status;
     this.apiMessage = apiMessage;
   }
@@ -141,7 +141,7 @@ export class FaafoClient {
       // story) a fractal whose image lives on another node. Only the record can tell them apart.
       const message = apiMessageOf(res, await this.#read(() => res.text()));
       if (!(await this.get(uuid))) return undefined;
-      throw new ApiError(404, message, context);
+      throw new ApiResponseError(404, message, context);
     }
     await this.#ensureOk(res, context);
     const type = res.headers.get('content-type') ?? '';
@@ -193,7 +193,7 @@ export class FaafoClient {
   async #ensureOk(res: Response, context: string): Promise<void> {
     if (res.ok) return;
     const text = await this.#read(() => res.text());
-    throw new ApiError(res.status, apiMessageOf(res, text), context);
+    throw new ApiResponseError(res.status, apiMessageOf(res, text), context);
   }
 
   async #parse<T>(res: Response, schema: z.ZodType<T>): Promise<T> {

@@ -1,18 +1,12 @@
-// One-line, user-facing failures. The entry point prints `faafo: <message>` and exits with
-// `exitCode`; anything that is not a CliError is a bug and gets the "unexpected error" treatment.
+// One-line, user-facing failures of the faafo CLI. The entry point prints `faafo: <message>` and
+// exits with `exitCode`; they are UserErrors (src/shared/user-error.ts), so anything else is a bug
+// and gets the "unexpected error" treatment.
+import { EXIT_FAILURE, EXIT_USAGE, UserError } from '../../shared/user-error.ts';
 
-/** Exit code for a mistake in the command line itself (bad option value, unknown command). */
-export const EXIT_USAGE = 2;
-/** Exit code for a command that was understood but failed (unknown uuid, unreachable API). */
-export const EXIT_FAILURE = 1;
-
-export class CliError extends Error {
-  readonly exitCode: number;
-
+export class CliError extends UserError {
   constructor(message: string, exitCode: number = EXIT_FAILURE, options?: { cause?: unknown }) {
-    super(message, options);
+    super(message, { exitCode, ...options });
     this.name = 'CliError';
-    this.exitCode = exitCode;
   }
 }
 

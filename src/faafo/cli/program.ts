@@ -2,8 +2,9 @@
 // delete, get) plus ours (render, api, worker), parsed by commander. `runCli` never throws: every
 // failure ends as one `faafo: …` line on stderr and an exit code (the stack only with --debug).
 import { Command, CommanderError, Option } from 'commander';
+import { EXIT_FAILURE, EXIT_USAGE, UserError } from '../../shared/user-error.ts';
 import { VERSION } from '../../version.ts';
-import { ConfigError, loadConfig } from '../config.ts';
+import { loadConfig } from '../config.ts';
 import { FaafoClient } from './client.ts';
 import { createCommand } from './commands/create.ts';
 import { deleteCommand } from './commands/delete.ts';
@@ -13,7 +14,6 @@ import { RENDER_DEFAULTS, renderCommand } from './commands/render.ts';
 import { apiCommand, type ServerFlags, serverConfig, workerCommand } from './commands/servers.ts';
 import { showCommand } from './commands/show.ts';
 import type { CliContext, Output } from './context.ts';
-import { CliError, EXIT_FAILURE, EXIT_USAGE, UsageError } from './errors.ts';
 import { parseComplex, parseFloatValue, parseInteger, parsePort, parsePositiveInteger } from './parse.ts';
 
 export interface CliIo {
@@ -51,15 +51,13 @@ function contextFor(cmd: Command, io: CliIo): CliContext {
   };
 }
 
-/** --endpoint-url, else FAAFO_ENDPOINT_URL, else the config file's endpoint_url, else the default. */
+/**
+ * --endpoint-url, else FAAFO_ENDPOINT_URL, else the config file's endpoint_url, else the default.
+ * A setting that cannot be used is a ConfigError: a UserError with the usage exit code.
+ */
 function endpointOf(globals: GlobalOptions, env: NodeJS.ProcessEnv): string {
-  try {
-    return loadConfig({ flags: { endpointUrl: globals.endpointUrl }, configFile: globals.configFile, env })
-      .endpointUrl;
-  } catch (error) {
-    if (error instanceof ConfigError) throw new UsageError(error.message);
-    throw error;
-  }
+  return loadConfig({ flags: { endpointUrl: globals.endpointUrl }, configFile: globals.configFile, env })
+    .endpointUrl;
 }
 
 const intOption = (flags: string, description: string) =>
@@ -240,7 +238,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         ? error.exitCode
         : EXIT_USAGE;
     }
-    if (error instanceof CliError) {
+    if (error instanceof UserError) {
       io.stderr.write(`faafo: ${error.message}\n`);
       if (debug && error.cause instanceof Error) io.stderr.write(`${error.cause.stack ?? error.cause}\n`);
       return error.exitCode;

@@ -9,8 +9,8 @@ import mysql, {
   type ResultSetHeader,
   type RowDataPacket,
 } from 'mysql2/promise';
+import { redactText, redactUrl } from '../../shared/redact.ts';
 import type { Fractal, FractalResult, NewFractal } from '../model.ts';
-import { redactText, redactUrl } from '../redact.ts';
 import {
   DatabaseUnavailableError,
   DuplicateFractalError,

@@ -2,7 +2,7 @@
 // config files and installer flags (`sqlite:////tmp/sqlite.db`, `mysql+pymysql://…`) keep working.
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { redactUrl } from '../redact.ts';
+import { redactUrl } from '../../shared/redact.ts';
 import { openMysqlRepository } from './mysql.ts';
 import { DatabaseUnavailableError, type FractalRepository } from './repository.ts';
 import { openSqliteRepository } from './sqlite.ts';

@@ -2,8 +2,8 @@
 // to the interface, and each call runs to completion before the next, so there are no races
 // inside one process. WAL plus a busy timeout lets a second process (another API) share the file.
 import Database from 'better-sqlite3';
+import { redactText } from '../../shared/redact.ts';
 import type { Fractal, FractalResult, NewFractal } from '../model.ts';
-import { redactText } from '../redact.ts';
 import {
   DatabaseUnavailableError,
   DuplicateFractalError,

@@ -1,6 +1,6 @@
 // Opening an AMQP connection with a bounded wait, and naming failures without leaking the password.
 import amqp, { type ChannelModel } from 'amqplib';
-import { redactText, redactUrl } from '../redact.ts';
+import { redactText, redactUrl } from '../../shared/redact.ts';
 
 export const CONNECT_TIMEOUT_MS = 5_000;
 

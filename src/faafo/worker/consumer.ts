@@ -4,9 +4,9 @@
 // connection return to the queue on the broker's side, so nothing is lost.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
+import { redactUrl } from '../../shared/redact.ts';
 import { connectBroker, describe } from '../queue/connect.ts';
 import { declareTopology, TASK_QUEUE } from '../queue/topology.ts';
-import { redactUrl } from '../redact.ts';
 import type { Verdict } from './process-task.ts';
 
 export interface ConsumerOptions {

@@ -1,7 +1,8 @@
 // `faafo worker`: a render pool the size of the node's vCPUs, fed by the task queue, reporting to
 // the API. One log line per task.
+
+import { redactUrl } from '../../shared/redact.ts';
 import type { Config } from '../config.ts';
-import { redactUrl } from '../redact.ts';
 import { createRenderPool } from '../render/pool.ts';
 import { renderTask } from '../render/task.ts';
 import { startConsumer } from './consumer.ts';

@@ -8,9 +8,9 @@
 // Deleting the services node drops nothing: the database stays on the MariaDB (data safety — it is
 // the student's server, and a deleted-then-recreated node must not cost anyone their fractals).
 // Drop it by hand when it is no longer wanted.
-import { connect } from 'node:net';
 import mysql from 'mysql2/promise';
-import { redactText, redactUrl } from '../../faafo/redact.ts';
+import { redactText, redactUrl } from '../../shared/redact.ts';
+import { tcpAnswers } from '../../shared/tcp-answers.ts';
 import type { Server } from '../state.ts';
 import type { ServiceBackends } from './roles.ts';
 
@@ -46,19 +46,6 @@ function parse(url: string, what: string, schemes: RegExp): URL {
 export function validateBackendUrls(urls: BackendUrls): void {
   if (urls.rabbitmqUrl) parse(urls.rabbitmqUrl, 'RabbitMQ', /^amqps?:$/);
   if (urls.mysqlUrl) parse(urls.mysqlUrl, 'MariaDB', /^(mysql|mariadb)(\+[a-z0-9_]+)?:$/i);
-}
-
-function tcpAnswers(host: string, port: number, timeoutMs: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host, port });
-    const done = (ok: boolean) => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.setTimeout(timeoutMs, () => done(false));
-    socket.once('connect', () => done(true));
-    socket.once('error', () => done(false));
-  });
 }
 
 /** The ServiceBackends of roles.ts for the configured engines (none configured → undefined). */

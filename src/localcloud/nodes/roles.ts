@@ -14,15 +14,11 @@
 // `mysql://…@<node>…` → `sqlite:///<that node's faafo.db>` when that node runs `-i database`: all
 // nodes are on this host, so API nodes share the file (SQLite's WAL makes that safe).
 import { join } from 'node:path';
-import { PACKAGE_ROOT } from '../../shared/package-root.ts';
+import { FAAFO_BIN, TUTOR_BIN } from '../../shared/bins.ts';
+import { redactText } from '../../shared/redact.ts';
 import type { CloudState, Server } from '../state.ts';
 import { loopbackFor, unreachableAddress } from './addresses.ts';
 import { decodeUserData, type InstallPlan, isUnrecognised, parseUserData, type Role } from './userdata.ts';
-
-/** The repository root (never the cwd), whether this runs from src/ or from the build in dist/. */
-export const REPO_ROOT = PACKAGE_ROOT;
-export const FAAFO_BIN = join(REPO_ROOT, 'bin', 'faafo.mjs');
-export const TUTOR_BIN = join(REPO_ROOT, 'bin', 'faafo-tutor.mjs');
 
 /** The ports the guide's services use. */
 export const GUIDE_PORTS = { amqp: 5672, api: 80 } as const;
@@ -108,11 +104,6 @@ export function rolesOf(server: Pick<Server, 'userData'>): Role[] {
   return isUnrecognised(result) ? [] : result.roles;
 }
 
-/** Masks the passwords of the URLs in a text, as every line shown on a console should. */
-export function redact(text: string): string {
-  return text.replace(/([a-z][a-z0-9+.-]*:\/\/[^:/@\s]*):[^@\s/]*@/gi, '$1:***@');
-}
-
 const URL_PARTS = /^([a-z][a-z0-9+.-]*):\/\/(?:([^/?#]*)@)?(\[[^\]]*\]|[^:/?#]*)(?::(\d*))?(.*)$/i;
 
 interface Target {
@@ -179,7 +170,7 @@ function resolveUrl(url: string, ctx: RoleContext): Resolved | undefined {
 
 function explain(from: string, to: string, target: Target, what: string): string {
   const where = target.why ? `; ${target.why}` : target.node ? ` (${what}${target.node.name})` : '';
-  return `${redact(from)} → ${redact(to)}${where}`;
+  return `${redactText(from)} → ${redactText(to)}${where}`;
 }
 
 /** Works out what the node runs and where everything it talks to really is. */
@@ -248,7 +239,7 @@ export function layoutNode(plan: InstallPlan, ctx: RoleContext): NodeLayout {
 
   if (roles.has('database')) {
     if (ctx.backends?.database) {
-      log.push(`database: ${redact(ctx.backends.database(server))} (a configured MariaDB)`);
+      log.push(`database: ${redactText(ctx.backends.database(server))} (a configured MariaDB)`);
     } else {
       log.push(
         `database: the embedded SQLite database ${join(dir, 'faafo.db')} (MySQL on port 3306 in the guide)`,
@@ -258,7 +249,7 @@ export function layoutNode(plan: InstallPlan, ctx: RoleContext): NodeLayout {
 
   if (roles.has('messaging')) {
     if (ctx.backends?.messaging) {
-      log.push(`messaging: ${redact(ctx.backends.messaging(server))} (a configured RabbitMQ)`);
+      log.push(`messaging: ${redactText(ctx.backends.messaging(server))} (a configured RabbitMQ)`);
     } else {
       processes.push({
         role: 'messaging',

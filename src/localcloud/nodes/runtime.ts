@@ -5,6 +5,8 @@
 // <dataDir>/nodes/<server id>/: console.log, faafo.conf, faafo.db, broker/, run/*.pid.
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { formatPortMap, PORT_MAP_METADATA_KEY } from '../../shared/port-map.ts';
+import { redactText } from '../../shared/redact.ts';
 import type { CloudStore, NodeRuntime } from '../contracts.ts';
 import type { Server, ServerFault } from '../state.ts';
 import { createForwarders, type Forwarders } from './forwarder.ts';
@@ -13,7 +15,6 @@ import {
   type Listen,
   layoutNode,
   type ProcessSpec,
-  redact,
   type ServiceBackends,
   type ServicePorts,
 } from './roles.ts';
@@ -77,20 +78,14 @@ interface Node {
 
 type Reason = 'boot' | 'start' | 'reboot';
 
-/**
- * Server metadata key through which clients learn where a guide port really answers on this host
- * (port 80 needs root, so the API listens on 8080; a host RabbitMQ on 5672 moves ours to 6672).
- * Value: `80=8080,5672=6672`; only ports that moved are listed, and the key is absent when none did.
- */
-export const PORT_MAP_METADATA_KEY = 'local-cloud:ports';
-
+/** The node's metadata with its moved ports published (see shared/port-map.ts). */
 function withPortMap(
   metadata: Record<string, string> | undefined,
   listens: readonly Listen[],
 ): Record<string, string> {
   const { [PORT_MAP_METADATA_KEY]: _old, ...rest } = metadata ?? {};
-  const moved = listens.filter((l) => l.port !== l.guidePort).map((l) => `${l.guidePort}=${l.port}`);
-  return moved.length > 0 ? { ...rest, [PORT_MAP_METADATA_KEY]: moved.join(',') } : rest;
+  const map = formatPortMap(listens);
+  return map === undefined ? rest : { ...rest, [PORT_MAP_METADATA_KEY]: map };
 }
 
 export function createNodeRuntime(options: NodeRuntimeOptions): LocalNodeRuntime {
@@ -250,7 +245,7 @@ export function createNodeRuntime(options: NodeRuntimeOptions): LocalNodeRuntime
       say(`userdata script failed: ${result.unrecognised}`);
       return active(' (its userdata script failed; nothing runs on it)');
     }
-    say(`running userdata: ${redact(result.command)}`);
+    say(`running userdata: ${redactText(result.command)}`);
     const ports = await servicePorts();
     if (run.cancelled) return;
     const layout = layoutNode(result, {

@@ -15,10 +15,10 @@ import {
   writeFileSync,
   writeSync,
 } from 'node:fs';
-import { connect } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { execa } from 'execa';
+import { tcpAnswers } from '../../shared/tcp-answers.ts';
 import type { ProcessSpec } from './roles.ts';
 
 // ---------------------------------------------------------------------------------------------
@@ -132,18 +132,6 @@ export function nodeEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   }
   return { ...env, ...extra };
 }
-
-const tcpAnswers = (host: string, port: number, timeoutMs: number) =>
-  new Promise<boolean>((resolve) => {
-    const socket = connect({ host, port });
-    const done = (ok: boolean) => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.setTimeout(timeoutMs, () => done(false));
-    socket.once('connect', () => done(true));
-    socket.once('error', () => done(false));
-  });
 
 function killGroup(pid: number | undefined, signal: NodeJS.Signals): void {
   if (!pid) return;

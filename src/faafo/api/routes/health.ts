@@ -1,7 +1,7 @@
 // GET /healthz: for load balancers (the guide's LBaaS health monitor) and for `faafo-tutor` checks.
 // Healthy means this node can reach its database; the queue is checked on each POST instead.
 import type { FastifyPluginAsync } from 'fastify';
-import { redactText } from '../../redact.ts';
+import { redactText } from '../../../shared/redact.ts';
 import type { ApiDeps } from '../deps.ts';
 
 export const healthRoutes: FastifyPluginAsync<ApiDeps> = async (app, { repo }) => {

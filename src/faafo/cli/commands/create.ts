@@ -3,7 +3,7 @@
 // sends a few at a time, shows progress for long runs, and says what it created.
 import type { Fractal, NewFractal } from '../../model.ts';
 import { mapBounded } from '../bounded.ts';
-import { ApiError, UnreachableError } from '../client.ts';
+import { ApiResponseError, UnreachableError } from '../client.ts';
 import type { CliContext } from '../context.ts';
 import { CliError } from '../errors.ts';
 import { formatDimensions } from '../format.ts';
@@ -133,6 +133,7 @@ export async function createCommand(
 }
 
 function describe(error: unknown): string {
-  if (error instanceof ApiError) return `${error.apiMessage.replace(/[.!?]$/, '')} (HTTP ${error.status}).`;
+  if (error instanceof ApiResponseError)
+    return `${error.apiMessage.replace(/[.!?]$/, '')} (HTTP ${error.status}).`;
   return error instanceof Error ? error.message : String(error);
 }

@@ -2,8 +2,8 @@
 // stub). `-o -` writes the PNG to stdout, and the report goes to stderr.
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../atomic-write.ts';
 import type { CliContext } from '../context.ts';
+import { writeOutputFile } from '../output-file.ts';
 import { notFound } from './show.ts';
 
 export interface GetOptions {
@@ -20,7 +20,7 @@ export async function getCommand(ctx: CliContext, uuid: string, options: GetOpti
     return;
   }
   const file = await targetFile(options.output, uuid);
-  await writeFileAtomic(file, png);
+  await writeOutputFile(file, png);
   ctx.stdout.write(`Saved ${uuid} (${png.length} bytes) to ${file}\n`);
 }
 

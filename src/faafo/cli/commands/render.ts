@@ -3,9 +3,9 @@
 import { stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { Complex, RenderParams } from '../../render/params.ts';
-import { writeFileAtomic } from '../atomic-write.ts';
 import type { CliContext } from '../context.ts';
 import { UsageError } from '../errors.ts';
+import { writeOutputFile } from '../output-file.ts';
 
 export interface RenderOptions extends RenderParams {
   c: Complex;
@@ -42,7 +42,7 @@ export async function renderCommand(ctx: CliContext, options: RenderOptions): Pr
     if (error instanceof RangeError) throw new UsageError(`Cannot render that image: ${error.message}.`);
     throw error;
   }
-  await writeFileAtomic(output, image.png);
+  await writeOutputFile(output, image.png);
   ctx.info(`saved ${image.png.length} bytes to ${output}`);
   ctx.stdout.write(`render ${image.renderSeconds.toFixed(3)} s, png ${image.pngSeconds.toFixed(3)} s\n`);
 }

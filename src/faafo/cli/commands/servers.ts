@@ -1,10 +1,11 @@
 // `faafo api` and `faafo worker`: the long-running processes (the original's faafo-api and
 // faafo-worker). Settings come from flags, FAAFO_* variables and the config file (config.ts); the
 // server modules are imported only here, so `faafo list` does not load fastify or amqplib.
-import { type Config, ConfigError, type ConfigKey, loadConfig } from '../../config.ts';
-import { redactText } from '../../redact.ts';
+
+import { redactText } from '../../../shared/redact.ts';
+import { type Config, type ConfigKey, loadConfig } from '../../config.ts';
 import type { CliContext } from '../context.ts';
-import { CliError, UsageError } from '../errors.ts';
+import { CliError } from '../errors.ts';
 
 /** The flags both roles accept; each role uses the ones that concern it (see `--help`). */
 export type ServerFlags = Partial<Record<ConfigKey, string | number>>;
@@ -16,13 +17,9 @@ export interface Running {
 /** How long a graceful stop may take before a second signal or this timer forces the exit. */
 const STOP_TIMEOUT_MS = 15_000;
 
+/** The server's settings; one that cannot be used is a ConfigError (a UserError, usage exit code). */
 export function serverConfig(flags: ServerFlags, configFile: string | undefined): Config {
-  try {
-    return loadConfig({ flags, configFile });
-  } catch (error) {
-    if (error instanceof ConfigError) throw new UsageError(error.message);
-    throw error;
-  }
+  return loadConfig({ flags, configFile });
 }
 
 export async function apiCommand(ctx: CliContext, config: Config): Promise<void> {

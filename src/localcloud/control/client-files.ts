@@ -1,0 +1,116 @@
+// What real clients are given to find the cloud: its credentials as a clouds.yaml entry
+// (`faafo-local`), as an openrc file and as `export OS_…` lines for eval, written into the data dir
+// and, on request, merged into the user's own ~/.config/openstack/clouds.yaml.
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { parseDocument } from 'yaml';
+import { writeFileAtomicSync } from '../../shared/atomic-write.ts';
+import type { CloudState } from '../state.ts';
+import { CloudCliError } from './io.ts';
+import type { CloudPaths } from './paths.ts';
+import type { RunInfo } from './run-info.ts';
+import { type DirRole, ensureUserDir } from './user-dir.ts';
+
+/** The cloud's name in clouds.yaml (`openstack --os-cloud faafo-local`). */
+export const CLOUD_NAME = 'faafo-local';
+
+export interface CloudCredentials {
+  authUrl: string;
+  username: string;
+  password: string;
+  projectName: string;
+}
+
+export function credentialsOf(state: CloudState, run: RunInfo): CloudCredentials {
+  const user = state.users[0];
+  const project = user && state.projects.find((p) => p.id === user.defaultProjectId);
+  if (!user || !project)
+    throw new CloudCliError('the cloud state has no user; run `faafo-tutor cloud reset`.');
+  return {
+    authUrl: run.endpoints.identity,
+    username: user.name,
+    password: user.password,
+    projectName: project.name,
+  };
+}
+
+export function cloudsYamlEntry(c: CloudCredentials) {
+  return {
+    auth: {
+      auth_url: c.authUrl,
+      username: c.username,
+      password: c.password,
+      project_name: c.projectName,
+      user_domain_name: 'Default',
+      project_domain_name: 'Default',
+    },
+    region_name: 'RegionOne',
+    interface: 'public',
+    identity_api_version: 3,
+  };
+}
+
+/** The OS_* variables, in the order openrc files list them. */
+export function envVariables(c: CloudCredentials): Array<[string, string]> {
+  return [
+    ['OS_AUTH_URL', c.authUrl],
+    ['OS_USERNAME', c.username],
+    ['OS_PASSWORD', c.password],
+    ['OS_PROJECT_NAME', c.projectName],
+    ['OS_USER_DOMAIN_NAME', 'Default'],
+    ['OS_PROJECT_DOMAIN_NAME', 'Default'],
+    ['OS_REGION_NAME', 'RegionOne'],
+    ['OS_IDENTITY_API_VERSION', '3'],
+  ];
+}
+
+const shellQuote = (value: string) =>
+  /^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
+
+/** `export OS_…` lines for eval; stale variables of another cloud that would override them are unset first. */
+export function envScript(c: CloudCredentials): string {
+  const lines = [
+    'unset OS_CLOUD OS_TOKEN OS_AUTH_TYPE OS_PROJECT_ID OS_TENANT_ID OS_TENANT_NAME OS_DOMAIN_NAME OS_DOMAIN_ID',
+  ];
+  for (const [name, value] of envVariables(c)) lines.push(`export ${name}=${shellQuote(value)}`);
+  return `${lines.join('\n')}\n`;
+}
+
+/** clouds.yaml and openrc in the data dir, for the cloud that runs now. */
+export function writeClientFiles(paths: CloudPaths, c: CloudCredentials): void {
+  const doc = parseDocument('clouds: {}\n');
+  doc.setIn(['clouds', CLOUD_NAME], cloudsYamlEntry(c));
+  writeFileAtomicSync(
+    paths.cloudsYaml,
+    `# The faafo-tutor local cloud (faafo-tutor cloud up).\n${String(doc)}`,
+  );
+  writeFileAtomicSync(
+    paths.openrc,
+    `# The faafo-tutor local cloud: source this file, or eval "$(faafo-tutor cloud env)".\n${envScript(c)}`,
+  );
+}
+
+const USER_CONFIG_DIR: DirRole = {
+  what: 'the directory of your OpenStack clouds.yaml',
+  fix: 'Fix $XDG_CONFIG_HOME (or ~/.config), or leave out --user-clouds-yaml.',
+};
+
+/** Adds or replaces the `faafo-local` entry of ~/.config/openstack/clouds.yaml, keeping the rest as it is. */
+export function mergeUserCloudsYaml(c: CloudCredentials, env: NodeJS.ProcessEnv = process.env): string {
+  const configHome = env.XDG_CONFIG_HOME || join(homedir(), '.config');
+  const file = join(configHome, 'openstack', 'clouds.yaml');
+  ensureUserDir(dirname(file), USER_CONFIG_DIR, 0o700);
+  if (existsSync(file) && !statSync(file).isFile())
+    throw new CloudCliError(`${file} is not a file; remove it, or leave out --user-clouds-yaml.`);
+  const text = existsSync(file) ? readFileSync(file, 'utf8') : '';
+  const doc = parseDocument(text.trim() === '' ? 'clouds: {}\n' : text);
+  if (doc.errors.length > 0) {
+    throw new CloudCliError(
+      `${file} is not valid YAML (${doc.errors[0]!.message}); fix it or remove it first.`,
+    );
+  }
+  doc.setIn(['clouds', CLOUD_NAME], cloudsYamlEntry(c));
+  writeFileAtomicSync(file, String(doc));
+  return file;
+}
