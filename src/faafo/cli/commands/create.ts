@@ -1,21 +1,28 @@
 // `faafo create`: asks the API for N fractals with parameters picked as the original did (see
 // random-task.ts). Unlike the original, which sent the POSTs one by one and printed nothing, it
-// sends a few at a time, shows progress for long runs, and says what it created.
+// sends a few at a time, shows progress for long runs, and says what it created. Every count is
+// bounded (limits.ts) and the batch is a stream: each task is drawn when a lane is free and each
+// created fractal printed (or, for a small batch, kept for the table) when it is next in order,
+// so a run of 50 000 needs no more memory than a run of 50.
 import type { Fractal, NewFractal } from '../../model.ts';
 import { mapBounded } from '../bounded.ts';
 import { ApiError, UnreachableError } from '../client.ts';
-import type { CliContext } from '../context.ts';
+import type { CliContext, Output } from '../context.ts';
 import { CliError } from '../errors.ts';
 import { formatDimensions } from '../format.ts';
-import { createProgress } from '../progress.ts';
+import { CREATE_LIMITS, checkLimits } from '../limits.ts';
+import { createProgress, type Progress } from '../progress.ts';
 import {
+  checkTaskRanges,
   DEFAULT_RANGES,
   DEFAULT_TASKS,
   pickTaskCount,
   type RandomSource,
+  type Range,
   randomTask,
+  type TaskRanges,
 } from '../random-task.ts';
-import { renderTable } from '../tables.ts';
+import { columnWidths, renderTable, tableLayout } from '../tables.ts';
 
 /** How many POSTs are in flight at once. */
 export const CREATE_CONCURRENCY = 8;
@@ -50,8 +57,22 @@ export interface CreateOptions {
   maxYb?: number;
 }
 
-/** Picks the tasks, before anything is sent (so a bad range fails without side effects). */
-export function planTasks(options: CreateOptions, random: RandomSource = Math.random): NewFractal[] {
+/**
+ * Up to this many fractals, the table of what was created is laid out to fit its rows, exactly as
+ * the original's PrettyTable did (so those rows are kept until the end). A larger batch is printed
+ * row by row as it is created, its columns sized beforehand from the ranges it is drawn from.
+ */
+export const FITTED_TABLE_ROWS = 1000;
+
+/** The tasks of one run: how many, and each drawn only when it is asked for. */
+export interface TaskPlan extends Iterable<NewFractal> {
+  count: number;
+  ranges: TaskRanges;
+}
+
+/** Decides the count and the ranges before anything is sent (so a bad option fails without side effects). */
+export function planTasks(options: CreateOptions, random: RandomSource = Math.random): TaskPlan {
+  checkLimits(options, CREATE_LIMITS);
   const count = pickTaskCount(
     {
       fixed: options.tasks,
@@ -61,7 +82,7 @@ export function planTasks(options: CreateOptions, random: RandomSource = Math.ra
     random,
   );
   const d = DEFAULT_RANGES;
-  const ranges = {
+  const ranges: TaskRanges = {
     width: {
       fixed: options.width,
       min: options.minWidth ?? d.width.min,
@@ -82,7 +103,60 @@ export function planTasks(options: CreateOptions, random: RandomSource = Math.ra
     ya: { fixed: options.ya, min: options.minYa ?? d.ya.min, max: options.maxYa ?? d.ya.max },
     yb: { fixed: options.yb, min: options.minYb ?? d.yb.min, max: options.maxYb ?? d.yb.max },
   };
-  return Array.from({ length: count }, () => randomTask(ranges, random));
+  checkTaskRanges(ranges);
+  return {
+    count,
+    ranges,
+    *[Symbol.iterator]() {
+      for (let i = 0; i < count; i++) yield randomTask(ranges, random);
+    },
+  };
+}
+
+const createdRow = (f: Fractal) => [f.uuid, formatDimensions(f), String(f.iterations)];
+
+/** Where the created fractals' rows go: a fitted table at the end, or a table printed as it grows. */
+interface CreatedTable {
+  add(fractal: Fractal): void;
+  end(): void;
+}
+
+function fittedTable(out: Output): CreatedTable {
+  const rows: string[][] = [];
+  return {
+    add: (fractal) => rows.push(createdRow(fractal)),
+    end() {
+      if (rows.length > 0) out.write(`${renderTable({ fields: CREATED_FIELDS, rows })}\n`);
+    },
+  };
+}
+
+/** The value of a range with the longest text: one of its ends (or the fixed value). */
+function widest(range: Range): number {
+  if (range.fixed !== undefined) return range.fixed;
+  return String(range.min).length >= String(range.max).length ? range.min : range.max;
+}
+
+function streamedTable(out: Output, ranges: TaskRanges, progress: Progress): CreatedTable {
+  const widestRow = [
+    // Every uuid is as long as this one.
+    '00000000-0000-0000-0000-000000000000',
+    formatDimensions({ width: widest(ranges.width), height: widest(ranges.height) }),
+    String(widest(ranges.iterations)),
+  ];
+  const layout = tableLayout(CREATED_FIELDS, columnWidths(CREATED_FIELDS, [widestRow]));
+  let started = false;
+  return {
+    add(fractal) {
+      progress.interrupt();
+      if (!started) out.write(`${layout.head}\n`);
+      started = true;
+      out.write(`${layout.row(createdRow(fractal))}\n`);
+    },
+    end() {
+      if (started) out.write(`${layout.foot}\n`);
+    },
+  };
 }
 
 export async function createCommand(
@@ -90,45 +164,51 @@ export async function createCommand(
   options: CreateOptions,
   random: RandomSource = Math.random,
 ): Promise<void> {
-  const tasks = planTasks(options, random);
-  ctx.info(`generating ${tasks.length} task(s)`);
+  const plan = planTasks(options, random);
+  const total = plan.count;
+  ctx.info(`generating ${total} task(s)`);
   const client = ctx.client();
-  const progress = createProgress(tasks.length, 'created', ctx.stderr);
-  const outcomes = await mapBounded(
-    tasks,
+  const progress = createProgress(total, 'created', ctx.stderr);
+  const table =
+    total <= FITTED_TABLE_ROWS ? fittedTable(ctx.stdout) : streamedTable(ctx.stdout, plan.ranges, progress);
+  let created = 0;
+  let firstError: unknown;
+  const outcomes = mapBounded(
+    plan,
     CREATE_CONCURRENCY,
     async (task) => {
-      const created = await client.create(task);
-      ctx.debug(`created ${created.uuid}`);
-      return created;
+      const fractal = await client.create(task);
+      ctx.debug(`created ${fractal.uuid}`);
+      return fractal;
     },
-    { stopOn: (error) => error instanceof UnreachableError, onSettled: () => progress.tick() },
+    { stopOn: (error) => error instanceof UnreachableError },
   );
-  progress.done();
-
-  const created: Fractal[] = [];
-  let firstError: unknown;
-  for (const outcome of outcomes) {
-    if (outcome.ok) created.push(outcome.value);
-    else if ('error' in outcome && firstError === undefined) firstError = outcome.error;
+  for await (const outcome of outcomes) {
+    if (outcome.ok) {
+      created += 1;
+      table.add(outcome.value);
+    } else if (firstError === undefined) {
+      firstError = outcome.error;
+    }
+    progress.tick();
   }
-  if (created.length > 0) {
-    const rows = created.map((f) => [f.uuid, formatDimensions(f), String(f.iterations)]);
-    ctx.stdout.write(`${renderTable({ fields: CREATED_FIELDS, rows })}\n`);
+  progress.done();
+  table.end();
+  if (created > 0) {
     ctx.stdout.write(
-      `Created ${created.length} fractal(s); they are queued for rendering. Watch them with: faafo list\n`,
+      `Created ${created} fractal(s); they are queued for rendering. Watch them with: faafo list\n`,
     );
   }
-  const failed = tasks.length - created.length;
+  const failed = total - created;
   if (failed === 0) return;
   // A single task, or a server that is not there at all: its own message says it best.
-  if (tasks.length === 1 || (created.length === 0 && firstError instanceof UnreachableError)) {
+  if (total === 1 || (created === 0 && firstError instanceof UnreachableError)) {
     throw firstError instanceof CliError ? firstError : new CliError(describe(firstError));
   }
   const what =
-    created.length === 0
-      ? `None of the ${tasks.length} fractals could be created`
-      : `${failed} of the ${tasks.length} fractals could not be created`;
+    created === 0
+      ? `None of the ${total} fractals could be created`
+      : `${failed} of the ${total} fractals could not be created`;
   throw new CliError(`${what}; the first error: ${describe(firstError)}`);
 }
 
