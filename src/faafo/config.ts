@@ -7,7 +7,12 @@ import { availableParallelism, homedir, hostname as osHostname } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
 
-const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const int = (min: number, max: number) =>
+  z.coerce
+    .number('must be a whole number')
+    .int('must be a whole number')
+    .min(min, `must be at least ${min}`)
+    .max(max, `must be at most ${max}; choose a smaller value`);
 
 /** What an API accepts unless its operator says otherwise (max_width, max_height, max_iterations). */
 export const DEFAULT_SIZE_LIMITS = { maxWidth: 10_000, maxHeight: 10_000, maxIterations: 10_000 } as const;

@@ -378,6 +378,23 @@ describe('progress', () => {
     expect(chunks.at(-2)).toBe('\r\x1b[2Kcreated 100/100');
     expect(chunks.at(-1)).toBe('\r\x1b[2K');
   });
+
+  it('steps aside on a terminal for a printed row, and is back at the next tick', () => {
+    const { chunks, stream } = sink(true);
+    const p = createProgress(100, 'created', stream, () => 0);
+    p.interrupt(); // nothing drawn yet: nothing to clear
+    expect(chunks).toEqual([]);
+    p.tick();
+    p.interrupt();
+    p.interrupt();
+    p.tick();
+    expect(chunks).toEqual(['\r\x1b[2Kcreated 1/100', '\r\x1b[2K', '\r\x1b[2Kcreated 2/100']);
+    const plain = sink(false);
+    const q = createProgress(500, 'created', plain.stream);
+    q.tick();
+    q.interrupt();
+    expect(plain.chunks).toEqual([]);
+  });
 });
 
 describe('client errors', () => {
