@@ -6,13 +6,8 @@ import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { mapBounded } from '../../src/faafo/cli/bounded.ts';
 import type { FaafoClient } from '../../src/faafo/cli/client.ts';
-import {
-  CREATE_CONCURRENCY,
-  CREATED_FIELDS,
-  createCommand,
-  FITTED_TABLE_ROWS,
-  planTasks,
-} from '../../src/faafo/cli/commands/create.ts';
+import { CREATE_CONCURRENCY, createCommand, planTasks } from '../../src/faafo/cli/commands/create.ts';
+import { CREATED_FIELDS, FITTED_TABLE_ROWS } from '../../src/faafo/cli/commands/created-table.ts';
 import { renderCommand } from '../../src/faafo/cli/commands/render.ts';
 import type { CliContext } from '../../src/faafo/cli/context.ts';
 import { CliError, EXIT_USAGE, UsageError } from '../../src/faafo/cli/errors.ts';

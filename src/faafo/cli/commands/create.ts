@@ -4,30 +4,26 @@
 // bounded (limits.ts) and the batch is a stream: each task is drawn when a lane is free and each
 // created fractal printed (or, for a small batch, kept for the table) when it is next in order,
 // so a run of 50 000 needs no more memory than a run of 50.
-import type { Fractal, NewFractal } from '../../model.ts';
+import type { NewFractal } from '../../model.ts';
 import { mapBounded } from '../bounded.ts';
 import { ApiError, UnreachableError } from '../client.ts';
-import type { CliContext, Output } from '../context.ts';
+import type { CliContext } from '../context.ts';
 import { CliError } from '../errors.ts';
-import { formatDimensions } from '../format.ts';
 import { CREATE_LIMITS, checkLimits } from '../limits.ts';
-import { createProgress, type Progress } from '../progress.ts';
+import { createProgress } from '../progress.ts';
 import {
   checkTaskRanges,
   DEFAULT_RANGES,
   DEFAULT_TASKS,
   pickTaskCount,
   type RandomSource,
-  type Range,
   randomTask,
   type TaskRanges,
 } from '../random-task.ts';
-import { columnWidths, renderTable, tableLayout } from '../tables.ts';
+import { FITTED_TABLE_ROWS, fittedTable, streamedTable } from './created-table.ts';
 
 /** How many POSTs are in flight at once. */
 export const CREATE_CONCURRENCY = 8;
-
-export const CREATED_FIELDS = ['UUID', 'Dimensions', 'Iterations'] as const;
 
 /** The option values as commander parsed them (numbers already validated). */
 export interface CreateOptions {
@@ -56,13 +52,6 @@ export interface CreateOptions {
   minYb?: number;
   maxYb?: number;
 }
-
-/**
- * Up to this many fractals, the table of what was created is laid out to fit its rows, exactly as
- * the original's PrettyTable did (so those rows are kept until the end). A larger batch is printed
- * row by row as it is created, its columns sized beforehand from the ranges it is drawn from.
- */
-export const FITTED_TABLE_ROWS = 1000;
 
 /** The tasks of one run: how many, and each drawn only when it is asked for. */
 export interface TaskPlan extends Iterable<NewFractal> {
@@ -109,52 +98,6 @@ export function planTasks(options: CreateOptions, random: RandomSource = Math.ra
     ranges,
     *[Symbol.iterator]() {
       for (let i = 0; i < count; i++) yield randomTask(ranges, random);
-    },
-  };
-}
-
-const createdRow = (f: Fractal) => [f.uuid, formatDimensions(f), String(f.iterations)];
-
-/** Where the created fractals' rows go: a fitted table at the end, or a table printed as it grows. */
-interface CreatedTable {
-  add(fractal: Fractal): void;
-  end(): void;
-}
-
-function fittedTable(out: Output): CreatedTable {
-  const rows: string[][] = [];
-  return {
-    add: (fractal) => rows.push(createdRow(fractal)),
-    end() {
-      if (rows.length > 0) out.write(`${renderTable({ fields: CREATED_FIELDS, rows })}\n`);
-    },
-  };
-}
-
-/** The value of a range with the longest text: one of its ends (or the fixed value). */
-function widest(range: Range): number {
-  if (range.fixed !== undefined) return range.fixed;
-  return String(range.min).length >= String(range.max).length ? range.min : range.max;
-}
-
-function streamedTable(out: Output, ranges: TaskRanges, progress: Progress): CreatedTable {
-  const widestRow = [
-    // Every uuid is as long as this one.
-    '00000000-0000-0000-0000-000000000000',
-    formatDimensions({ width: widest(ranges.width), height: widest(ranges.height) }),
-    String(widest(ranges.iterations)),
-  ];
-  const layout = tableLayout(CREATED_FIELDS, columnWidths(CREATED_FIELDS, [widestRow]));
-  let started = false;
-  return {
-    add(fractal) {
-      progress.interrupt();
-      if (!started) out.write(`${layout.head}\n`);
-      started = true;
-      out.write(`${layout.row(createdRow(fractal))}\n`);
-    },
-    end() {
-      if (started) out.write(`${layout.foot}\n`);
     },
   };
 }
