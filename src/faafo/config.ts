@@ -8,7 +8,22 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { EXIT_USAGE, UserError } from '../shared/user-error.ts';
 
-const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const int = (min: number, max: number) =>
+  z.coerce
+    .number('must be a whole number')
+    .int('must be a whole number')
+    .min(min, `must be at least ${min}`)
+    .max(max, `must be at most ${max}; choose a smaller value`);
+
+/** What an API accepts unless its operator says otherwise (max_width, max_height, max_iterations). */
+export const DEFAULT_SIZE_LIMITS = { maxWidth: 10_000, maxHeight: 10_000, maxIterations: 10_000 } as const;
+/** The most an operator may raise those to, and the most threads one render may use. */
+export const SIZE_LIMIT_CEILINGS = {
+  maxWidth: 100_000,
+  maxHeight: 100_000,
+  maxIterations: 1_000_000,
+} as const;
+export const MAX_RENDER_THREADS = 256;
 
 export const ConfigSchema = z.object({
   databaseUrl: z.string().min(1),
@@ -21,11 +36,11 @@ export const ConfigSchema = z.object({
   imageStore: z.enum(['database', 'disk']),
   /** For imageStore=disk: the API node's local directory. */
   imageDir: z.string().min(1),
-  maxWidth: int(1, 100_000),
-  maxHeight: int(1, 100_000),
-  maxIterations: int(1, 1_000_000),
+  maxWidth: int(1, SIZE_LIMIT_CEILINGS.maxWidth),
+  maxHeight: int(1, SIZE_LIMIT_CEILINGS.maxHeight),
+  maxIterations: int(1, SIZE_LIMIT_CEILINGS.maxIterations),
   /** Threads one render uses; defaults to the node's vCPUs. */
-  renderThreads: int(1, 256),
+  renderThreads: int(1, MAX_RENDER_THREADS),
   /** `generated_by`: the node's hostname unless FAAFO_NODE_NAME says otherwise. */
   nodeName: z.string().min(1).max(256),
 });
@@ -53,9 +68,7 @@ export function defaults(env: NodeJS.ProcessEnv = process.env, hostname = osHost
     prefetch: 1,
     imageStore: 'database',
     imageDir: join(dir, 'images'),
-    maxWidth: 10_000,
-    maxHeight: 10_000,
-    maxIterations: 10_000,
+    ...DEFAULT_SIZE_LIMITS,
     renderThreads: availableParallelism(),
     nodeName: hostname,
   };

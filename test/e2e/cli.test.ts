@@ -11,6 +11,7 @@ import type { FastifyInstance } from 'fastify';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApi } from '../../src/faafo/api/server.ts';
+import { MAX_TASKS } from '../../src/faafo/cli/limits.ts';
 import { defaults } from '../../src/faafo/config.ts';
 import { openRepository } from '../../src/faafo/db/open.ts';
 import type { FractalRepository } from '../../src/faafo/db/repository.ts';
@@ -18,6 +19,8 @@ import { openImageStore } from '../../src/faafo/images/open.ts';
 import type { Task } from '../../src/faafo/model.ts';
 import { QueueUnavailableError, type TaskPublisher } from '../../src/faafo/queue/publisher.ts';
 import { FAAFO_BIN, freePort, ROOT } from '../helpers/faafo-processes.ts';
+
+const PEAK_RSS = join(ROOT, 'test', 'helpers', 'peak-rss.mjs');
 
 class RecordingPublisher implements TaskPublisher {
   tasks: Task[] = [];
@@ -45,7 +48,7 @@ const publisher = new RecordingPublisher();
 /** Runs `faafo …` as a user would, with no FAAFO_* settings from the developer's environment. */
 function faafo(
   args: string[],
-  options: { env?: Record<string, string>; cwd?: string } = {},
+  options: { env?: Record<string, string>; cwd?: string; nodeArgs?: string[]; timeoutMs?: number } = {},
 ): Promise<Result> {
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const key of Object.keys(env)) if (key.startsWith('FAAFO_')) delete env[key];
@@ -55,8 +58,14 @@ function faafo(
   return new Promise((resolve) => {
     const child = execFile(
       process.execPath,
-      [FAAFO_BIN, ...args],
-      { env, cwd: options.cwd ?? ROOT, encoding: 'buffer', timeout: 60_000, maxBuffer: 64 * 1024 * 1024 },
+      [...(options.nodeArgs ?? []), FAAFO_BIN, ...args],
+      {
+        env,
+        cwd: options.cwd ?? ROOT,
+        encoding: 'buffer',
+        timeout: options.timeoutMs ?? 60_000,
+        maxBuffer: 64 * 1024 * 1024,
+      },
       (error, stdout, stderr) => {
         const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
         resolve({
@@ -332,6 +341,33 @@ describe('faafo against a real API', () => {
     expectOneLineError(second, new RegExp(`Fractal ${uuid} not found\\.`));
     expect(second.code).toBe(1);
   });
+
+  it(`the largest batch (${MAX_TASKS}) creates exactly that many; the CLI's peak RSS stays under 280 MB`, async () => {
+    const tasks = MAX_TASKS;
+    const before = publisher.tasks.length;
+    const stored = (await repo.list({ page: 1, perPage: 1 })).total;
+    const rssFile = join(dir, 'peak-rss');
+    const result = await faafo(['create', '--tasks', String(tasks), '--endpoint-url', api], {
+      nodeArgs: ['--import', PEAK_RSS],
+      env: { PEAK_RSS_FILE: rssFile },
+      timeoutMs: 240_000,
+    });
+    expect(result.code, result.stderr).toBe(0);
+    const published = publisher.tasks.slice(before);
+    expect(published).toHaveLength(tasks);
+    expect((await repo.list({ page: 1, perPage: 1 })).total).toBe(stored + tasks);
+    const printed = result.stdout.match(UUID) ?? [];
+    expect(printed).toHaveLength(tasks);
+    expect(new Set(printed)).toEqual(new Set(published.map((t) => t.uuid)));
+    expect(result.stdout).toContain(`Created ${tasks} fractal(s); they are queued for rendering.`);
+    // Progress in a pipe: a line at every tenth.
+    expect(result.stderr.split('\n').filter(Boolean)).toHaveLength(10);
+    const peakMb = Number(readFileSync(rssFile, 'utf8')) / 1024;
+    console.log(`faafo create --tasks ${tasks}: peak RSS ${peakMb.toFixed(0)} MB`);
+    // Measured here: about 200 MB (tsx's start-up alone is about 95 MB, and V8 lets its heap grow
+    // before it collects); the code that held every task and result peaked at 367 MB.
+    expect(peakMb).toBeLessThan(280);
+  }, 300_000);
 });
 
 describe('faafo render', () => {
@@ -402,6 +438,61 @@ describe('user mistakes: one line on stderr, no stack trace, exit ≠ 0', () => 
       several,
       /None of the 3 fractals could be created; the first error: .*width.*\(HTTP 400\)\.$/,
     );
+  });
+
+  it('--tasks 999999999: one line at once, nothing sent (it used to run out of memory)', async () => {
+    const before = publisher.tasks.length;
+    const started = Date.now();
+    const result = await faafo(['create', '--tasks', '999999999', '--endpoint-url', api]);
+    const seconds = (Date.now() - started) / 1000;
+    expectOneLineError(
+      result,
+      /^faafo: --tasks 999999999 is more than the 50000 fractals faafo create asks for in one run; run it several times for a larger batch\.$/,
+    );
+    expect(result.code).toBe(2);
+    // Start-up through tsx is most of it; the old code ran for two minutes before V8 gave up.
+    expect(seconds).toBeLessThan(5);
+    expect(publisher.tasks.length).toBe(before);
+  });
+
+  it('every other count beyond its limit: one line, exit 2', async () => {
+    const cases: [string[], RegExp][] = [
+      [['create', '--max-tasks', '50001'], /--max-tasks 50001 is more than the 50000 fractals/],
+      [
+        ['create', '--width', '100001'],
+        /--width 100001 is more than the 100000 pixels any faafo API accepts/,
+      ],
+      [
+        ['create', '--max-iterations', '1000001'],
+        /--max-iterations 1000001 is more than the 1000000 iterations/,
+      ],
+      [['create', '--xa', '2000000'], /--xa 2000000 is outside the range from -1000000 to 1000000/],
+      [
+        ['render', '--width', '10001', '-o', join(dir, 'never.png')],
+        /--width 10001 is more than the 10000 pixels a side/,
+      ],
+      [
+        ['render', '--threads', '257', '-o', join(dir, 'never.png')],
+        /--threads 257 is more than the 256 threads/,
+      ],
+      // The servers' own limits (config.ts), in the same one line.
+      [
+        ['worker', '--prefetch', '5000'],
+        /Invalid setting prefetch: must be at most 1000; choose a smaller value\./,
+      ],
+      [
+        ['api', '--max-width', '200000'],
+        /Invalid setting max-width: must be at most 100000; choose a smaller value\./,
+      ],
+    ];
+    const before = publisher.tasks.length;
+    for (const [args, pattern] of cases) {
+      const result = await faafo([...args, '--endpoint-url', api]);
+      expectOneLineError(result, pattern);
+      expect(result.code, args.join(' ')).toBe(2);
+    }
+    expect(publisher.tasks.length).toBe(before);
+    expect(readdirSync(dir)).not.toContain('never.png');
   });
 
   it('the queue is down: the API’s 503 message is shown', async () => {

@@ -278,6 +278,20 @@ describe('GET /v1/fractal', () => {
     expectError(await h.app.inject('/v1/fractal?page=-2'), 400, /^page: /);
     expectError(await h.app.inject('/v1/fractal?q={"filters":[]}'), 400, /^q: /);
   });
+
+  it('refuses a page beyond 1000000 with a 400 that says the limit and the way round it', async () => {
+    const message =
+      'page: must be at most 1000000; to reach further, ask for more results_per_page (up to 100)';
+    expectError(await h.app.inject('/v1/fractal?page=1000001'), 400, message);
+    expectError(await h.app.inject(`/v1/fractal?page=${'9'.repeat(30)}`), 400, message);
+    const last = await h.app.inject('/v1/fractal?page=1000000&results_per_page=100');
+    expect(last.statusCode, last.body).toBe(200);
+    expect(last.json()).toMatchObject({ objects: [], page: 1_000_000 });
+    // The gallery's pages share the limit; a person gets its "no such page" HTML.
+    const gallery = await h.app.inject('/index/1000001');
+    expect(gallery.statusCode).toBe(404);
+    expect(gallery.headers['content-type']).toMatch(/^text\/html/);
+  });
 });
 
 describe('GET /v1/fractal/<uuid>', () => {

@@ -290,7 +290,7 @@ describe('random tasks (the original get_random_task)', () => {
   });
 
   it('gives each task a fresh uuid v4', () => {
-    const tasks = planTasks({ tasks: 5 });
+    const tasks = [...planTasks({ tasks: 5 })];
     expect(tasks).toHaveLength(5);
     expect(new Set(tasks.map((t) => t.uuid)).size).toBe(5);
     for (const t of tasks)
@@ -301,7 +301,7 @@ describe('random tasks (the original get_random_task)', () => {
     expect(pickTaskCount({ min: 1, max: 10 }, () => 0)).toBe(1);
     expect(pickTaskCount({ min: 1, max: 10 }, () => 0.99)).toBe(10);
     expect(pickTaskCount({ fixed: 500, min: 1, max: 10 }, () => 0)).toBe(500);
-    expect(planTasks({ width: 300, height: 200, iterations: 150 }, () => 0)).toHaveLength(1);
+    expect([...planTasks({ width: 300, height: 200, iterations: 150 }, () => 0)]).toHaveLength(1);
   });
 
   it('refuses a min above the max with the option names (the original raised ValueError)', () => {
@@ -310,7 +310,7 @@ describe('random tasks (the original get_random_task)', () => {
     );
     expect(() => planTasks({ minTasks: 5, maxTasks: 2 })).toThrow(CliError);
     // A fixed value makes the range irrelevant.
-    expect(planTasks({ tasks: 1, width: 300, minWidth: 900, maxWidth: 100 })[0]?.width).toBe(300);
+    expect([...planTasks({ tasks: 1, width: 300, minWidth: 900, maxWidth: 100 })][0]?.width).toBe(300);
   });
 });
 
@@ -377,6 +377,23 @@ describe('progress', () => {
     expect(chunks.length).toBeLessThan(20);
     expect(chunks.at(-2)).toBe('\r\x1b[2Kcreated 100/100');
     expect(chunks.at(-1)).toBe('\r\x1b[2K');
+  });
+
+  it('steps aside on a terminal for a printed row, and is back at the next tick', () => {
+    const { chunks, stream } = sink(true);
+    const p = createProgress(100, 'created', stream, () => 0);
+    p.interrupt(); // nothing drawn yet: nothing to clear
+    expect(chunks).toEqual([]);
+    p.tick();
+    p.interrupt();
+    p.interrupt();
+    p.tick();
+    expect(chunks).toEqual(['\r\x1b[2Kcreated 1/100', '\r\x1b[2K', '\r\x1b[2Kcreated 2/100']);
+    const plain = sink(false);
+    const q = createProgress(500, 'created', plain.stream);
+    q.tick();
+    q.interrupt();
+    expect(plain.chunks).toEqual([]);
   });
 });
 

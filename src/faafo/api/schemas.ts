@@ -68,12 +68,28 @@ const resultsPerPage = z
     return Math.min(n, MAX_RESULTS_PER_PAGE);
   });
 
-/** A positive integer in a query string or path segment. */
+/**
+ * The last page anyone may ask for. At 100 results a page that reaches a hundred million fractals,
+ * far more than a lesson makes; beyond it a number is a mistake, and the database's offset
+ * ((page − 1) × results_per_page) stays an exact integer.
+ */
+export const MAX_PAGE = 1_000_000;
+
+/** A page number in a query string or path segment: 1 … MAX_PAGE. */
 export const pageNumber = z
   .string()
   .regex(/^\d+$/, 'must be a positive integer')
   .transform(Number)
-  .pipe(z.number().int().positive().max(Number.MAX_SAFE_INTEGER));
+  .pipe(
+    z
+      .number()
+      .int()
+      .positive()
+      .max(
+        MAX_PAGE,
+        `must be at most ${MAX_PAGE}; to reach further, ask for more results_per_page (up to ${MAX_RESULTS_PER_PAGE})`,
+      ),
+  );
 
 /** GET /v1/fractal. Other parameters are ignored, except Flask-Restless's `q`, which we do not do. */
 export const ListQuerySchema = z.object({

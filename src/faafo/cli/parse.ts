@@ -1,7 +1,7 @@
 // Option-value parsers for commander. A value that does not parse becomes commander's one-line
 // "option '--width <n>' argument 'abc' is invalid. …" with our sentence saying what to type.
-// Only the form is checked here; limits (width ≥ 1, the API's maximums) are the API's to enforce,
-// so the CLI never disagrees with the server about them.
+// Only the form is checked here; how large a value may be is limits.ts's (and how small, the API's
+// and the renderer's, so the CLI never disagrees with them).
 import { InvalidArgumentError } from 'commander';
 import type { Complex } from '../render/params.ts';
 

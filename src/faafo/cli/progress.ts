@@ -12,6 +12,11 @@ export interface Progress {
   tick(): void;
   /** Removes the live line (terminal) so the command's own output starts on a clean line. */
   done(): void;
+  /**
+   * Removes the live line (terminal) so that a line of output can be printed; the next tick draws
+   * it again. For a batch whose rows are printed while it runs.
+   */
+  interrupt(): void;
 }
 
 /** Below this many items no live line is drawn on a terminal. */
@@ -27,21 +32,30 @@ export function createProgress(
   stream: ProgressStream,
   now: () => number = Date.now,
 ): Progress {
-  if (total < (stream.isTTY ? PROGRESS_MIN_ITEMS : PROGRESS_MIN_ITEMS_PLAIN)) return { tick() {}, done() {} };
+  if (total < (stream.isTTY ? PROGRESS_MIN_ITEMS : PROGRESS_MIN_ITEMS_PLAIN)) {
+    return { tick() {}, done() {}, interrupt() {} };
+  }
   let count = 0;
   if (stream.isTTY) {
     let drawnAt = Number.NEGATIVE_INFINITY;
+    // Whether the live line is on screen (interrupt() takes it away until the next tick).
+    let shown = false;
     const draw = () => {
       drawnAt = now();
+      shown = true;
       stream.write(`\r\x1b[2K${label} ${count}/${total}`);
     };
     return {
       tick() {
         count += 1;
-        if (count === total || now() - drawnAt >= REDRAW_MS) draw();
+        if (!shown || count === total || now() - drawnAt >= REDRAW_MS) draw();
       },
       done() {
         stream.write('\r\x1b[2K');
+      },
+      interrupt() {
+        if (shown) stream.write('\r\x1b[2K');
+        shown = false;
       },
     };
   }
@@ -56,5 +70,6 @@ export function createProgress(
       }
     },
     done() {},
+    interrupt() {},
   };
 }

@@ -74,15 +74,20 @@ export function pickTaskCount(range: CountRange, random: RandomSource = Math.ran
   return pickInt(range, random);
 }
 
+/** Every range checked at once, before the first task is drawn (or anything is sent). */
+export function checkTaskRanges(ranges: TaskRanges): void {
+  checkIntRange('width', ranges.width);
+  checkIntRange('height', ranges.height);
+  checkIntRange('iterations', ranges.iterations);
+}
+
 /** One task with a fresh uuid v4 (the client names the fractal, as in the original). */
 export function randomTask(
   ranges: TaskRanges,
   random: RandomSource = Math.random,
   uuid: () => string = randomUUID,
 ): NewFractal {
-  checkIntRange('width', ranges.width);
-  checkIntRange('height', ranges.height);
-  checkIntRange('iterations', ranges.iterations);
+  checkTaskRanges(ranges);
   return {
     uuid: uuid(),
     width: pickInt(ranges.width, random),

@@ -25,11 +25,8 @@ export function justify(text: string, width: number, align: Align): string {
     : ' '.repeat(half + 1) + text + ' '.repeat(half);
 }
 
-/**
- * Renders the table without a trailing newline. Like PrettyTable, an empty table still prints its
- * header, followed by the bottom rule (so the rule appears twice).
- */
-export function renderTable({ fields, rows, align = [] }: TableSpec): string {
+/** Each column's width: its header or its longest cell, whichever is longer. */
+export function columnWidths(fields: readonly string[], rows: Iterable<readonly string[]>): number[] {
   // A loop, not Math.max(...rows): a spread of thousands of rows can overflow the call stack.
   const widths = fields.map((field) => field.length);
   for (const row of rows) {
@@ -37,8 +34,34 @@ export function renderTable({ fields, rows, align = [] }: TableSpec): string {
       widths[i] = Math.max(w, (row[i] ?? '').length);
     });
   }
+  return widths;
+}
+
+/** A table's frame for known column widths, so that rows can also be printed one at a time. */
+export interface TableLayout {
+  /** The top rule, the header line and the rule under it. */
+  head: string;
+  row(cells: readonly string[]): string;
+  /** The bottom rule. */
+  foot: string;
+}
+
+export function tableLayout(
+  fields: readonly string[],
+  widths: readonly number[],
+  align: readonly Align[] = [],
+): TableLayout {
   const rule = `+${widths.map((w) => '-'.repeat(w + 2)).join('+')}+`;
-  const line = (cells: readonly string[]) =>
+  const row = (cells: readonly string[]) =>
     `|${widths.map((w, i) => ` ${justify(cells[i] ?? '', w, align[i] ?? 'c')} `).join('|')}|`;
-  return [rule, line(fields), rule, ...rows.map(line), rule].join('\n');
+  return { head: [rule, row(fields), rule].join('\n'), row, foot: rule };
+}
+
+/**
+ * Renders the table without a trailing newline. Like PrettyTable, an empty table still prints its
+ * header, followed by the bottom rule (so the rule appears twice).
+ */
+export function renderTable({ fields, rows, align = [] }: TableSpec): string {
+  const layout = tableLayout(fields, columnWidths(fields, rows), align);
+  return [layout.head, ...rows.map(layout.row), layout.foot].join('\n');
 }

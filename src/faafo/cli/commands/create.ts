@@ -1,26 +1,29 @@
 // `faafo create`: asks the API for N fractals with parameters picked as the original did (see
 // random-task.ts). Unlike the original, which sent the POSTs one by one and printed nothing, it
-// sends a few at a time, shows progress for long runs, and says what it created.
-import type { Fractal, NewFractal } from '../../model.ts';
+// sends a few at a time, shows progress for long runs, and says what it created. Every count is
+// bounded (limits.ts) and the batch is a stream: each task is drawn when a lane is free and each
+// created fractal printed (or, for a small batch, kept for the table) when it is next in order,
+// so a run of 50 000 needs no more memory than a run of 50.
+import type { NewFractal } from '../../model.ts';
 import { mapBounded } from '../bounded.ts';
 import { ApiResponseError, UnreachableError } from '../client.ts';
 import type { CliContext } from '../context.ts';
 import { CliError } from '../errors.ts';
-import { formatDimensions } from '../format.ts';
+import { CREATE_LIMITS, checkLimits } from '../limits.ts';
 import { createProgress } from '../progress.ts';
 import {
+  checkTaskRanges,
   DEFAULT_RANGES,
   DEFAULT_TASKS,
   pickTaskCount,
   type RandomSource,
   randomTask,
+  type TaskRanges,
 } from '../random-task.ts';
-import { renderTable } from '../tables.ts';
+import { FITTED_TABLE_ROWS, fittedTable, streamedTable } from './created-table.ts';
 
 /** How many POSTs are in flight at once. */
 export const CREATE_CONCURRENCY = 8;
-
-export const CREATED_FIELDS = ['UUID', 'Dimensions', 'Iterations'] as const;
 
 /** The option values as commander parsed them (numbers already validated). */
 export interface CreateOptions {
@@ -50,8 +53,15 @@ export interface CreateOptions {
   maxYb?: number;
 }
 
-/** Picks the tasks, before anything is sent (so a bad range fails without side effects). */
-export function planTasks(options: CreateOptions, random: RandomSource = Math.random): NewFractal[] {
+/** The tasks of one run: how many, and each drawn only when it is asked for. */
+export interface TaskPlan extends Iterable<NewFractal> {
+  count: number;
+  ranges: TaskRanges;
+}
+
+/** Decides the count and the ranges before anything is sent (so a bad option fails without side effects). */
+export function planTasks(options: CreateOptions, random: RandomSource = Math.random): TaskPlan {
+  checkLimits(options, CREATE_LIMITS);
   const count = pickTaskCount(
     {
       fixed: options.tasks,
@@ -61,7 +71,7 @@ export function planTasks(options: CreateOptions, random: RandomSource = Math.ra
     random,
   );
   const d = DEFAULT_RANGES;
-  const ranges = {
+  const ranges: TaskRanges = {
     width: {
       fixed: options.width,
       min: options.minWidth ?? d.width.min,
@@ -82,7 +92,14 @@ export function planTasks(options: CreateOptions, random: RandomSource = Math.ra
     ya: { fixed: options.ya, min: options.minYa ?? d.ya.min, max: options.maxYa ?? d.ya.max },
     yb: { fixed: options.yb, min: options.minYb ?? d.yb.min, max: options.maxYb ?? d.yb.max },
   };
-  return Array.from({ length: count }, () => randomTask(ranges, random));
+  checkTaskRanges(ranges);
+  return {
+    count,
+    ranges,
+    *[Symbol.iterator]() {
+      for (let i = 0; i < count; i++) yield randomTask(ranges, random);
+    },
+  };
 }
 
 export async function createCommand(
@@ -90,45 +107,51 @@ export async function createCommand(
   options: CreateOptions,
   random: RandomSource = Math.random,
 ): Promise<void> {
-  const tasks = planTasks(options, random);
-  ctx.info(`generating ${tasks.length} task(s)`);
+  const plan = planTasks(options, random);
+  const total = plan.count;
+  ctx.info(`generating ${total} task(s)`);
   const client = ctx.client();
-  const progress = createProgress(tasks.length, 'created', ctx.stderr);
-  const outcomes = await mapBounded(
-    tasks,
+  const progress = createProgress(total, 'created', ctx.stderr);
+  const table =
+    total <= FITTED_TABLE_ROWS ? fittedTable(ctx.stdout) : streamedTable(ctx.stdout, plan.ranges, progress);
+  let created = 0;
+  let firstError: unknown;
+  const outcomes = mapBounded(
+    plan,
     CREATE_CONCURRENCY,
     async (task) => {
-      const created = await client.create(task);
-      ctx.debug(`created ${created.uuid}`);
-      return created;
+      const fractal = await client.create(task);
+      ctx.debug(`created ${fractal.uuid}`);
+      return fractal;
     },
-    { stopOn: (error) => error instanceof UnreachableError, onSettled: () => progress.tick() },
+    { stopOn: (error) => error instanceof UnreachableError },
   );
-  progress.done();
-
-  const created: Fractal[] = [];
-  let firstError: unknown;
-  for (const outcome of outcomes) {
-    if (outcome.ok) created.push(outcome.value);
-    else if ('error' in outcome && firstError === undefined) firstError = outcome.error;
+  for await (const outcome of outcomes) {
+    if (outcome.ok) {
+      created += 1;
+      table.add(outcome.value);
+    } else if (firstError === undefined) {
+      firstError = outcome.error;
+    }
+    progress.tick();
   }
-  if (created.length > 0) {
-    const rows = created.map((f) => [f.uuid, formatDimensions(f), String(f.iterations)]);
-    ctx.stdout.write(`${renderTable({ fields: CREATED_FIELDS, rows })}\n`);
+  progress.done();
+  table.end();
+  if (created > 0) {
     ctx.stdout.write(
-      `Created ${created.length} fractal(s); they are queued for rendering. Watch them with: faafo list\n`,
+      `Created ${created} fractal(s); they are queued for rendering. Watch them with: faafo list\n`,
     );
   }
-  const failed = tasks.length - created.length;
+  const failed = total - created;
   if (failed === 0) return;
   // A single task, or a server that is not there at all: its own message says it best.
-  if (tasks.length === 1 || (created.length === 0 && firstError instanceof UnreachableError)) {
+  if (total === 1 || (created === 0 && firstError instanceof UnreachableError)) {
     throw firstError instanceof CliError ? firstError : new CliError(describe(firstError));
   }
   const what =
-    created.length === 0
-      ? `None of the ${tasks.length} fractals could be created`
-      : `${failed} of the ${tasks.length} fractals could not be created`;
+    created === 0
+      ? `None of the ${total} fractals could be created`
+      : `${failed} of the ${total} fractals could not be created`;
   throw new CliError(`${what}; the first error: ${describe(firstError)}`);
 }
 

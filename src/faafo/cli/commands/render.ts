@@ -5,6 +5,7 @@ import { dirname, resolve } from 'node:path';
 import type { Complex, RenderParams } from '../../render/params.ts';
 import type { CliContext } from '../context.ts';
 import { UsageError } from '../errors.ts';
+import { checkLimits, RENDER_LIMITS } from '../limits.ts';
 import { writeOutputFile } from '../output-file.ts';
 
 export interface RenderOptions extends RenderParams {
@@ -26,6 +27,8 @@ export const RENDER_DEFAULTS = {
 } as const;
 
 export async function renderCommand(ctx: CliContext, options: RenderOptions): Promise<void> {
+  // Before the renderer loads or a buffer is allocated: `--width 99999` fails in a moment.
+  checkLimits(options, RENDER_LIMITS);
   // Loaded here, not at start-up: the client commands never pay for the renderer.
   const { renderImage } = await import('../../render/task.ts');
   const { output, threads, c, ...params } = options;
