@@ -34,6 +34,17 @@ export default {
       to: { path: ['^src/localcloud/', 'node_modules/pkgcloud/'] },
     },
     {
+      name: 'lab-reaches-clouds-through-src-cloud',
+      comment:
+        "The lab's instruments (src/lab) measure the lesson on any cloud and load from CommonJS in the " +
+        'notebooks, so they read a cloud (server diagnostics, nodes, flavors) only through src/cloud. ' +
+        'Importing the local cloud (ESM, import.meta) would break the notebooks and tie the figures to one ' +
+        "cloud; importing pkgcloud directly would bypass the connection's error handling.",
+      severity: 'error',
+      from: { path: '^src/lab/' },
+      to: { path: ['^src/localcloud/', 'node_modules/pkgcloud/'] },
+    },
+    {
       name: 'cloud-connection-knows-no-local-cloud',
       comment:
         'src/cloud is the same code against a real OpenStack and against the local one; the notebooks load ' +

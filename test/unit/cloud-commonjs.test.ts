@@ -1,6 +1,6 @@
-// What the notebooks import — the cloud connection (src/cloud) and the lesson's steps with their
-// manifest (steps/) — loads from CommonJS: tslab compiles a notebook's cells and the .ts files they
-// import to CommonJS and require()s them. Each check runs in a child process whose .ts files are
+// What the notebooks import — the cloud connection (src/cloud), the lesson's steps with their
+// manifest (steps/) and the lab's instruments (src/lab) — loads from CommonJS: tslab compiles a
+// notebook's cells and the .ts files they import to CommonJS and require()s them. Each check runs in a child process whose .ts files are
 // compiled to CommonJS by TypeScript, file by file (test/helpers/commonjs-typescript.cjs), with
 // require() of ES modules switched off, so import.meta, top-level await or an ESM-only package
 // anywhere in that graph fails the load. The fixtures show the harness fails on each of the three.
@@ -73,6 +73,44 @@ describe('the notebooks’ imports, loaded as CommonJS', () => {
     expect(seen.localcloud).toEqual([]);
     // The manifest, the eight steps and their helpers really went through require().
     expect(seen.stepFiles).toBeGreaterThanOrEqual(11);
+  }, 60_000);
+
+  it('the lab (src/lab) loads, computes and writes a run record, and pulls in nothing of src/localcloud', async () => {
+    const script = `
+      const lab = require('./src/lab/index.ts');
+      for (const f of ['batch', 'flood', 'fractals-meter', 'latency', 'loadavg', 'node-meter', 'poll', 'queue-meter', 'run-record', 'targets'])
+        require('./src/lab/' + f + '.ts');
+      let load = lab.IDLE;
+      for (let i = 0; i < 200; i++) load = lab.sample(load, 1);
+      const { mkdtempSync } = require('node:fs');
+      const { join } = require('node:path');
+      const file = join(mkdtempSync(join(require('node:os').tmpdir(), 'lab-cjs-')), 'run.json');
+      const record = lab.writeRunRecord(file, {
+        version: 1, label: 'before', startedAt: new Date(0).toISOString(), finishedAt: new Date(1000).toISOString(),
+        generator: { kind: 'batch', scale: 0.25, side: 2500, tasks: 5 },
+        topology: { cloud: 'the local cloud', nodes: [{ name: 'app-worker-1', flavor: 'm1.tiny' }] },
+        figures: { drainMs: 1000 },
+      });
+      const loaded = Object.keys(require.cache).map((f) => f.slice(process.cwd().length + 1));
+      console.log(JSON.stringify({
+        uptime: lab.formatLoadAverage(load),
+        meters: ['queueMeter', 'fractalsMeter', 'latencyMeter', 'nodeMeter'].map((m) => typeof lab[m]),
+        generators: [typeof lab.flood, typeof lab.createBatch],
+        readBack: JSON.stringify(lab.readRunRecord(file)) === JSON.stringify(record),
+        localcloud: loaded.filter((f) => f.startsWith('src/localcloud/')),
+        labFiles: loaded.filter((f) => f.startsWith('src/lab/')).length,
+      }));
+    `;
+    const result = await inCommonJs(script);
+    expect(result.ok, result.out).toBe(true);
+    const seen = JSON.parse(result.out) as Record<string, unknown>;
+    // 200 samples of one busy task (16 min 40 s), as the ES-module tests compute them too.
+    expect(seen.uptime).toBe('load average: 1.00, 0.98, 0.69');
+    expect(seen.meters).toEqual(['function', 'function', 'function', 'function']);
+    expect(seen.generators).toEqual(['function', 'function']);
+    expect(seen.readBack).toBe(true);
+    expect(seen.localcloud).toEqual([]);
+    expect(seen.labFiles).toBe(11);
   }, 60_000);
 
   it('without a fallback and with no cloud configured, connect() says how to configure one', async () => {
