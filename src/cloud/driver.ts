@@ -7,8 +7,8 @@
 //   no group_id, so it cannot make the guide's source-group rules).
 // Gaps in pkgcloud, filled here through its own authenticated `_request`/`_doServerAction`, so
 // pkgcloud stays the one way we talk to the cloud: floating-IP pools (`os-floating-ip-pools`),
-// console output (`os-getConsoleOutput`), and reading a server's raw body (its fault and metadata,
-// which pkgcloud's Server model drops).
+// console output (`os-getConsoleOutput`), server diagnostics (`servers/{id}/diagnostics`), and
+// reading a server's raw body (its fault and metadata, which pkgcloud's Server model drops).
 //
 // Two things differ from libcloud on purpose, so a step can be run again:
 // - a create whose name already exists returns what is there (and reports it: a `found` event);
@@ -523,6 +523,15 @@ export function createDriver(options: DriverOptions) {
         )) as { output?: string } | undefined;
         return body?.output ?? '';
       }),
+
+    /**
+     * Nova's server diagnostics (`GET /servers/{id}/diagnostics`; pkgcloud has no call for it): the
+     * hypervisor's counters for the server, its raw body (the lab's node meter reads it).
+     */
+    exGetServerDiagnostics: (node: { id: string; name: string }) =>
+      attempt(`read the diagnostics of ${node.name}`, () =>
+        request<unknown>(compute, { path: `servers/${node.id}/diagnostics` }),
+      ),
 
     /** Nova's absolute limits (what the quota allows and what is used). */
     exGetLimits: () =>

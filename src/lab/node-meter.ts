@@ -80,9 +80,12 @@ export function nodeMeter(options: NodeMeterOptions): AsyncGenerator<NodeSample,
       diagnostics = parseDiagnostics(await source.exGetServerDiagnostics(node));
     } catch (error) {
       const status = (error as { status?: unknown }).status;
-      const why =
-        typeof status === 'number' && NOT_OFFERED.has(status) ? 'the cloud gives no diagnostics' : '';
-      return { node: node.name, unavailable: why ? `${why} (${reasonOf(error)})` : reasonOf(error) };
+      // The cloud's own sentence for a 404 ("may have been deleted meanwhile") would mislead here.
+      const unavailable =
+        typeof status === 'number' && NOT_OFFERED.has(status)
+          ? `The cloud gives no server diagnostics for ${node.name} (it answered ${status}).`
+          : reasonOf(error);
+      return { node: node.name, unavailable };
     }
     const { cpuTimeNs } = diagnostics;
     const cpuUse =

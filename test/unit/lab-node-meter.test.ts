@@ -110,8 +110,8 @@ describe('the node meter', () => {
     const samples = await collect(nodeMeter({ source: src, node: NODE, intervalMs: 50, maxSamples: 4 }));
     expect(src.calls).toEqual(['b1c2', 'b1c2', 'b1c2', 'b1c2']);
     expect(samples.map((s) => s.unavailable)).toEqual([
-      'the cloud gives no diagnostics (Could not read the diagnostics of app-worker-1: the cloud answered 404.)',
-      'the cloud gives no diagnostics (Could not read the diagnostics of app-worker-1: the cloud answered 501.)',
+      'The cloud gives no server diagnostics for app-worker-1 (it answered 404).',
+      'The cloud gives no server diagnostics for app-worker-1 (it answered 501).',
       'socket hang up',
       undefined,
     ]);
