@@ -2,6 +2,7 @@
 // meters (async iterables of timestamped samples), the load-average arithmetic and the run record.
 // Loads from CommonJS too (test/unit/cloud-commonjs.test.ts), so a notebook can require it.
 export * from './batch.ts';
+export * from './figures.ts';
 export * from './flood.ts';
 export * from './fractals-meter.ts';
 export * from './latency.ts';

@@ -8,9 +8,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { awaitFinished, createBatch, planBatch } from '../../src/lab/batch.ts';
-import { flood } from '../../src/lab/flood.ts';
+import { floodFigures } from '../../src/lab/figures.ts';
+import { type FloodResult, flood } from '../../src/lab/flood.ts';
 import { type FractalsSample, fractalsMeter } from '../../src/lab/fractals-meter.ts';
 import { type LatencySample, LatencyWindow, latencyMeter } from '../../src/lab/latency.ts';
+import { compare, readRunRecord, writeRunRecord } from '../../src/lab/run-record.ts';
 import { checkTargets } from '../../src/lab/targets.ts';
 import { UserError } from '../../src/shared/user-error.ts';
 import { embeddedTarget, type RunningBroker } from '../helpers/brokers.ts';
@@ -21,6 +23,8 @@ let dir: string;
 let broker: RunningBroker;
 const apis: ApiProcess[] = [];
 let worker: FaafoProcess | undefined;
+/** The two floods' results, for the before/after record. */
+const floods: FloodResult[] = [];
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'lab-load-'));
@@ -69,6 +73,7 @@ describe('the flood: N parallel creates', () => {
     expect(seen.at(-1)).toMatchObject({ requests: 500, errors: 0 });
     const counts = seen.map((sample) => sample.requests);
     expect([...counts].sort((a, b) => a - b)).toEqual(counts);
+    floods.push(result);
     console.log(
       `flood, one API node: p50 ${result.p50Ms?.toFixed(1)} ms, p99 ${result.p99Ms?.toFixed(1)} ms, ${result.throughputPerS.toFixed(0)}/s`,
     );
@@ -82,10 +87,46 @@ describe('the flood: N parallel creates', () => {
     const listed = new Set((await listAll(apis[0]!.url)).map((f) => f.uuid));
     expect(result.created.filter((uuid) => !listed.has(uuid))).toEqual([]);
     expect(result.created).toHaveLength(500);
+    floods.push(result);
     console.log(
       `flood, two API nodes: p50 ${result.p50Ms?.toFixed(1)} ms, p99 ${result.p99Ms?.toFixed(1)} ms, ${result.throughputPerS.toFixed(0)}/s`,
     );
   }, 120_000);
+
+  it('writes both floods as run records and compares them', () => {
+    expect(floods).toHaveLength(2);
+    const record = (label: string, result: FloodResult, endpoints: string[]) =>
+      writeRunRecord(join(dir, `${label}.json`), {
+        version: 1,
+        label,
+        startedAt: new Date(result.startedAt).toISOString(),
+        finishedAt: new Date(result.startedAt + result.durationMs).toISOString(),
+        generator: { kind: 'flood', requests: 500, endpoints, requestTimeoutMs: 30_000, deadlineMs: 120_000 },
+        topology: {
+          cloud: 'faafo processes on this machine',
+          nodes: endpoints.map((_, i) => ({ name: `app-api-${i + 1}`, flavor: 'host', roles: ['api'] })),
+        },
+        figures: floodFigures(result, result.created.length),
+      });
+    record('before', floods[0]!, [apis[0]!.url]);
+    record(
+      'after',
+      floods[1]!,
+      apis.map((api) => api.url),
+    );
+    const comparison = compare(
+      readRunRecord(join(dir, 'before.json')),
+      readRunRecord(join(dir, 'after.json')),
+    );
+    const p50 = comparison.find((c) => c.figure === 'p50Ms')!;
+    expect(p50.before).toBe(floods[0]!.p50Ms);
+    expect(p50.after).toBe(floods[1]!.p50Ms);
+    expect(p50.ratio).toBeCloseTo(floods[1]!.p50Ms! / floods[0]!.p50Ms!, 10);
+    expect(comparison.map((c) => c.figure)).toEqual(['p50Ms', 'p99Ms', 'errors', 'throughputPerMinute']);
+    console.log(
+      comparison.map((c) => `${c.figure}: ${c.before.toFixed(1)} → ${c.after.toFixed(1)}`).join('; '),
+    );
+  });
 
   it('counts an unanswered request as an error, with its reason', async () => {
     // A port nothing listens on (the API's own port + a refused connection is not guaranteed): use port 9.

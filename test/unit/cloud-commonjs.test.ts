@@ -78,7 +78,7 @@ describe('the notebooks’ imports, loaded as CommonJS', () => {
   it('the lab (src/lab) loads, computes and writes a run record, and pulls in nothing of src/localcloud', async () => {
     const script = `
       const lab = require('./src/lab/index.ts');
-      for (const f of ['batch', 'flood', 'fractals-meter', 'latency', 'loadavg', 'node-meter', 'poll', 'queue-meter', 'run-record', 'targets'])
+      for (const f of ['batch', 'figures', 'flood', 'fractals-meter', 'latency', 'loadavg', 'node-meter', 'poll', 'queue-meter', 'run-record', 'targets'])
         require('./src/lab/' + f + '.ts');
       let load = lab.IDLE;
       for (let i = 0; i < 200; i++) load = lab.sample(load, 1);
@@ -110,7 +110,7 @@ describe('the notebooks’ imports, loaded as CommonJS', () => {
     expect(seen.generators).toEqual(['function', 'function']);
     expect(seen.readBack).toBe(true);
     expect(seen.localcloud).toEqual([]);
-    expect(seen.labFiles).toBe(11);
+    expect(seen.labFiles).toBe(12);
   }, 60_000);
 
   it('without a fallback and with no cloud configured, connect() says how to configure one', async () => {

@@ -4,6 +4,7 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { batchFigures, floodFigures, samplesSummary } from '../../src/lab/figures.ts';
 import {
   compare,
   type RunRecordInput,
@@ -95,5 +96,56 @@ describe('the run record', () => {
       last: null,
     });
     expect(summarize([{ cpuUse: 0.5 }, { cpuUse: null }, { cpuUse: 1 }], 'cpuUse').mean).toBe(0.75);
+  });
+});
+
+describe('figures from the generators', () => {
+  it('a flood: latency, errors, answers per minute, created and found', () => {
+    const figures = floodFigures(
+      {
+        requests: 500,
+        errors: 2,
+        p50Ms: 40,
+        p99Ms: 300,
+        startedAt: 0,
+        durationMs: 2000,
+        throughputPerS: 250,
+        statuses: { '201': 498, '503': 2 },
+        created: Array.from({ length: 498 }, (_, i) => `u${i}`),
+        failures: ['HTTP 503: queue down'],
+        perEndpoint: [],
+      },
+      498,
+    );
+    expect(figures).toEqual({
+      requests: 500,
+      errors: 2,
+      p50Ms: 40,
+      p99Ms: 300,
+      throughputPerMinute: 15_000,
+      created: 498,
+      found: 498,
+    });
+  });
+
+  it('a batch: drain time and finished per minute; samples summarized per field', () => {
+    expect(batchFigures({ drainMs: 150_000, done: 5, failed: 0 })).toEqual({
+      drainMs: 150_000,
+      errors: 0,
+      throughputPerMinute: 2,
+    });
+    const summary = samplesSummary(
+      [{ depth: 5, consumers: 1 }, { unavailable: 'broker down' }, { depth: 1, consumers: 1 }],
+      ['depth', 'consumers'],
+    );
+    expect(summary.depth).toEqual({ count: 2, min: 1, max: 5, mean: 3, last: 1 });
+    expect(summary.consumers?.count).toBe(2);
+    const record = writeRunRecord(join(dir, 'with-samples.json'), {
+      ...before,
+      figures: { ...batchFigures({ drainMs: 150_000, done: 5, failed: 0 }), samples: { queue: summary } },
+    });
+    expect(readRunRecord(join(dir, 'with-samples.json')).figures.samples.queue).toEqual(
+      record.figures.samples.queue,
+    );
   });
 });
