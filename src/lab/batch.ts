@@ -6,7 +6,7 @@
 // fall after scaling out.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { FaafoClient } from '../faafo/cli/client.ts';
-import { randomTask } from '../faafo/cli/random-task.ts';
+import { DEFAULT_RANGES, randomTask } from '../faafo/cli/random-task.ts';
 import { UserError } from '../shared/user-error.ts';
 import { checkTargets } from './targets.ts';
 
@@ -58,18 +58,16 @@ export async function createBatch(options: BatchOptions): Promise<CreatedBatch> 
   const plan = planBatch(options);
   const client = new FaafoClient(endpoint!);
   const range = (fixed: number) => ({ fixed, min: fixed, max: fixed });
-  const iterations = options.iterations === undefined ? { min: 128, max: 512 } : range(options.iterations);
+  const iterations = options.iterations === undefined ? DEFAULT_RANGES.iterations : range(options.iterations);
   const startedAt = Date.now();
   const uuids: string[] = [];
   for (let i = 0; i < plan.tasks; i++) {
+    // The guide's command fixes only the size; the rest is drawn as `faafo create` draws it.
     const task = randomTask({
+      ...DEFAULT_RANGES,
       width: range(plan.side),
       height: range(plan.side),
       iterations,
-      xa: { min: -1, max: -4 },
-      xb: { min: 1, max: 4 },
-      ya: { min: -0.5, max: -3 },
-      yb: { min: 0.5, max: 3 },
     });
     uuids.push((await client.create(task)).uuid);
   }

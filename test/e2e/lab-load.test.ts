@@ -183,6 +183,13 @@ describe('the batch and the fractals-per-minute meter', () => {
     expect(() => planBatch({ tasks: 101 })).toThrow(/1 to 100 tasks/);
   });
 
+  it('refuses to send the batch off this machine', async () => {
+    await expect(createBatch({ endpoint: 'http://10.0.0.5:80', scale: 0.01 })).rejects.toThrow(
+      /^Refusing to send load to 10\.0\.0\.5/,
+    );
+    await expect(awaitFinished('http://198.51.100.1', ['x'])).rejects.toThrow(/^Refusing to send load/);
+  });
+
   it('creates the scaled batch, a worker drains it, the meter counts the fractals finishing', async () => {
     const controller = new AbortController();
     const meter = fractalsMeter({ endpoint: api.url, intervalMs: 250, signal: controller.signal });
