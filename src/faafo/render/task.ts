@@ -14,7 +14,10 @@ export interface RenderedTask {
   checksum: string;
   /** PNG bytes. */
   size: number;
-  /** Seconds spent choosing c and drawing, like the original (PNG encoding excluded). */
+  /**
+   * Seconds spent choosing c and drawing, like the original. The PNG is encoded while the rows are
+   * drawn; only the encoding left after the last row is excluded.
+   */
   duration: number;
   c: Complex;
 }
