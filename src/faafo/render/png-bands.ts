@@ -151,7 +151,7 @@ export function createPngEncoder(
       busy = true;
       try {
         const size = rows * (rowBytes + 1);
-        if (staging[turn]!.length < size) staging[turn] = Buffer.alloc(size);
+        if (staging[turn]!.length < size) staging[turn] = Buffer.allocUnsafeSlow(size); // every byte is written
         const out = staging[turn]!.subarray(0, size);
         filterUp(rgb, rows, above, out);
         rowsWritten += rows;
