@@ -1,14 +1,19 @@
 // Render throughput, side by side in one run: the plain reference (written like the Python
 // original), the fast kernel on one thread, and the thread pool on every vCPU; then a whole task
-// (render + PNG + checksum) and the PNG settings against pngjs's defaults. `--big` adds the guide's
-// 9999 × 9999 task with its peak memory (run it alone: the peak is per process).
+// (render + PNG + checksum) the old way (the full image, then pngjs) and banded (the PNG encoded
+// while the threads draw), and the PNG settings against pngjs's defaults. Last, the guide's
+// 9999 × 9999 task both ways, each in its own process (`--peak old|banded`), for its peak RSS.
+import { execFile } from 'node:child_process';
 import { availableParallelism } from 'node:os';
+import { promisify } from 'node:util';
+import type { Task } from '../src/faafo/model.ts';
 import { renderRows } from '../src/faafo/render/julia.ts';
 import type { RenderParams } from '../src/faafo/render/params.ts';
 import { checksumOf, encodePng, PNG_OPTIONS } from '../src/faafo/render/png.ts';
+import { chooseC } from '../src/faafo/render/point.ts';
 import { RenderPool } from '../src/faafo/render/pool.ts';
 import { renderReference } from '../src/faafo/render/reference.ts';
-import { renderTask } from '../src/faafo/render/task.ts';
+import { renderImage, renderTask } from '../src/faafo/render/task.ts';
 
 export interface RenderRow {
   name: string;
@@ -96,12 +101,20 @@ export async function benchRender(): Promise<RenderRow[]> {
       throw new Error(`pool counted ${pooled.last.steps} steps, reference ${steps}`);
     row('thread pool', threads, pooled.seconds, steps);
 
-    const whole = await measure(1, 5, async () => {
+    const old = await measure(1, 5, async () => {
       const { pixels } = await pool.render(PARAMS, C);
       const png = encodePng(pixels, PARAMS.width, PARAMS.height);
       return { png, checksum: checksumOf(png) };
     });
-    row('whole task: pool + PNG + sha256', threads, whole.seconds, steps, whole.last.png.length);
+    row('whole task, old: full image, pngjs, sha256', threads, old.seconds, steps, old.last.png.length);
+    const banded = await measure(1, 5, async () => {
+      const { png } = await renderImage({ ...PARAMS, c: C }, pool);
+      return { png, checksum: checksumOf(png) };
+    });
+    if (banded.last.checksum !== old.last.checksum) {
+      throw new Error('the banded PNG differs from the old one; the encoders must write the same bytes');
+    }
+    row('whole task, banded: PNG streamed, sha256', threads, banded.seconds, steps, banded.last.png.length);
 
     const pixels = (await pool.render(PARAMS, C)).pixels;
     const defaults = await measure(1, 5, () =>
@@ -141,30 +154,44 @@ export function printRender(rows: RenderRow[]): void {
   }
 }
 
-export interface BigTaskFigures {
-  width: number;
-  height: number;
+/** How a 9999 × 9999 task is drawn and encoded: the whole image then pngjs, or band by band. */
+export type PeakStyle = 'old' | 'banded';
+
+export interface PeakFigures {
+  style: PeakStyle;
+  /** Seconds for the whole task: choosing c, drawing, encoding, checksum. */
   seconds: number;
-  duration: number;
   bytes: number;
-  rawBytes: number;
+  checksum: string;
   peakRssBytes: number;
 }
 
-/** The guide's 9999 × 9999 task through renderTask, with this process's peak RSS. */
-export async function benchBigTask(): Promise<BigTaskFigures> {
+// The guide's largest task (`faafo create --width 9999 --height 9999`) over the region above.
+const PEAK_TASK: Task = {
+  uuid: '99999999-9999-4999-8999-999999999999',
+  ...PARAMS,
+  width: 9999,
+  height: 9999,
+};
+
+/** One 9999 × 9999 task in this process, the given way; the peak RSS is this process's so far. */
+async function peakTask(style: PeakStyle): Promise<PeakFigures> {
   const pool = new RenderPool();
   try {
-    const task = { uuid: '99999999-9999-4999-8999-999999999999', ...PARAMS, width: 9999, height: 9999 };
-    const t = performance.now();
-    const r = await renderTask(task, pool);
+    const started = performance.now();
+    let png: Buffer;
+    if (style === 'banded') {
+      png = (await renderTask(PEAK_TASK, pool)).png;
+    } else {
+      const { pixels } = await pool.render(PEAK_TASK, chooseC(PEAK_TASK.uuid, PEAK_TASK));
+      png = encodePng(pixels, PEAK_TASK.width, PEAK_TASK.height);
+    }
+    const checksum = checksumOf(png);
     return {
-      width: task.width,
-      height: task.height,
-      seconds: (performance.now() - t) / 1000,
-      duration: r.duration,
-      bytes: r.size,
-      rawBytes: task.width * task.height * 3,
+      style,
+      seconds: (performance.now() - started) / 1000,
+      bytes: png.length,
+      checksum,
       peakRssBytes: process.resourceUsage().maxRSS * 1024,
     };
   } finally {
@@ -172,15 +199,61 @@ export async function benchBigTask(): Promise<BigTaskFigures> {
   }
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  if (process.argv.includes('--big')) {
-    const f = await benchBigTask();
-    const mb = (n: number) => `${(n / 1e6).toFixed(0)} MB`;
-    console.log(
-      `${f.width} x ${f.height}: task ${f.seconds.toFixed(2)} s (duration ${f.duration.toFixed(2)} s), ` +
-        `PNG ${mb(f.bytes)}, RGB ${mb(f.rawBytes)}, peak RSS ${mb(f.peakRssBytes)}`,
+/** The 9999 × 9999 task the old way and banded, one after the other, each in a fresh process. */
+export async function benchPeakRss(): Promise<PeakFigures[]> {
+  const run = promisify(execFile);
+  const figures: PeakFigures[] = [];
+  for (const style of ['old', 'banded'] as const) {
+    const { stdout } = await run(
+      process.execPath,
+      ['--import', 'tsx', import.meta.filename, '--peak', style],
+      {
+        maxBuffer: 1024 * 1024,
+      },
     );
+    figures.push(JSON.parse(stdout.trim().split('\n').at(-1)!) as PeakFigures);
+  }
+  if (figures[0]!.checksum !== figures[1]!.checksum) {
+    throw new Error('the 9999 x 9999 task gave different PNG bytes the old way and banded');
+  }
+  return figures;
+}
+
+export function printPeakRss(figures: PeakFigures[]): void {
+  const mb = (n: number) => `${(n / 1e6).toFixed(0)} MB`;
+  console.log(
+    `\nPeak RSS of one ${PEAK_TASK.width} x ${PEAK_TASK.height} task (${PEAK_TASK.iterations} iterations, ` +
+      `${availableParallelism()} threads), each in its own process; raw RGB ${mb(PEAK_TASK.width * PEAK_TASK.height * 3)}`,
+  );
+  console.log(
+    `  ${'what'.padEnd(50)} ${'s'.padStart(7)} ${'peak RSS'.padStart(9)} ${'PNG bytes'.padStart(10)}`,
+  );
+  const names: Record<PeakStyle, string> = {
+    old: 'old: full image, then pngjs',
+    banded: 'banded: PNG streamed while drawing',
+  };
+  for (const f of figures) {
+    console.log(
+      `  ${names[f.style].padEnd(50)} ${f.seconds.toFixed(2).padStart(7)} ${mb(f.peakRssBytes).padStart(9)} ${String(f.bytes).padStart(10)}`,
+    );
+  }
+  const [old, banded] = figures;
+  if (old && banded) {
+    console.log(
+      `  banded peak RSS is ${(banded.peakRssBytes / old.peakRssBytes).toFixed(2)}x the old one ` +
+        `(${(old.peakRssBytes / banded.peakRssBytes).toFixed(1)}x less); the same PNG bytes (sha256 ${banded.checksum.slice(0, 12)}…)`,
+    );
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const at = process.argv.indexOf('--peak');
+  if (at >= 0) {
+    const style = process.argv[at + 1];
+    if (style !== 'old' && style !== 'banded') throw new Error(`--peak takes old or banded, got ${style}`);
+    console.log(JSON.stringify(await peakTask(style)));
   } else {
     printRender(await benchRender());
+    printPeakRss(await benchPeakRss());
   }
 }

@@ -4,13 +4,14 @@ import { benchApi, printApi } from './api.ts';
 import { benchBroker, printBroker } from './broker.ts';
 import { benchLesson, printLesson } from './lesson.ts';
 import { benchLocalCloud, printLocalCloud } from './localcloud.ts';
-import { benchRender, printRender } from './render.ts';
+import { benchPeakRss, benchRender, printPeakRss, printRender } from './render.ts';
 import { benchStartup, printStartup } from './startup.ts';
 
 console.log(
   `faafo-tutor benchmarks — Node ${process.version}, ${availableParallelism()} vCPU (${cpus()[0]?.model ?? 'unknown CPU'})`,
 );
 printRender(await benchRender());
+printPeakRss(await benchPeakRss());
 printBroker(await benchBroker());
 // Before the local cloud's bench: it builds dist/, which that cloud's nodes then run.
 printStartup(await benchStartup());

@@ -1,8 +1,17 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
 import { renderJulia, renderRows } from '../../src/faafo/render/julia.ts';
 import type { RenderParams } from '../../src/faafo/render/params.ts';
 import { checksumOf, encodePng } from '../../src/faafo/render/png.ts';
-import { createRenderPool, RenderPool } from '../../src/faafo/render/pool.ts';
+import {
+  BANDS_AHEAD_PER_THREAD,
+  createRenderPool,
+  type DrawnBand,
+  RenderPool,
+} from '../../src/faafo/render/pool.ts';
 
 const base: RenderParams = { width: 301, height: 157, iterations: 200, xa: -1.6, xb: 1.4, ya: -1.1, yb: 1.1 };
 const c = { re: -0.8, im: 0.156 };
@@ -71,6 +80,80 @@ describe('RenderPool', () => {
     await expect(pool.render({ ...base, width: 0 }, c)).rejects.toThrow(/width must be a positive integer/);
     await expect(pool.render(base, { re: Number.NaN, im: 0 })).rejects.toThrow(/c.re must be a finite/);
     expect(() => new RenderPool({ threads: 0 })).toThrow(/threads must be a positive integer/);
+  });
+});
+
+describe('RenderPool.renderBands', () => {
+  const pool = new RenderPool({ threads: 3 });
+  afterAll(() => pool.close());
+
+  it('hands on every band once, in row order, with the pixels and steps of the whole image', async () => {
+    for (const p of [base, { ...base, width: 1, height: 1 }, { ...base, width: 9, height: 1000 }]) {
+      const bands: DrawnBand[] = [];
+      const { steps, seconds } = await pool.renderBands(p, c, (band) => {
+        // The pool reuses a band's bytes after the sink returns, so the sink copies them.
+        bands.push({ ...band, pixels: Uint8Array.from(band.pixels) });
+      });
+      expect(bands[0]!.rowStart).toBe(0);
+      bands.forEach((band, k) => {
+        if (k > 0) expect(band.rowStart).toBe(bands[k - 1]!.rowEnd);
+        expect(band.pixels.length).toBe((band.rowEnd - band.rowStart) * p.width * 3);
+      });
+      expect(bands.at(-1)!.rowEnd).toBe(p.height);
+      const whole = Buffer.concat(bands.map((b) => b.pixels));
+      const expected = new Uint8Array(p.width * p.height * 3);
+      expect(steps).toBe(renderRows(expected, p, c, 0, p.height));
+      expect(whole.equals(expected)).toBe(true);
+      expect(seconds).toBeGreaterThan(0);
+    }
+  });
+
+  it('waits for an asynchronous sink and fails the render when the sink fails, then renders on', async () => {
+    let handed = 0;
+    await expect(
+      pool.renderBands(base, c, async () => {
+        await sleep(1);
+        if (++handed === 3) throw new Error('the disk is full');
+      }),
+    ).rejects.toThrow('the disk is full');
+    expect(handed).toBe(3);
+    expect(same((await pool.render(base, c)).pixels, renderJulia(base, c))).toBe(true);
+  });
+
+  it('lets the threads draw only a few bands past the one a slow sink is holding', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'faafo-bands-'));
+    const log = join(dir, 'requests.log');
+    writeFileSync(log, '');
+    process.env.FAAFO_TEST_BAND_LOG = log;
+    const threads = 2;
+    const logging = new RenderPool({
+      threads,
+      threadModule: new URL('./render-logging-thread.ts', import.meta.url),
+    });
+    try {
+      const p = { ...base, width: 64, height: 640, iterations: 50 };
+      const ahead = threads * BANDS_AHEAD_PER_THREAD;
+      let handed = 0;
+      let bandCount = 0;
+      let mostAhead = 0;
+      const { steps } = await logging.renderBands(p, c, async (band) => {
+        bandCount = Math.max(bandCount, Math.ceil(p.height / (band.rowEnd - band.rowStart)));
+        // Time for the threads to take every band the pool would give them (they are tiny).
+        await sleep(15);
+        const requested = readFileSync(log, 'utf8').split('\n').length - 1;
+        mostAhead = Math.max(mostAhead, requested - handed);
+        expect(requested).toBeLessThanOrEqual(handed + ahead);
+        handed++;
+      });
+      expect(steps).toBe(renderRows(new Uint8Array(p.width * p.height * 3), p, c, 0, p.height));
+      // Enough bands that an unbounded pool would have run far ahead, and the threads did work ahead.
+      expect(bandCount).toBeGreaterThan(4 * ahead);
+      expect(mostAhead).toBeGreaterThan(1);
+    } finally {
+      delete process.env.FAAFO_TEST_BAND_LOG;
+      await logging.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { PNG } from 'pngjs';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Task } from '../../src/faafo/model.ts';
 import { renderJulia } from '../../src/faafo/render/julia.ts';
@@ -7,6 +6,7 @@ import type { RenderParams } from '../../src/faafo/render/params.ts';
 import { encodePng } from '../../src/faafo/render/png.ts';
 import { RenderPool } from '../../src/faafo/render/pool.ts';
 import { renderImage, renderTask } from '../../src/faafo/render/task.ts';
+import { rgbOf } from '../helpers/png-rgb.ts';
 
 const task: Task = {
   uuid: '3f2b8c1e-7d4a-4e9b-a6c5-0d1e2f3a4b5c',
@@ -18,21 +18,6 @@ const task: Task = {
   ya: -1.4,
   yb: 1.2,
 };
-
-/** The RGB bytes of a decoded PNG (pngjs always decodes to RGBA). */
-function rgbOf(png: Buffer): { width: number; height: number; rgb: Buffer } {
-  const img = PNG.sync.read(png);
-  const rgb = Buffer.alloc(img.width * img.height * 3);
-  let opaque = 0;
-  for (let p = 0; p < img.width * img.height; p++) {
-    rgb[p * 3] = img.data[p * 4]!;
-    rgb[p * 3 + 1] = img.data[p * 4 + 1]!;
-    rgb[p * 3 + 2] = img.data[p * 4 + 2]!;
-    if (img.data[p * 4 + 3] === 255) opaque++;
-  }
-  expect(opaque).toBe(img.width * img.height);
-  return { width: img.width, height: img.height, rgb };
-}
 
 describe('renderTask', () => {
   const pool = new RenderPool({ threads: 2 });

@@ -23,7 +23,9 @@ export interface Complex {
 /** The rectangle of the complex plane that `c` is drawn from. */
 export type Region = Pick<RenderParams, 'xa' | 'xb' | 'ya' | 'yb'>;
 
-// pngjs filters into one Buffer of (3·width + 1)·height bytes, so that Buffer's limit bounds the image.
+// The full-image paths (RenderPool.render, encodePng with pngjs) hold the image in one Buffer of up to
+// (3·width + 1)·height bytes, so that Buffer's limit bounds the image. The banded path would manage
+// more, but one limit for every path keeps a task's fate independent of how it is drawn.
 const MAX_BUFFER = bufferConstants.MAX_LENGTH;
 
 function positiveInteger(name: string, value: unknown): number {

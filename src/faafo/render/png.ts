@@ -1,5 +1,8 @@
-// PNG encoding of the RGB pixels with pngjs, and the checksum the original stored (sha256 hex of the
-// PNG file's bytes). Every setting is fixed, so the same pixels always give the same bytes.
+// The PNG settings, the whole-image encoder (pngjs) and the checksum the original stored (sha256
+// hex of the PNG file's bytes). Every setting is fixed, so the same pixels always give the same
+// bytes. Tasks are encoded band by band (png-bands.ts) with these settings; encodePng holds the whole
+// image and its filtered copy at once, and stays as the yardstick png-bands.ts must match byte for
+// byte (and as the benchmark's "old" way).
 import { createHash } from 'node:crypto';
 import { constants as zlib } from 'node:zlib';
 import { type PackerOptions, PNG } from 'pngjs';

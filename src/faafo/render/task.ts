@@ -1,8 +1,10 @@
 // The entry points into rendering: renderTask for the worker (one queue task → PNG, checksum and
 // the original's `duration`), renderImage for the `faafo render` command (explicit c, timings).
+// Both draw and encode band by band, so the largest task fits the smallest flavor (m1.tiny, 512 MB).
 import type { Task } from '../model.ts';
 import { type Complex, type RenderParams, validateComplex, validateParams } from './params.ts';
-import { checksumOf, encodePng } from './png.ts';
+import { checksumOf } from './png.ts';
+import { createPngEncoder } from './png-bands.ts';
 import { chooseC } from './point.ts';
 import { RenderPool } from './pool.ts';
 
@@ -12,7 +14,10 @@ export interface RenderedTask {
   checksum: string;
   /** PNG bytes. */
   size: number;
-  /** Seconds spent choosing c and drawing, like the original (PNG encoding excluded). */
+  /**
+   * Seconds spent choosing c and drawing, like the original. The PNG is encoded while the rows are
+   * drawn; only the encoding left after the last row is excluded.
+   */
   duration: number;
   c: Complex;
 }
@@ -23,9 +28,9 @@ export interface ImageRequest extends RenderParams {
 
 export interface RenderedImage {
   png: Buffer;
-  /** Seconds spent drawing. */
+  /** Seconds until the last row was drawn (the rows drawn so far are encoded meanwhile). */
   renderSeconds: number;
-  /** Seconds spent encoding the PNG. */
+  /** Seconds the encoding went on after the last row was drawn. */
   pngSeconds: number;
 }
 
@@ -64,9 +69,12 @@ export async function renderImage(
 }
 
 async function drawAndEncode(params: RenderParams, c: Complex, pool: RenderPool): Promise<RenderedImage> {
+  const encoder = createPngEncoder(params.width, params.height);
   // The pool's own timing: a render queued behind another task's does not count its wait.
-  const { pixels, seconds: renderSeconds } = await pool.render(params, c);
+  const { seconds: renderSeconds } = await pool.renderBands(params, c, (band) =>
+    encoder.writeRows(band.pixels),
+  );
   const pngStart = performance.now();
-  const png = encodePng(pixels, params.width, params.height);
+  const png = await encoder.finish();
   return { png, renderSeconds, pngSeconds: seconds(pngStart) };
 }
