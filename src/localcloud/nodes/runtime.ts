@@ -18,6 +18,8 @@ import {
   type ServiceBackends,
   type ServicePorts,
 } from './roles.ts';
+import { type NodeSsh, startSshFor } from './ssh/boot.ts';
+import { chooseSshPort } from './ssh/port.ts';
 import {
   type ConsoleLog,
   describeExit,
@@ -65,6 +67,8 @@ interface Run {
   procs: Supervised[];
   /** Set once every role answered. */
   listens?: Listen[];
+  /** The node's sshd (ssh/), from boot until the node stops. */
+  ssh?: NodeSsh;
 }
 
 interface Node {
@@ -103,6 +107,11 @@ export function createNodeRuntime(options: NodeRuntimeOptions): LocalNodeRuntime
   const servicePorts = () => {
     portsChoice ??= chooseServicePorts(store.read().slot, join(nodesDir, 'ports.json'));
     return portsChoice;
+  };
+  let sshPortChoice: Promise<number> | undefined;
+  const sshPort = () => {
+    sshPortChoice ??= chooseSshPort(store.read().slot, join(nodesDir, 'ssh-port.json'));
+    return sshPortChoice;
   };
 
   const forwarders: Forwarders = createForwarders({
@@ -168,6 +177,7 @@ export function createNodeRuntime(options: NodeRuntimeOptions): LocalNodeRuntime
     run.cancelled = true;
     node.run = undefined;
     await Promise.all(run.procs.map((p) => p.stop(stopGraceMs)));
+    await run.ssh?.close();
     refresh();
   };
 
@@ -218,9 +228,13 @@ export function createNodeRuntime(options: NodeRuntimeOptions): LocalNodeRuntime
       `${reason === 'boot' ? 'booting' : reason === 'start' ? 'starting' : 'rebooting'} ${server.name} ` +
         `(${server.fixedIp} on private, ${server.loopbackIp} on public)`,
     );
+    // sshd comes up with the node, whatever its userdata runs.
+    const port = await sshPort();
+    run.ssh = await startSshFor({ server, state: store.read(), dir: node.dir, port, say });
+    if (run.cancelled) return void (await run.ssh?.close());
     const active = (note: string) => {
       if (run.cancelled) return;
-      run.listens ??= [];
+      run.listens = [...(run.listens ?? []), ...(run.ssh ? [run.ssh.listen] : [])];
       const seconds = ((performance.now() - t0) / 1000).toFixed(2);
       say(`finished: ${server.name} is up after ${seconds} s${note}`);
       log(`node ${server.name} ACTIVE after ${seconds} s`);
@@ -314,6 +328,7 @@ export function createNodeRuntime(options: NodeRuntimeOptions): LocalNodeRuntime
         run.cancelled = true;
         node.run = undefined;
         await Promise.all(run.procs.map((p) => p.stop(stopGraceMs)));
+        await run.ssh?.close();
         patch(server.id, {
           status: 'ERROR',
           powerState: 0,
@@ -445,6 +460,7 @@ export function createNodeRuntime(options: NodeRuntimeOptions): LocalNodeRuntime
           await node.queue;
           // Anything a boot still in progress started before it saw the cancellation.
           await Promise.all((node.run?.procs ?? []).map((p) => p.stop(stopGraceMs)));
+          await node.run?.ssh?.close();
           node.console.close();
         }),
       );
