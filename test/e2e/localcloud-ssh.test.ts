@@ -3,7 +3,7 @@
 // a login runs in the node's environment (its hostname, FAAFO_NODE_NAME, its own `uptime`); the
 // security group's port-22 rule opens and closes the floating IP's port; and `faafo-tutor ssh`
 // finds all of that by itself. Under CI a missing `ssh` fails; elsewhere the file skips loudly.
-import { execFile, spawnSync } from 'node:child_process';
+import { execFile, spawn, spawnSync } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -27,6 +27,8 @@ if (!haveSsh) {
 let cloud: TestCloud;
 let conn: Connection;
 let node: Node;
+/** app-controller: an API node with the guide's userdata, for `faafo list` on the node. */
+let controller: Node;
 let demokey: string;
 let otherKey: string;
 let ruleId: string;
@@ -71,10 +73,21 @@ describe.skipIf(!haveSsh)('ssh into a local-cloud node', () => {
       exKeyname: 'demokey',
       exSecurityGroups: [group],
     });
-    const [booted] = await conn.waitUntilBooted({ names: ['app-worker-1'], timeoutMs: 60_000 });
+    await conn.createNode({
+      name: 'app-controller',
+      image,
+      size,
+      exKeyname: 'demokey',
+      exUserdata:
+        '#!/usr/bin/env bash\ncurl -L -s http://example.invalid/install.sh | bash -s -- \\\n    -i messaging -i faafo -r api\n',
+      exSecurityGroups: [group],
+    });
+    await conn.waitUntilBooted({ names: ['app-worker-1', 'app-controller'], timeoutMs: 90_000 });
+    const booted = (await conn.listNodes()).find((n) => n.name === 'app-worker-1');
     const pool = (await conn.exListFloatingIpPools())[0]!;
     await conn.exAttachFloatingIpToNode(booted!, await pool.createFloatingIp());
     node = (await conn.listNodes()).find((n) => n.name === 'app-worker-1')!;
+    controller = (await conn.listNodes()).find((n) => n.name === 'app-controller')!;
     // The node's load, as the cloud writes it (format of /proc/loadavg).
     writeFileSync(join(cloud.dataDir, 'nodes', node.id, 'loadavg'), '1.25 0.50 0.08 2/120 4242\n');
   }, 120_000);
@@ -109,6 +122,42 @@ describe.skipIf(!haveSsh)('ssh into a local-cloud node', () => {
     expect((await ssh(address, port, demokey, ['exit 3'])).code).toBe(3);
   });
 
+  it("runs faafo with the node's own config: faafo list asks the node's API", async () => {
+    const { port } = sshTarget(node)!;
+    const address = ownAddress(controller);
+    const conf = await ssh(address, port, demokey, ['cat "$FAAFO_CONFIG_FILE"']);
+    expect(conf.stdout).toContain(`endpoint_url = http://${address}:`);
+    const list = await ssh(address, port, demokey, ['faafo list']);
+    expect(list.stderr).toBe('');
+    expect(list.code).toBe(0);
+    // The API answered with its (empty) gallery's table; a faafo that reached no API exits non-zero.
+    expect(list.stdout).toMatch(/UUID.*Dimensions.*Filesize/);
+  });
+
+  it('gives an interactive shell, on a terminal when the client asks for one', async () => {
+    const { address, port } = sshTarget(node)!;
+    const session = (extra: string[], input: string) =>
+      new Promise<string>((resolve) => {
+        const args = sshArgs({ address, port, user: 'ubuntu', key: demokey, command: [] });
+        const child = spawn('ssh', [...extra, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+        let out = '';
+        child.stdout.on('data', (d: Buffer) => {
+          out += d.toString();
+        });
+        child.stderr.on('data', (d: Buffer) => {
+          out += d.toString();
+        });
+        child.stdin.end(input);
+        child.on('close', () => resolve(out));
+      });
+    // -tt: a pseudo-terminal although our stdin is a pipe; `tty` names it there.
+    const onTty = await session(['-tt'], 'echo "tty:$(tty)"; hostname; exit\n');
+    expect(onTty).toMatch(/tty:\/dev\/pts\/\d+/);
+    expect(onTty).toContain('app-worker-1');
+    const plain = await session(['-T'], 'echo "sum:$((40 + 2))"\nexit\n');
+    expect(plain).toContain('sum:42');
+  });
+
   it('refuses another key', async () => {
     const { address, port } = sshTarget(node)!;
     const result = await ssh(address, port, otherKey, ['uptime']);
@@ -138,6 +187,24 @@ describe.skipIf(!haveSsh)('ssh into a local-cloud node', () => {
     expect(refused.code).not.toBe(0);
     expect(refused.stderr.trim().split('\n')).toHaveLength(1);
     expect(refused.stderr).toMatch(/^faafo-tutor ssh: app-worker-1 refused the key .*other\.pem/);
+  }, 60_000);
+
+  it('faafo-tutor ssh on a stopped node says so in one line', async () => {
+    const env = cleanEnv({ ...cloud.osEnv, FAAFO_RUN_TS: '1', XDG_DATA_HOME: cloud.dir });
+    await conn.exStopNode(controller);
+    const deadline = Date.now() + 30_000;
+    while ((await conn.getNode(controller.id)).status !== 'SHUTOFF' && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 100));
+    const stopped = await runTutor(['ssh', 'app-controller', '--', 'uptime'], env);
+    expect(stopped.code).not.toBe(0);
+    expect(stopped.stderr).toBe(
+      'faafo-tutor ssh: app-controller is SHUTOFF, not running; start it (openstack server start app-controller) and try again.\n',
+    );
+    // Its sshd stopped with it.
+    const { port } = sshTarget(node)!;
+    expect((await ssh(ownAddress(controller), port, demokey, ['uptime'])).stderr).toMatch(
+      /Connection refused/,
+    );
   }, 60_000);
 
   it("closes the floating IP's port 22 when the group's rule goes; the node's own address still answers", async () => {
