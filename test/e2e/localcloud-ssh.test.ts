@@ -13,7 +13,14 @@ import { connect } from '../../src/cloud/connect.ts';
 import type { Connection } from '../../src/cloud/driver.ts';
 import type { Node } from '../../src/cloud/models.ts';
 import { sshArgs, sshTarget } from '../../src/lesson/ssh-command.ts';
-import { cleanEnv, issueV3Token, runTutor, startTestCloud, type TestCloud } from '../helpers/localcloud.ts';
+import {
+  cleanEnv,
+  isAlive,
+  issueV3Token,
+  runTutor,
+  startTestCloud,
+  type TestCloud,
+} from '../helpers/localcloud.ts';
 
 const run = promisify(execFile);
 const haveSsh = spawnSync('ssh', ['-V']).status === 0;
@@ -225,4 +232,26 @@ describe.skipIf(!haveSsh)('ssh into a local-cloud node', () => {
     const own = await ssh(ownAddress(node), port, demokey, ['hostname']);
     expect(own).toMatchObject({ code: 0, stdout: 'app-worker-1\n' });
   });
+
+  it("stopping the node ends its sshd's sessions and every process they started", async () => {
+    const { port } = sshTarget(node)!;
+    const args = sshArgs({
+      address: ownAddress(node),
+      port,
+      user: 'ubuntu',
+      key: demokey,
+      command: ['echo $$; exec sleep 120'],
+    });
+    const client = spawn('ssh', args, { stdio: ['ignore', 'pipe', 'ignore'] });
+    const ended = new Promise<number | null>((resolve) => client.on('close', (code) => resolve(code)));
+    const pid = await new Promise<number>((resolve) =>
+      client.stdout.once('data', (d: Buffer) => resolve(Number(d.toString()))),
+    );
+    expect(isAlive(pid)).toBe(true);
+    await conn.exStopNode(node);
+    expect(await ended).not.toBe(0);
+    const deadline = Date.now() + 5_000;
+    while (isAlive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(isAlive(pid)).toBe(false);
+  }, 60_000);
 });
