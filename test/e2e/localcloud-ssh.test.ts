@@ -5,7 +5,7 @@
 // finds all of that by itself. Under CI a missing `ssh` fails; elsewhere the file skips loudly.
 import { execFile, spawn, spawnSync } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
-import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -248,10 +248,16 @@ describe.skipIf(!haveSsh)('ssh into a local-cloud node', () => {
       client.stdout.once('data', (d: Buffer) => resolve(Number(d.toString()))),
     );
     expect(isAlive(pid)).toBe(true);
+    // What lets the next run of a cloud that was killed outright end it (reapStale): a pid file of
+    // the node's, for a process running in the node's dir.
+    const nodeDir = join(cloud.dataDir, 'nodes', node.id);
+    expect(readFileSync(join(nodeDir, 'run', `ssh-session-${pid}.pid`), 'utf8')).toBe(`${pid}\n`);
+    expect(readlinkSync(`/proc/${pid}/cwd`)).toBe(nodeDir);
     await conn.exStopNode(node);
     expect(await ended).not.toBe(0);
     const deadline = Date.now() + 5_000;
     while (isAlive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     expect(isAlive(pid)).toBe(false);
+    expect(existsSync(join(nodeDir, 'run', `ssh-session-${pid}.pid`))).toBe(false);
   }, 60_000);
 });

@@ -19,7 +19,6 @@ export const loadAverageFile = (nodeDir: string) => join(nodeDir, 'loadavg');
 /** When the node booted (epoch seconds), for `uptime`'s "up …". */
 const bootedAtFile = (nodeDir: string) => join(nodeDir, 'booted-at');
 export const loginBinDir = (nodeDir: string) => join(nodeDir, 'bin');
-export const loginHome = (nodeDir: string) => join(nodeDir, 'home');
 
 /** A word for /bin/sh: single-quoted, its own single quotes closed and escaped. */
 export const shellQuote = (text: string) => `'${text.replaceAll("'", `'\\''`)}'`;
@@ -48,7 +47,6 @@ echo " $(date +%H:%M:%S) up $up,  1 user,  load average: $load"
 export function prepareLogin(node: LoginNode, bootedAt: Date): void {
   const bin = loginBinDir(node.dir);
   mkdirSync(bin, { recursive: true });
-  mkdirSync(loginHome(node.dir), { recursive: true });
   writeFileSync(bootedAtFile(node.dir), `${Math.floor(bootedAt.getTime() / 1000)}\n`);
   const scripts: Record<string, string> = {
     uptime: uptimeScript(node.dir),
@@ -64,7 +62,8 @@ export function loginEnv(node: LoginNode, user: string, term?: string): NodeJS.P
   const conf = join(node.dir, 'faafo.conf');
   return nodeEnv({
     PATH: `${loginBinDir(node.dir)}:${process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin'}`,
-    HOME: loginHome(node.dir),
+    // The node's dir is its home: a login lands beside its console.log and faafo.conf.
+    HOME: node.dir,
     USER: user,
     LOGNAME: user,
     SHELL: '/bin/sh',

@@ -3,14 +3,18 @@
 // `ssh NODE CMD` runs CMD through /bin/sh -c in the node's login environment (login-env.ts), and
 // a plain `ssh NODE` gets an interactive shell (on a pseudo-terminal through util-linux's
 // `script` when the client asks for one). It lives as long as the node runs: the runtime starts it
-// on boot and closes it, with every session it runs, on stop, delete and `cloud down`.
+// on boot and closes it, with every session it runs, on stop, delete and `cloud down`. Each
+// session's process group also gets a pid file in <node>/run and starts in the node's dir, so a
+// cloud that was killed outright has it ended by its next run, as the roles' processes (reapStale).
 import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Socket } from 'node:net';
+import { dirname, join } from 'node:path';
 import ssh2, { type Connection, type ParsedKey, type PseudoTtyInfo, type ServerChannel } from 'ssh2';
 import type { Listen } from '../roles.ts';
 import { acceptsKey } from './authorized-key.ts';
 import { loadOrMakeHostKey } from './host-key.ts';
-import { type LoginNode, loginEnv, loginHome, prepareLogin } from './login-env.ts';
+import { type LoginNode, loginEnv, prepareLogin } from './login-env.ts';
 
 /** The guide's port; the real one may differ (ports.ts), and the node publishes the move. */
 export const SSH_GUIDE_PORT = 22;
@@ -65,12 +69,17 @@ export async function startNodeSsh(options: NodeSshOptions): Promise<NodeSsh> {
   const run = (channel: ServerChannel, user: string, command: string | undefined, pty?: PseudoTtyInfo) => {
     const [program, args] = sessionCommand(command, pty);
     const child = spawn(program, args, {
-      cwd: loginHome(options.node.dir),
+      cwd: options.node.dir,
       env: loginEnv(options.node, user, pty?.term),
       detached: true, // its own group, so closing the session ends everything it started
       stdio: 'pipe',
     });
     children.add(child);
+    const pidFile = join(options.node.dir, 'run', `ssh-session-${child.pid}.pid`);
+    if (child.pid) {
+      mkdirSync(dirname(pidFile), { recursive: true });
+      writeFileSync(pidFile, `${child.pid}\n`);
+    }
     channel.pipe(child.stdin).on('error', () => {});
     child.stdout.pipe(channel, { end: false });
     child.stderr.pipe(channel.stderr, { end: false });
@@ -79,6 +88,7 @@ export async function startNodeSsh(options: NodeSshOptions): Promise<NodeSsh> {
     });
     child.on('close', (code, signal) => {
       children.delete(child);
+      rmSync(pidFile, { force: true });
       if (signal) channel.exit(signal.replace(/^SIG/, ''), false, '');
       else channel.exit(code ?? 127);
       channel.end();
