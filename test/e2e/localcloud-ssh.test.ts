@@ -95,6 +95,7 @@ describe.skipIf(!haveSsh)('ssh into a local-cloud node', () => {
     await conn.exAttachFloatingIpToNode(booted!, await pool.createFloatingIp());
     node = (await conn.listNodes()).find((n) => n.name === 'app-worker-1')!;
     controller = (await conn.listNodes()).find((n) => n.name === 'app-controller')!;
+    for (const n of [node, controller]) expect(n.status, await conn.exGetConsoleOutput(n)).toBe('ACTIVE');
     // The node's load, as the cloud writes it (format of /proc/loadavg).
     writeFileSync(join(cloud.dataDir, 'nodes', node.id, 'loadavg'), '1.25 0.50 0.08 2/120 4242\n');
   }, 120_000);
@@ -103,9 +104,12 @@ describe.skipIf(!haveSsh)('ssh into a local-cloud node', () => {
     await cloud?.close();
   });
 
-  it('publishes where sshd listens and has a floating IP', () => {
+  it('publishes where sshd listens and has a floating IP', async () => {
     const target = sshTarget(node)!;
     expect(node.floatingIps).toHaveLength(1);
+    expect(await conn.exGetConsoleOutput(node)).toContain(
+      `sshd listening on ${ownAddress(node)}:${target.port}`,
+    );
     expect(target.address).toBe(node.floatingIps[0]);
     // 22 when this user may bind it, else moved and published as 22=<port>.
     expect(target.port === 22 || node.metadata['local-cloud:ports']?.includes(`22=${target.port}`)).toBe(
@@ -133,10 +137,11 @@ describe.skipIf(!haveSsh)('ssh into a local-cloud node', () => {
     const { port } = sshTarget(node)!;
     const address = ownAddress(controller);
     const conf = await ssh(address, port, demokey, ['cat "$FAAFO_CONFIG_FILE"']);
+    expect(conf.code, conf.stderr).toBe(0);
     expect(conf.stdout).toContain(`endpoint_url = http://${address}:`);
     const list = await ssh(address, port, demokey, ['faafo list']);
     expect(list.stderr).toBe('');
-    expect(list.code).toBe(0);
+    expect(list.code, list.stderr).toBe(0);
     // The API answered with its (empty) gallery's table; a faafo that reached no API exits non-zero.
     expect(list.stdout).toMatch(/UUID.*Dimensions.*Filesize/);
   });
@@ -171,6 +176,7 @@ describe.skipIf(!haveSsh)('ssh into a local-cloud node', () => {
     expect(result.code).toBe(255);
     expect(result.stderr).toMatch(/Permission denied \(publickey\)/);
     expect(result.stdout).toBe('');
+    expect(await conn.exGetConsoleOutput(node)).toMatch(/sshd: refused an ssh-rsa key for ubuntu from 127\./);
   });
 
   it('faafo-tutor ssh NODE -- uptime logs in by itself; a bad name is one line', async () => {
@@ -256,8 +262,10 @@ describe.skipIf(!haveSsh)('ssh into a local-cloud node', () => {
     await conn.exStopNode(node);
     expect(await ended).not.toBe(0);
     const deadline = Date.now() + 5_000;
-    while (isAlive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    const pidFile = join(nodeDir, 'run', `ssh-session-${pid}.pid`);
+    while ((isAlive(pid) || existsSync(pidFile)) && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 50));
     expect(isAlive(pid)).toBe(false);
-    expect(existsSync(join(nodeDir, 'run', `ssh-session-${pid}.pid`))).toBe(false);
+    expect(existsSync(pidFile)).toBe(false);
   }, 60_000);
 });

@@ -86,9 +86,9 @@ export async function startNodeSsh(options: NodeSshOptions): Promise<NodeSsh> {
     child.on('error', (error) => {
       channel.stderr.write(`${program}: ${error.message}\n`);
     });
+    child.on('exit', () => rmSync(pidFile, { force: true }));
     child.on('close', (code, signal) => {
       children.delete(child);
-      rmSync(pidFile, { force: true });
       if (signal) channel.exit(signal.replace(/^SIG/, ''), false, '');
       else channel.exit(code ?? 127);
       channel.end();
@@ -106,7 +106,9 @@ export async function startNodeSsh(options: NodeSshOptions): Promise<NodeSsh> {
       user = ctx.username;
       if (ctx.method !== 'publickey') return ctx.reject(['publickey']);
       if (acceptsKey(options.authorizedKey, ctx)) return ctx.accept();
-      if (ctx.signature) say(`sshd: refused a key for ${ctx.username} from ${info.ip}`);
+      say(
+        `sshd: refused an ${ctx.key.algo} key for ${ctx.username} from ${info.ip} (not the node's key pair)`,
+      );
       ctx.reject(['publickey']);
     });
     client.on('ready', () => {
