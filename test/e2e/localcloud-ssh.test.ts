@@ -196,6 +196,15 @@ describe.skipIf(!haveSsh)('ssh into a local-cloud node', () => {
       'faafo-tutor ssh: There is no server named app-wroker-1; `openstack server list` shows the servers there are.\n',
     );
 
+    const noClient = await runTutor(['ssh', 'app-worker-1', '--', 'uptime'], {
+      ...env,
+      PATH: '/nonexistent',
+    });
+    expect(noClient.code).not.toBe(0);
+    expect(noClient.stderr).toBe(
+      'faafo-tutor ssh: The OpenSSH client (ssh) is not installed; install it (apt-get install openssh-client) and try again.\n',
+    );
+
     const refused = await runTutor(['ssh', 'app-worker-1', '--identity', otherKey, '--', 'uptime'], env);
     expect(refused.code).not.toBe(0);
     expect(refused.stderr.trim().split('\n')).toHaveLength(1);

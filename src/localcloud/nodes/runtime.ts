@@ -2,7 +2,8 @@
 // group of local processes started from its userdata. Status goes through the store: BUILD while
 // the roles start, ACTIVE once every one answers, ERROR (with a fault) if one cannot start,
 // SHUTOFF (with a fault) when one dies unexpectedly. Each node keeps its files in
-// <dataDir>/nodes/<server id>/: console.log, faafo.conf, faafo.db, broker/, run/*.pid.
+// <dataDir>/nodes/<server id>/: console.log, faafo.conf, faafo.db, broker/, run/*.pid, and its
+// sshd's host key and login shims (ssh/).
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { formatPortMap, PORT_MAP_METADATA_KEY } from '../../shared/port-map.ts';
@@ -231,7 +232,10 @@ export function createNodeRuntime(options: NodeRuntimeOptions): LocalNodeRuntime
     // sshd comes up with the node, whatever its userdata runs.
     const port = await sshPort();
     run.ssh = await startSshFor({ server, state: store.read(), dir: node.dir, port, say });
-    if (run.cancelled) return void (await run.ssh?.close());
+    if (run.cancelled) {
+      await run.ssh?.close();
+      return;
+    }
     const active = (note: string) => {
       if (run.cancelled) return;
       run.listens = [...(run.listens ?? []), ...(run.ssh ? [run.ssh.listen] : [])];
