@@ -53,6 +53,15 @@ async function ssh(address: string, port: number, key: string, command: string[]
   }
 }
 
+/** Alive and not a zombie: an orphan's zombie waits for an init that may reap slowly. */
+function running(pid: number): boolean {
+  try {
+    return isAlive(pid) && readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0] !== 'Z';
+  } catch {
+    return false; // gone between the two looks
+  }
+}
+
 const ownAddress = (n: Node) => n.publicIps.find((a) => !n.floatingIps.includes(a))!;
 
 describe.skipIf(!haveSsh)('ssh into a local-cloud node', () => {
@@ -248,7 +257,7 @@ describe.skipIf(!haveSsh)('ssh into a local-cloud node', () => {
     expect(own).toMatchObject({ code: 0, stdout: 'app-worker-1\n' });
   });
 
-  it("stopping the node ends its sshd's sessions and every process they started", async () => {
+  it("stopping the node ends its sshd's sessions and every process they started, in the background too", async () => {
     const { port } = sshTarget(node)!;
     const args = sshArgs({
       address: ownAddress(node),
@@ -263,6 +272,14 @@ describe.skipIf(!haveSsh)('ssh into a local-cloud node', () => {
       client.stdout.once('data', (d: Buffer) => resolve(Number(d.toString()))),
     );
     expect(isAlive(pid)).toBe(true);
+    // A job the user left running in the background after logging out (nohup ignores the hangup).
+    const detached = await ssh(ownAddress(node), port, demokey, [
+      'nohup sleep 120 >/dev/null 2>&1 & echo $!',
+    ]);
+    const backgroundPid = Number(detached.stdout);
+    expect(detached.code).toBe(0);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(running(backgroundPid)).toBe(true);
     // What lets the next run of a cloud that was killed outright end it (reapStale): a pid file of
     // the node's, for a process running in the node's dir.
     const nodeDir = join(cloud.dataDir, 'nodes', node.id);
@@ -272,9 +289,10 @@ describe.skipIf(!haveSsh)('ssh into a local-cloud node', () => {
     expect(await ended).not.toBe(0);
     const deadline = Date.now() + 5_000;
     const pidFile = join(nodeDir, 'run', `ssh-session-${pid}.pid`);
-    while ((isAlive(pid) || existsSync(pidFile)) && Date.now() < deadline)
+    while ((isAlive(pid) || running(backgroundPid) || existsSync(pidFile)) && Date.now() < deadline)
       await new Promise((r) => setTimeout(r, 50));
     expect(isAlive(pid)).toBe(false);
+    expect(running(backgroundPid)).toBe(false);
     expect(existsSync(pidFile)).toBe(false);
   }, 60_000);
 });

@@ -6,7 +6,7 @@
 // on boot and closes it, with every session it runs, on stop, delete and `cloud down`. Each
 // session's process group also gets a pid file in <node>/run and starts in the node's dir, so a
 // cloud that was killed outright has it ended by its next run, as the roles' processes (reapStale).
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Socket } from 'node:net';
 import { dirname, join } from 'node:path';
@@ -37,10 +37,10 @@ export interface NodeSsh {
   close(): Promise<void>;
 }
 
-function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
-  if (!child.pid || child.exitCode !== null || child.signalCode !== null) return;
+function killGroup(pgid: number | undefined, signal: NodeJS.Signals): void {
+  if (!pgid) return;
   try {
-    process.kill(-child.pid, signal);
+    process.kill(-pgid, signal);
   } catch {
     // ESRCH: the session's processes are gone already.
   }
@@ -60,9 +60,11 @@ export async function startNodeSsh(options: NodeSshOptions): Promise<NodeSsh> {
   prepareLogin(options.node, options.bootedAt ?? new Date());
   const clients = new Set<Connection>();
   const sockets = new Set<Socket>();
-  const children = new Set<ChildProcess>();
+  // Every session's process group, kept after its shell ends: what it left running in the
+  // background (`nohup … &` survives the logout's SIGHUP) ends with the node, not later.
+  const groups = new Set<number>();
   const onExit = () => {
-    for (const child of children) killGroup(child, 'SIGKILL');
+    for (const pgid of groups) killGroup(pgid, 'SIGKILL');
   };
   process.on('exit', onExit);
 
@@ -74,7 +76,7 @@ export async function startNodeSsh(options: NodeSshOptions): Promise<NodeSsh> {
       detached: true, // its own group, so closing the session ends everything it started
       stdio: 'pipe',
     });
-    children.add(child);
+    if (child.pid) groups.add(child.pid);
     const pidFile = join(options.node.dir, 'run', `ssh-session-${child.pid}.pid`);
     if (child.pid) {
       mkdirSync(dirname(pidFile), { recursive: true });
@@ -87,14 +89,18 @@ export async function startNodeSsh(options: NodeSshOptions): Promise<NodeSsh> {
       channel.stderr.write(`${program}: ${error.message}\n`);
     });
     child.on('exit', () => rmSync(pidFile, { force: true }));
+    let open = true;
     child.on('close', (code, signal) => {
-      children.delete(child);
+      if (!open) return;
       if (signal) channel.exit(signal.replace(/^SIG/, ''), false, '');
       else channel.exit(code ?? 127);
       channel.end();
     });
-    // The client went away (or ^C closed the channel): the session's processes end with it.
-    channel.on('close', () => killGroup(child, 'SIGHUP'));
+    // The client went away (or ^C closed the channel): the session's processes get a hangup.
+    channel.on('close', () => {
+      open = false;
+      if (child.exitCode === null && child.signalCode === null) killGroup(child.pid, 'SIGHUP');
+    });
   };
 
   const server = new ssh2.Server({ hostKeys: [loadOrMakeHostKey(options.node.dir)] }, (client, info) => {
@@ -147,7 +153,7 @@ export async function startNodeSsh(options: NodeSshOptions): Promise<NodeSsh> {
     close() {
       closing ??= new Promise<void>((resolve) => {
         listener.close(() => resolve());
-        for (const child of children) killGroup(child, 'SIGKILL');
+        for (const pgid of groups) killGroup(pgid, 'SIGKILL');
         for (const client of clients) client.end();
         for (const socket of sockets) socket.destroy();
       }).finally(() => process.off('exit', onExit));
