@@ -61,8 +61,7 @@ const wanted = (name: string) =>
   !['broker', 'cloud', 'ssh', 'step', 'steps'].includes(argv[0] ?? '') || argv[0] === name;
 const brokerCommand = wanted('broker') ? (await import('../broker/cli.ts')).brokerCommand : undefined;
 const cloudCommand = wanted('cloud') ? (await import('../localcloud/cli.ts')).cloudCommand : undefined;
-const lesson =
-  wanted('step') || wanted('steps') || wanted('ssh') ? await import('../lesson/cli.ts') : undefined;
+const lesson = wanted('step') || wanted('steps') ? await import('../lesson/cli.ts') : undefined;
 const ssh = wanted('ssh') ? await import('../lesson/ssh-command.ts') : undefined;
 
 if (brokerCommand) program.addCommand(oneLineErrors(brokerCommand(io), 'faafo-tutor broker'));
@@ -74,8 +73,7 @@ if (cloudCommand) {
 for (const command of lesson ? [lesson.stepCommand(io), lesson.stepsCommand(io)] : []) {
   program.addCommand(oneLineErrors(command, `faafo-tutor ${command.name()}`));
 }
-if (ssh && lesson)
-  program.addCommand(oneLineErrors(ssh.sshCommand(io, lesson.localCloud), 'faafo-tutor ssh'));
+if (ssh) program.addCommand(oneLineErrors(ssh.sshCommand(io), 'faafo-tutor ssh'));
 
 try {
   // No command: the overview, as before there were commands.

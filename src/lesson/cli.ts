@@ -8,7 +8,7 @@ import { runStep } from './run-step.ts';
 import type { StepIo } from './text-printer.ts';
 
 /** Loaded only when no cloud is configured: a real cloud's students never load the local cloud's code. */
-export const localCloud: CloudFallback = async (context) =>
+const localCloud: CloudFallback = async (context) =>
   (await import('../localcloud/connect-fallback.ts')).localCloudFallback(context);
 
 interface StepFlags {

@@ -135,7 +135,11 @@ async function runSsh(call: SshCall, node: Node, io: StepIo): Promise<number> {
   return result.exitCode ?? 1;
 }
 
-export function sshCommand(io: StepIo, fallback: CloudFallback): Command {
+/** No cloud configured: the local cloud, if it runs (loaded only then, as in cli.ts). */
+const runningLocalCloud: CloudFallback = async (context) =>
+  (await import('../localcloud/connect-fallback.ts')).runningLocalCloud(context);
+
+export function sshCommand(io: StepIo, fallback: CloudFallback = runningLocalCloud): Command {
   return new Command('ssh')
     .description("log in to a server of the lesson (or run CMD on it) with the real ssh and the lesson's key")
     .argument('<node>', 'the server name, e.g. app-worker-1')

@@ -205,6 +205,18 @@ describe.skipIf(!haveSsh)('ssh into a local-cloud node', () => {
       'faafo-tutor ssh: There is no server named app-wroker-1; `openstack server list` shows the servers there are.\n',
     );
 
+    // No cloud configured and the local cloud not running: ssh starts none, and says so.
+    const noCloudDir = join(cloud.dir, 'no-cloud');
+    const noCloud = await runTutor(
+      ['ssh', 'app-worker-1'],
+      cleanEnv({ FAAFO_RUN_TS: '1', FAAFO_CLOUD_DIR: noCloudDir }),
+    );
+    expect(noCloud.code).not.toBe(0);
+    expect(noCloud.stderr).toBe(
+      `faafo-tutor ssh: The local cloud (${noCloudDir}) is not running, so none of its servers is; start it with \`faafo-tutor cloud up\` and try again.\n`,
+    );
+    expect(existsSync(noCloudDir)).toBe(false);
+
     const noClient = await runTutor(['ssh', 'app-worker-1', '--', 'uptime'], {
       ...env,
       PATH: '/nonexistent',
