@@ -11,6 +11,7 @@ const overview = [
   'The interactive walkthrough is not built yet. What works today:',
   "  npx faafo-tutor steps      the lesson's steps; `faafo-tutor step prelude`, then `step 1` … `step 7` run them",
   '  npx faafo-tutor cloud up   a local OpenStack-compatible cloud; `cloud env` prints its OS_* settings',
+  "  npx faafo-tutor ssh NODE   log in to a server (or `ssh NODE -- uptime`) with the lesson's key",
   '  npx faafo-tutor broker     the embedded AMQP broker (RabbitMQ stand-in) on 127.0.0.1:5672',
   '  npx faafo api       the REST API and web gallery (http://127.0.0.1:8080)',
   '  npx faafo worker    a worker that renders fractals from the task queue',
@@ -57,10 +58,11 @@ const program = oneLineErrors(
 // most of a second to load); help and unknown commands load them all.
 const argv = process.argv.slice(2);
 const wanted = (name: string) =>
-  !['broker', 'cloud', 'step', 'steps'].includes(argv[0] ?? '') || argv[0] === name;
+  !['broker', 'cloud', 'ssh', 'step', 'steps'].includes(argv[0] ?? '') || argv[0] === name;
 const brokerCommand = wanted('broker') ? (await import('../broker/cli.ts')).brokerCommand : undefined;
 const cloudCommand = wanted('cloud') ? (await import('../localcloud/cli.ts')).cloudCommand : undefined;
 const lesson = wanted('step') || wanted('steps') ? await import('../lesson/cli.ts') : undefined;
+const ssh = wanted('ssh') ? await import('../lesson/ssh-command.ts') : undefined;
 
 if (brokerCommand) program.addCommand(oneLineErrors(brokerCommand(io), 'faafo-tutor broker'));
 if (cloudCommand) {
@@ -71,6 +73,7 @@ if (cloudCommand) {
 for (const command of lesson ? [lesson.stepCommand(io), lesson.stepsCommand(io)] : []) {
   program.addCommand(oneLineErrors(command, `faafo-tutor ${command.name()}`));
 }
+if (ssh) program.addCommand(oneLineErrors(ssh.sshCommand(io), 'faafo-tutor ssh'));
 
 try {
   // No command: the overview, as before there were commands.
@@ -82,7 +85,9 @@ try {
     process.exitCode = error.exitCode === 0 ? 0 : EXIT_USAGE;
   } else if (error instanceof UserError) {
     // A failure the user can act on, from whichever part: one line, named after the command run.
-    const command = ['broker', 'cloud'].includes(argv[0] ?? '') ? `faafo-tutor ${argv[0]}` : 'faafo-tutor';
+    const command = ['broker', 'cloud', 'ssh'].includes(argv[0] ?? '')
+      ? `faafo-tutor ${argv[0]}`
+      : 'faafo-tutor';
     io.stderr.write(`${command}: ${error.message}\n`);
     process.exitCode = error.exitCode;
   } else {

@@ -261,13 +261,22 @@ describe('the node runtime with real processes', () => {
     const apiFloating = attachFloatingIp(api);
     const servicesFloating = attachFloatingIp(services);
     runtime.refreshNetwork();
-    await waitFor('the forwarders', () => runtime.routes().length === 2);
+    // Both groups open port 22 too: each floating IP also forwards to its node's sshd (nodes/ssh/).
+    const sshPort = runtime.listens(api.id)?.find((l) => l.guidePort === 22)?.port;
+    expect(sshPort).toBeDefined();
+    await waitFor('the forwarders', () => runtime.routes().length === 4);
     expect(runtime.routes()).toEqual(
       expect.arrayContaining([
         { listen: `${apiFloating}:${ports.api}`, target: `${api.loopbackIp}:${ports.api}`, serverId: api.id },
         {
           listen: `${servicesFloating}:${ports.amqp}`,
           target: `${services.loopbackIp}:${ports.amqp}`,
+          serverId: services.id,
+        },
+        { listen: `${apiFloating}:${sshPort}`, target: `${api.loopbackIp}:${sshPort}`, serverId: api.id },
+        {
+          listen: `${servicesFloating}:${sshPort}`,
+          target: `${services.loopbackIp}:${sshPort}`,
           serverId: services.id,
         },
       ]),

@@ -26,7 +26,8 @@ export function canListen(host: string, port: number): Promise<boolean> {
   });
 }
 
-async function firstFree(host: string, preferred: number, fallback: number): Promise<number> {
+/** `preferred`, else `fallback`, else fallback + 1000, + 2000 …: the first port free on `host`. */
+export async function firstFree(host: string, preferred: number, fallback: number): Promise<number> {
   const candidates = [preferred, fallback];
   for (let k = 1; k <= 40; k++) candidates.push(fallback + 1000 * k);
   for (const port of candidates) if (port <= 65535 && (await canListen(host, port))) return port;

@@ -2,7 +2,8 @@
 // group of local processes started from its userdata. Status goes through the store: BUILD while
 // the roles start, ACTIVE once every one answers, ERROR (with a fault) if one cannot start,
 // SHUTOFF (with a fault) when one dies unexpectedly. Each node keeps its files in
-// <dataDir>/nodes/<server id>/: console.log, faafo.conf, faafo.db, broker/, run/*.pid.
+// <dataDir>/nodes/<server id>/: console.log, faafo.conf, faafo.db, broker/, run/*.pid, and its
+// sshd's host key and login shims (ssh/).
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { formatPortMap, PORT_MAP_METADATA_KEY } from '../../shared/port-map.ts';
@@ -18,6 +19,8 @@ import {
   type ServiceBackends,
   type ServicePorts,
 } from './roles.ts';
+import { type NodeSsh, startSshFor } from './ssh/boot.ts';
+import { chooseSshPort } from './ssh/port.ts';
 import {
   type ConsoleLog,
   describeExit,
@@ -65,6 +68,8 @@ interface Run {
   procs: Supervised[];
   /** Set once every role answered. */
   listens?: Listen[];
+  /** The node's sshd (ssh/), from boot until the node stops. */
+  ssh?: NodeSsh;
 }
 
 interface Node {
@@ -103,6 +108,11 @@ export function createNodeRuntime(options: NodeRuntimeOptions): LocalNodeRuntime
   const servicePorts = () => {
     portsChoice ??= chooseServicePorts(store.read().slot, join(nodesDir, 'ports.json'));
     return portsChoice;
+  };
+  let sshPortChoice: Promise<number> | undefined;
+  const sshPort = () => {
+    sshPortChoice ??= chooseSshPort(store.read().slot, join(nodesDir, 'ssh-port.json'));
+    return sshPortChoice;
   };
 
   const forwarders: Forwarders = createForwarders({
@@ -168,6 +178,7 @@ export function createNodeRuntime(options: NodeRuntimeOptions): LocalNodeRuntime
     run.cancelled = true;
     node.run = undefined;
     await Promise.all(run.procs.map((p) => p.stop(stopGraceMs)));
+    await run.ssh?.close();
     refresh();
   };
 
@@ -218,9 +229,16 @@ export function createNodeRuntime(options: NodeRuntimeOptions): LocalNodeRuntime
       `${reason === 'boot' ? 'booting' : reason === 'start' ? 'starting' : 'rebooting'} ${server.name} ` +
         `(${server.fixedIp} on private, ${server.loopbackIp} on public)`,
     );
+    // sshd comes up with the node, whatever its userdata runs.
+    const port = await sshPort();
+    run.ssh = await startSshFor({ server, state: store.read(), dir: node.dir, port, say });
+    if (run.cancelled) {
+      await run.ssh?.close();
+      return;
+    }
     const active = (note: string) => {
       if (run.cancelled) return;
-      run.listens ??= [];
+      run.listens = [...(run.listens ?? []), ...(run.ssh ? [run.ssh.listen] : [])];
       const seconds = ((performance.now() - t0) / 1000).toFixed(2);
       say(`finished: ${server.name} is up after ${seconds} s${note}`);
       log(`node ${server.name} ACTIVE after ${seconds} s`);
@@ -314,6 +332,7 @@ export function createNodeRuntime(options: NodeRuntimeOptions): LocalNodeRuntime
         run.cancelled = true;
         node.run = undefined;
         await Promise.all(run.procs.map((p) => p.stop(stopGraceMs)));
+        await run.ssh?.close();
         patch(server.id, {
           status: 'ERROR',
           powerState: 0,
@@ -445,6 +464,7 @@ export function createNodeRuntime(options: NodeRuntimeOptions): LocalNodeRuntime
           await node.queue;
           // Anything a boot still in progress started before it saw the cancellation.
           await Promise.all((node.run?.procs ?? []).map((p) => p.stop(stopGraceMs)));
+          await node.run?.ssh?.close();
           node.console.close();
         }),
       );

@@ -1,0 +1,168 @@
+// `faafo-tutor ssh NODE [-- CMD]`: the guide's `ssh -i demokey.pem USER@FLOATING_IP CMD` without
+// looking anything up. It finds the server through the cloud API (the same on a real cloud and on
+// the local one), takes its floating IP (else its address) and its ssh port (22, or where the local
+// cloud moved it: the server's `local-cloud:ports` metadata), and the lesson's key (the prelude's
+// demokey.pem), then runs the real OpenSSH client with those, as an argument list. What goes wrong
+// before the node's shell answers — no such node, a stopped node, a refused key, a closed port — is
+// one line that says what to do.
+import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { Command } from 'commander';
+import { execa } from 'execa';
+import { type CloudFallback, connect } from '../cloud/connect.ts';
+import type { Node } from '../cloud/models.ts';
+import { dataDir } from '../faafo/config.ts';
+import { readPortMap } from '../shared/port-map.ts';
+import { UserError } from '../shared/user-error.ts';
+import type { StepIo } from './text-printer.ts';
+
+const SSH_PORT = 22;
+/** The user the guide logs in as on its Ubuntu image; any name works on the local cloud's nodes. */
+export const DEFAULT_SSH_USER = 'ubuntu';
+
+/** Where to reach a node's sshd: its floating IP when it has one, and its (possibly moved) port 22. */
+export function sshTarget(node: Node): { address: string; port: number } | undefined {
+  const address = node.floatingIps[0] ?? node.publicIps[0] ?? node.privateIps[0];
+  if (!address) return undefined;
+  return { address, port: readPortMap(node.metadata).get(SSH_PORT) ?? SSH_PORT };
+}
+
+/** The lesson's private key: the prelude's demokey.pem, else the key the prelude imported from ~/.ssh. */
+export function lessonKeyFile(env: NodeJS.ProcessEnv = process.env, home = homedir()): string | undefined {
+  return [
+    join(dataDir(env), 'demokey.pem'),
+    join(home, '.ssh', 'id_rsa'),
+    join(home, '.ssh', 'id_ed25519'),
+  ].find(existsSync);
+}
+
+export interface SshCall {
+  address: string;
+  port: number;
+  user: string;
+  key?: string;
+  command: readonly string[];
+}
+
+/** The OpenSSH client's arguments. A node's host key is new on every cloud, so none is remembered. */
+export function sshArgs(call: SshCall): string[] {
+  return [
+    ...(call.key ? ['-i', call.key, '-o', 'IdentitiesOnly=yes'] : []),
+    '-p',
+    String(call.port),
+    '-o',
+    'StrictHostKeyChecking=no',
+    '-o',
+    'UserKnownHostsFile=/dev/null',
+    '-o',
+    'LogLevel=ERROR',
+    `${call.user}@${call.address}`,
+    ...call.command,
+  ];
+}
+
+/** ssh's own complaint about the connection, as one sentence with the fix; undefined if it is not one. */
+export function explainSshLine(line: string, node: Node, call: SshCall): string | undefined {
+  const where = `${call.address} port ${call.port}`;
+  if (/Permission denied \(publickey/.test(line)) {
+    return (
+      `${node.name} refused the key ${call.key ?? '(ssh default keys)'}: it lets in only the key pair it was created with` +
+      `${node.keyName ? ` (${node.keyName})` : ''}; pass that key's private file with --identity FILE.`
+    );
+  }
+  if (
+    /Connection refused|Connection closed by|Connection reset|kex_exchange_identification|timed out/.test(
+      line,
+    )
+  ) {
+    return (
+      `${node.name} does not answer ssh on ${where}: check that one of its security groups opens TCP port 22 ` +
+      '(openstack security group rule list), then try again.'
+    );
+  }
+  return undefined;
+}
+
+interface SshFlags {
+  cloud?: string;
+  identity?: string;
+  login: string;
+}
+
+async function findNode(name: string, flags: SshFlags, fallback: CloudFallback): Promise<Node> {
+  const conn = await connect({ ...(flags.cloud ? { cloud: flags.cloud } : {}), fallback });
+  const matches = (await conn.listNodes()).filter((n) => n.name === name);
+  if (matches.length === 0)
+    throw new UserError(
+      `There is no server named ${name}; \`openstack server list\` shows the servers there are.`,
+    );
+  if (matches.length > 1)
+    throw new UserError(
+      `${matches.length} servers are named ${name}; delete the extra ones or rename them first.`,
+    );
+  const node = matches[0]!;
+  if (node.state !== 'running')
+    throw new UserError(
+      `${name} is ${node.status}, not running; start it (openstack server start ${name}) and try again.`,
+    );
+  return node;
+}
+
+/** Runs ssh with our stdin/stdout; its stderr is passed on, except the lines we explain. */
+async function runSsh(call: SshCall, node: Node, io: StepIo): Promise<number> {
+  const child = execa('ssh', sshArgs(call), {
+    stdin: 'inherit',
+    stdout: 'inherit',
+    stderr: 'pipe',
+    reject: false,
+  });
+  const explained: string[] = [];
+  const lines = createInterface({ input: child.stderr });
+  lines.on('line', (line) => {
+    const why = explainSshLine(line, node, call);
+    if (why) explained.push(why);
+    else io.stderr.write(`${line}\n`);
+  });
+  const result = await child;
+  if ((result as { code?: string }).code === 'ENOENT' || (result.failed && result.exitCode === undefined)) {
+    throw new UserError(
+      'The OpenSSH client (ssh) is not installed; install it (apt-get install openssh-client) and try again.',
+    );
+  }
+  if (result.exitCode === 255 && explained[0]) throw new UserError(explained[0]);
+  return result.exitCode ?? 1;
+}
+
+/** No cloud configured: the local cloud, if it runs (loaded only then, as in cli.ts). */
+const runningLocalCloud: CloudFallback = async (context) =>
+  (await import('../localcloud/connect-fallback.ts')).runningLocalCloud(context);
+
+export function sshCommand(io: StepIo, fallback: CloudFallback = runningLocalCloud): Command {
+  return new Command('ssh')
+    .description("log in to a server of the lesson (or run CMD on it) with the real ssh and the lesson's key")
+    .argument('<node>', 'the server name, e.g. app-worker-1')
+    .argument('[command...]', 'a command to run on it, after `--` (default: a login shell)')
+    .option(
+      '--cloud <name>',
+      'a cloud of your clouds.yaml (default: $OS_CLOUD, else the OS_* variables, else the local cloud)',
+    )
+    .option('-i, --identity <file>', "the private key (default: the lesson's demokey.pem)")
+    .option('-l, --login <user>', 'the user to log in as', DEFAULT_SSH_USER)
+    .action(async (name: string, command: string[], flags: SshFlags) => {
+      const node = await findNode(name, flags, fallback);
+      const target = sshTarget(node);
+      if (!target) throw new UserError(`${name} has no address yet; wait until it is ACTIVE and try again.`);
+      const key = flags.identity ?? lessonKeyFile();
+      if (flags.identity && !existsSync(flags.identity))
+        throw new UserError(
+          `There is no key file ${flags.identity}; pass the private key of ${node.keyName ?? 'its key pair'}.`,
+        );
+      process.exitCode = await runSsh(
+        { ...target, user: flags.login, ...(key ? { key } : {}), command },
+        node,
+        io,
+      );
+    });
+}
