@@ -71,7 +71,9 @@ async function measure(choice: CpuLimitChoice) {
 describe('CPU limits on a spinning process', () => {
   it.runIf(cgroupsWritable)('a cgroup CPU quota holds it to its share of a core', async () => {
     const result = await measure('cgroup');
-    process.stdout.write(`cgroup: share ${result.share.toFixed(3)} (target ${SHARE}), load ${result.view.loadAverage}\n`);
+    process.stdout.write(
+      `cgroup: share ${result.share.toFixed(3)} (target ${SHARE}), load ${result.view.loadAverage}\n`,
+    );
     expect(result.mechanism).toMatch(/^cgroup-v[12]$/);
     expect(result.share).toBeGreaterThan(SHARE * 0.8);
     expect(result.share).toBeLessThan(SHARE * 1.2);
@@ -86,7 +88,9 @@ describe('CPU limits on a spinning process', () => {
 
   it('a SIGSTOP/SIGCONT duty cycle holds it to its share of a core', async () => {
     const result = await measure('duty-cycle');
-    process.stdout.write(`duty cycle: share ${result.share.toFixed(3)} (target ${SHARE}), load ${result.view.loadAverage}\n`);
+    process.stdout.write(
+      `duty cycle: share ${result.share.toFixed(3)} (target ${SHARE}), load ${result.view.loadAverage}\n`,
+    );
     expect(result.mechanism).toBe('duty-cycle');
     expect(result.share).toBeGreaterThan(SHARE * 0.75);
     expect(result.share).toBeLessThan(SHARE * 1.25);

@@ -25,6 +25,8 @@ export interface UpOptions {
   rabbitmqUrl?: string;
   /** A real MariaDB (mysql://user:pass@host:3306/); else $FAAFO_CLOUD_MYSQL_URL; '' removes it. */
   mysqlUrl?: string;
+  /** Share of a host core one vCPU gets (see limits/vcpu-fraction.ts); applies from the next start. */
+  vcpuFraction?: number;
 }
 
 function logTail(paths: CloudPaths, lines = 15): string {
@@ -64,6 +66,11 @@ export async function cloudUp(options: UpOptions, io: CloudIo): Promise<RunInfo>
       'The configured RabbitMQ/MariaDB changed; they apply from the next start (faafo-tutor cloud down, then up).\n',
     );
   }
+  if (already && options.vcpuFraction !== undefined && options.vcpuFraction !== already.cpu?.vcpuFraction) {
+    io.stdout.write(
+      'The vCPU fraction applies from the next start (faafo-tutor cloud down, then up --vcpu-fraction).\n',
+    );
+  }
   const run: RunInfo = already ?? (await startDetached(paths, options));
   io.stdout.write(
     already
@@ -99,6 +106,7 @@ export async function cloudUp(options: UpOptions, io: CloudIo): Promise<RunInfo>
 async function startDetached(paths: CloudPaths, options: UpOptions): Promise<RunInfo> {
   const args = [TUTOR_BIN, 'cloud', 'serve', '--data-dir', paths.dataDir];
   if (options.slot !== undefined) args.push('--slot', String(options.slot));
+  if (options.vcpuFraction !== undefined) args.push('--vcpu-fraction', String(options.vcpuFraction));
   const logFd = openSync(paths.log, 'a', 0o600);
   let exited: string | undefined;
   const child = spawn(process.execPath, args, {

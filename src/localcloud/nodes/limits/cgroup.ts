@@ -27,7 +27,7 @@ export function readCgroupHost(
   const ownOf = (controller: string) => {
     for (const line of membership.split('\n')) {
       const [, controllers, path] = line.split(':');
-      if (controllers !== undefined && controllers.split(',').includes(controller)) return path ?? '/';
+      if (controllers?.split(',').includes(controller)) return path ?? '/';
     }
     return '/';
   };
@@ -191,15 +191,20 @@ function tryV1(host: CgroupHost, dataDir: string): CpuMechanism | undefined {
     for (const dir of parents) if (existsSync(dir)) rmdirSync(dir);
     return undefined;
   }
-  return groupMechanism('cgroup-v1', 'cgroup v1 CPU quota (cpu.cfs_quota_us)', parents, (_dir, cores, dirs) => {
-    const [cpuDir, acctDir] = [dirs[0]!, dirs[dirs.length - 1]!];
-    writeTo(cpuDir, 'cpu.cfs_period_us', String(CFS_PERIOD_US));
-    writeTo(cpuDir, 'cpu.cfs_quota_us', String(Math.max(1000, Math.round(cores * CFS_PERIOD_US))));
-    return (): CpuCounters => ({
-      cpuSeconds: Number(safeRead(join(acctDir, 'cpuacct.usage')) || 0) / 1e9,
-      throttledSeconds: statField(safeRead(join(cpuDir, 'cpu.stat')), 'throttled_time') / 1e9,
-    });
-  });
+  return groupMechanism(
+    'cgroup-v1',
+    'cgroup v1 CPU quota (cpu.cfs_quota_us)',
+    parents,
+    (_dir, cores, dirs) => {
+      const [cpuDir, acctDir] = [dirs[0]!, dirs[dirs.length - 1]!];
+      writeTo(cpuDir, 'cpu.cfs_period_us', String(CFS_PERIOD_US));
+      writeTo(cpuDir, 'cpu.cfs_quota_us', String(Math.max(1000, Math.round(cores * CFS_PERIOD_US))));
+      return (): CpuCounters => ({
+        cpuSeconds: Number(safeRead(join(acctDir, 'cpuacct.usage')) || 0) / 1e9,
+        throttledSeconds: statField(safeRead(join(cpuDir, 'cpu.stat')), 'throttled_time') / 1e9,
+      });
+    },
+  );
 }
 
 /** The shared part of both versions: a group per node in each parent, removed with its parent. */
@@ -248,6 +253,9 @@ function groupMechanism(
 }
 
 /** A cgroup mechanism if this process may create one here (v2 first), else undefined. */
-export function cgroupMechanism(dataDir: string, host: CgroupHost = readCgroupHost()): CpuMechanism | undefined {
+export function cgroupMechanism(
+  dataDir: string,
+  host: CgroupHost = readCgroupHost(),
+): CpuMechanism | undefined {
   return tryV2(host, dataDir) ?? tryV1(host, dataDir);
 }

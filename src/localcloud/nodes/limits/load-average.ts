@@ -31,7 +31,11 @@ export function toFixed(demand: number): number {
 /** One 5-second step of all three averages with the demand measured over that interval. */
 export function stepLoads(loads: FixedLoads, demand: number): FixedLoads {
   const active = toFixed(demand);
-  return [calcLoad(loads[0], EXP_1, active), calcLoad(loads[1], EXP_5, active), calcLoad(loads[2], EXP_15, active)];
+  return [
+    calcLoad(loads[0], EXP_1, active),
+    calcLoad(loads[1], EXP_5, active),
+    calcLoad(loads[2], EXP_15, active),
+  ];
 }
 
 /** "1.02" as /proc/loadavg prints a fixed-point load (it adds FIXED_1/200 to round to 2 places). */

@@ -6,6 +6,7 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { UserError } from '../../../shared/user-error.ts';
+import type { NodeDiagnostics } from '../../contracts.ts';
 import { cgroupMechanism, reapCloudGroups } from './cgroup.ts';
 import { runnableDemand } from './demand.ts';
 import { dutyCycleMechanism } from './duty-cycle.ts';
@@ -17,7 +18,7 @@ import {
   stepLoads,
   ZERO_LOADS,
 } from './load-average.ts';
-import { type CpuCounters, type CpuMechanism, type MechanismKind, NO_LIMIT } from './mechanism.ts';
+import { type CpuCounters, type CpuMechanism, NO_LIMIT } from './mechanism.ts';
 import { processTree } from './proc.ts';
 import type { VcpuChoice } from './vcpu-fraction.ts';
 
@@ -40,24 +41,10 @@ export function cpuLimitChoiceFrom(env: NodeJS.ProcessEnv): CpuLimitChoice {
   return parsed.data;
 }
 
-/** What a node's diagnostics and `cloud status` show of its CPU. */
-export interface NodeCpuView {
-  mechanism: MechanismKind;
-  vcpus: number;
-  /** Host cores the node may use: vCPUs × the vCPU fraction. */
-  cores: number;
-  /** 1, 5 and 15-minute load averages. */
-  loadAverage: [number, number, number];
-  /** CPU time its processes used since it booted, seconds. */
-  cpuSeconds: number;
-  /** Resident memory of its processes now, KiB. */
-  rssKib: number;
-}
-
 export interface NodeLimit {
   /** A process the node just started: under the limit from now on. */
   attach(pid: number): void;
-  view(): NodeCpuView;
+  view(): NodeDiagnostics;
   /** Stop holding the processes back (before they are signalled to end). */
   lift(): void;
   /** After they ended: no sampling, no group, no loadavg file. */
@@ -98,7 +85,8 @@ export function createCpuLimits(options: CpuLimitsOptions): CpuLimits {
   const sampleMs = options.sampleMs ?? LOAD_INTERVAL_MS;
   // What a killed cloud of this data dir left: its groups, and anything still running in them.
   const killed = reapCloudGroups(options.dataDir);
-  if (killed.length > 0) log(`CPU limits: ended ${killed.length} process(es) left in an earlier run's cgroups`);
+  if (killed.length > 0)
+    log(`CPU limits: ended ${killed.length} process(es) left in an earlier run's cgroups`);
   const mechanism = chooseMechanism(options.choice ?? 'auto', options.dataDir);
   const { vcpu } = options;
   log(

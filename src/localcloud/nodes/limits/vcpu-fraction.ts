@@ -43,7 +43,10 @@ export function chooseVcpuFraction(given: number | undefined, env: NodeJS.Proces
   if (given !== undefined) return { fraction: given, reason: 'set by --vcpu-fraction' };
   const fromEnv = env[VCPU_FRACTION_ENV];
   if (fromEnv !== undefined && fromEnv !== '') {
-    return { fraction: parseVcpuFraction(fromEnv, `$${VCPU_FRACTION_ENV}`), reason: `set by $${VCPU_FRACTION_ENV}` };
+    return {
+      fraction: parseVcpuFraction(fromEnv, `$${VCPU_FRACTION_ENV}`),
+      reason: `set by $${VCPU_FRACTION_ENV}`,
+    };
   }
   return defaultVcpuFraction();
 }
