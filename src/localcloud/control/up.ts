@@ -11,7 +11,7 @@ import { CloudCliError, type CloudIo } from './io.ts';
 import { type CloudPaths, cloudPaths } from './paths.ts';
 import { type RunInfo, readRunInfo, readState, runningCloud } from './run-info.ts';
 import { checkSlotRegistry, slotRegistry } from './slots.ts';
-import { nodeStatuses, webAddressLines } from './status.ts';
+import { cpuLine, nodeStatuses, webAddressLines } from './status.ts';
 import { DATA_DIR, ensureUserDir } from './user-dir.ts';
 
 export interface UpOptions {
@@ -46,6 +46,8 @@ async function answers(identityUrl: string): Promise<boolean> {
     return false;
   }
 }
+
+const optional = (line: string | undefined) => (line === undefined ? [] : [line]);
 
 export async function cloudUp(options: UpOptions, io: CloudIo): Promise<RunInfo> {
   const paths = cloudPaths(options.dataDir);
@@ -93,6 +95,7 @@ export async function cloudUp(options: UpOptions, io: CloudIo): Promise<RunInfo>
     `For the openstack CLI:  eval "$(faafo-tutor cloud env)"   (or: source ${paths.openrc})`,
     `clouds.yaml entry '${CLOUD_NAME}': ${paths.cloudsYaml}`,
     ...backendLines(backends),
+    ...optional(cpuLine(run.cpu)),
   ];
   if (options.userCloudsYaml) {
     const file = mergeUserCloudsYaml(credentials, options.env);

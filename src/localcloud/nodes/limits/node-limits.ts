@@ -164,7 +164,11 @@ export function createCpuLimits(options: CpuLimitsOptions): CpuLimits {
           removed = true;
           clearInterval(timer);
           limit.lift();
-          limit.remove();
+          try {
+            limit.remove();
+          } catch (error) {
+            log(`node ${id}: its CPU limit could not be removed (${String(error)}); the next start retries`);
+          }
           rmSync(file, { force: true });
         },
       };
