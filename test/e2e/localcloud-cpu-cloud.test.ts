@@ -105,6 +105,15 @@ describe.each(cases)(
           /^\d+\.\d\d \d+\.\d\d \d+\.\d\d \d+\/\d+ \d+\n$/,
         );
         expect((await api('/servers/no-such-server/diagnostics')).status).toBe(404);
+        // The real openstack CLI reads them too.
+        const osc = await run('/usr/bin/openstack', ['server', 'show', '--diagnostics', id, '-f', 'json'], {
+          env: cleanEnv(os),
+          timeout: 60_000,
+        });
+        expect(JSON.parse(osc.stdout)).toMatchObject({
+          cpu_limit_mechanism: expect.stringMatching(expected),
+          load_average_1m: expect.any(Number),
+        });
 
         // Status says the vCPU size, the mechanism, and the node's load.
         const status = (await cloud('status')).stdout;

@@ -75,9 +75,10 @@ describe('CPU limits on a spinning process', () => {
       `cgroup: share ${result.share.toFixed(3)} (target ${SHARE}), load ${result.view.loadAverage}\n`,
     );
     expect(result.mechanism).toMatch(/^cgroup-v[12]$/);
-    expect(result.share).toBeGreaterThan(SHARE * 0.8);
-    expect(result.share).toBeLessThan(SHARE * 1.2);
-    // 14 samples of a constant ≈ 1: the 1-minute average moves by (1 - e^(-1/12)) each step.
+    // Never above its share; below only by what the host's other programs take from it.
+    expect(result.share).toBeGreaterThan(SHARE * 0.6);
+    expect(result.share).toBeLessThan(SHARE * 1.15);
+    // 14 samples of a constant 1 make a 1-minute average of 0.69 (the kernel's steps, time compressed).
     expect(result.view.loadAverage[0]).toBeGreaterThan(0.5);
     expect(result.view.loadAverage[0]).toBeLessThan(1.1);
     expect(result.loadavg).toMatch(/^\d+\.\d\d \d+\.\d\d \d+\.\d\d 1\/1 \d+\n$/);
@@ -92,8 +93,8 @@ describe('CPU limits on a spinning process', () => {
       `duty cycle: share ${result.share.toFixed(3)} (target ${SHARE}), load ${result.view.loadAverage}\n`,
     );
     expect(result.mechanism).toBe('duty-cycle');
-    expect(result.share).toBeGreaterThan(SHARE * 0.75);
-    expect(result.share).toBeLessThan(SHARE * 1.25);
+    expect(result.share).toBeGreaterThan(SHARE * 0.6);
+    expect(result.share).toBeLessThan(SHARE * 1.2);
     expect(result.view.loadAverage[0]).toBeGreaterThan(0.5);
     expect(result.view.loadAverage[0]).toBeLessThan(1.1);
     // Lifted: resumed, not left stopped.

@@ -110,6 +110,20 @@ describe('runnable demand', () => {
       5,
     );
   });
+  it("a busy task kept waiting by the host's other programs still counts as runnable", () => {
+    // 0.9 of its share ran; the rest of the time it waited on a run queue (throttled or contended).
+    expect(
+      runnableDemand(
+        { intervalSeconds: 5, cpuSeconds: 1.5, throttledSeconds: 0.1, waitingSeconds: 3.45 },
+        1,
+        f,
+      ),
+    ).toBeCloseTo(0.99, 5);
+    // Throttled time that is also run-queue wait is not counted twice.
+    expect(
+      runnableDemand({ intervalSeconds: 3, cpuSeconds: 1, throttledSeconds: 2, waitingSeconds: 2 }, 1, f),
+    ).toBe(1);
+  });
   it('an empty interval reads 0', () => {
     expect(runnableDemand({ intervalSeconds: 0, cpuSeconds: 1, throttledSeconds: 1 }, 1, f)).toBe(0);
   });

@@ -19,7 +19,7 @@ import {
   ZERO_LOADS,
 } from './load-average.ts';
 import { type CpuCounters, type CpuMechanism, NO_LIMIT } from './mechanism.ts';
-import { processTree } from './proc.ts';
+import { processTree, runQueueWaitSeconds } from './proc.ts';
 import type { VcpuChoice } from './vcpu-fraction.ts';
 
 export const CPU_LIMIT_ENV = 'FAAFO_CLOUD_CPU_LIMIT';
@@ -107,6 +107,20 @@ export function createCpuLimits(options: CpuLimitsOptions): CpuLimits {
         const seconds = processTree([...leaders]).reduce((sum, p) => sum + p.cpuSeconds, 0);
         return { cpuSeconds: seconds, throttledSeconds: 0 };
       };
+      /** Run-queue wait last seen per process, so processes that come and go do not skew it. */
+      const waits = new Map<number, number>();
+      const waitedSince = (): number => {
+        let waited = 0;
+        const seen = new Set<number>();
+        for (const proc of processTree([...leaders])) {
+          const now = runQueueWaitSeconds(proc.pid);
+          waited += Math.max(0, now - (waits.get(proc.pid) ?? now));
+          waits.set(proc.pid, now);
+          seen.add(proc.pid);
+        }
+        for (const pid of waits.keys()) if (!seen.has(pid)) waits.delete(pid);
+        return waited;
+      };
       let last = { at: performance.now(), ...cpuNow() };
       const write = () => {
         const tree = processTree([...leaders]);
@@ -126,6 +140,7 @@ export function createCpuLimits(options: CpuLimitsOptions): CpuLimits {
             intervalSeconds: (now.at - last.at) / 1000,
             cpuSeconds: now.cpuSeconds - last.cpuSeconds,
             throttledSeconds: now.throttledSeconds - last.throttledSeconds,
+            waitingSeconds: waitedSince(),
           },
           vcpus,
           vcpu.fraction,
@@ -146,6 +161,7 @@ export function createCpuLimits(options: CpuLimitsOptions): CpuLimits {
         attach(pid) {
           leaders.add(pid);
           limit.attach(pid);
+          waitedSince(); // its wait so far is not this interval's
         },
         view() {
           const tree = processTree([...leaders]);

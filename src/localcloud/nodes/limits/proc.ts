@@ -74,6 +74,29 @@ export function processTree(leaders: readonly number[]): ProcStat[] {
   return out;
 }
 
+/**
+ * Seconds the process's threads have waited on a host run queue, runnable but not running (the
+ * second field of /proc/<pid>/task/<tid>/schedstat): host contention, which a VM's tasks would
+ * count as runnable too. 0 where the kernel keeps no schedstats.
+ */
+export function runQueueWaitSeconds(pid: number): number {
+  let tasks: string[];
+  try {
+    tasks = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return 0;
+  }
+  let ns = 0;
+  for (const tid of tasks) {
+    try {
+      ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[1]) || 0;
+    } catch {
+      // the thread ended meanwhile
+    }
+  }
+  return ns / 1e9;
+}
+
 /** Pids listed in a cgroup's cgroup.procs (none if it is gone). */
 export function cgroupProcs(dir: string): number[] {
   try {
