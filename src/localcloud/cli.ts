@@ -13,6 +13,21 @@ import {
   type ServingCloud,
   serveCloud,
 } from './control/index.ts';
+import { parseVcpuFraction } from './nodes/limits/vcpu-fraction.ts';
+
+function parseFraction(value: string): number {
+  try {
+    return parseVcpuFraction(value, '--vcpu-fraction');
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
+  }
+}
+
+const vcpuFractionOption = () =>
+  new Option(
+    '--vcpu-fraction <share>',
+    "share of a host core one node vCPU gets, above 0 and at most 1 (default: $FAAFO_CLOUD_VCPU_FRACTION, else host cores ÷ 6, so the guide's scaled-out topology fits)",
+  ).argParser(parseFraction);
 
 function parseSlot(value: string): number {
   const n = Number(value);
@@ -79,6 +94,7 @@ export function cloudCommand(io: CloudIo): Command {
       ).argParser(parseSlot),
     )
     .option('--user-clouds-yaml', "also add the 'faafo-local' entry to ~/.config/openstack/clouds.yaml")
+    .addOption(vcpuFractionOption())
     .option(
       '--rabbitmq-url <url>',
       "-i messaging uses this RabbitMQ (amqp://user:pass@host:5672/vhost) instead of the embedded broker; kept for later runs, '' removes it (default: $FAAFO_CLOUD_RABBITMQ_URL)",
@@ -94,12 +110,14 @@ export function cloudCommand(io: CloudIo): Command {
         userCloudsYaml?: boolean;
         rabbitmqUrl?: string;
         mysqlUrl?: string;
+        vcpuFraction?: number;
       }) => {
         await cloudUp(
           {
             dataDir: dataDirOf(flags),
             slot: flags.slot,
             userCloudsYaml: flags.userCloudsYaml,
+            ...(flags.vcpuFraction !== undefined ? { vcpuFraction: flags.vcpuFraction } : {}),
             ...(flags.rabbitmqUrl !== undefined ? { rabbitmqUrl: flags.rabbitmqUrl } : {}),
             ...(flags.mysqlUrl !== undefined ? { mysqlUrl: flags.mysqlUrl } : {}),
           },
@@ -151,6 +169,7 @@ export function cloudCommand(io: CloudIo): Command {
     .addOption(new Option('--compute-port <port>', 'Nova port (default: free)').argParser(parsePort))
     .addOption(new Option('--network-port <port>', 'Neutron port (default: free)').argParser(parsePort))
     .addOption(new Option('--image-port <port>', 'Glance port (default: free)').argParser(parsePort))
+    .addOption(vcpuFractionOption())
     .action(
       async (flags: {
         dataDir?: string;
@@ -160,6 +179,7 @@ export function cloudCommand(io: CloudIo): Command {
         computePort?: number;
         networkPort?: number;
         imagePort?: number;
+        vcpuFraction?: number;
       }) => {
         const log = (line: string) => io.stdout.write(`${new Date().toISOString()} ${line}\n`);
         const ports = Object.fromEntries(
@@ -176,6 +196,7 @@ export function cloudCommand(io: CloudIo): Command {
           slot: flags.slot,
           ports,
           log,
+          ...(flags.vcpuFraction !== undefined ? { vcpuFraction: flags.vcpuFraction } : {}),
         });
         log(
           `the local cloud serves (pid ${process.pid}, slot ${serving.run.slot}, data in ${serving.run.dataDir})`,

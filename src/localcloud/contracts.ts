@@ -37,7 +37,24 @@ export interface NodeRuntime {
   consoleOutput(serverId: string, length?: number): string;
   /** Security groups, rules or floating IPs changed: re-plan the floating-IP forwarders. */
   refreshNetwork(): void;
+  /** A running node's CPU, memory and load (GET /servers/{id}/diagnostics); undefined if not running. */
+  diagnostics?(serverId: string): NodeDiagnostics | undefined;
   close(): Promise<void>;
+}
+
+/** What a running node's processes use, and what holds them to their flavor's vCPUs. */
+export interface NodeDiagnostics {
+  /** What holds the node to its vCPUs (nodes/limits/mechanism.ts). */
+  mechanism: 'cgroup-v2' | 'cgroup-v1' | 'duty-cycle' | 'none';
+  vcpus: number;
+  /** Host cores the node may use: vCPUs × the cloud's vCPU fraction. */
+  cores: number;
+  /** 1, 5 and 15-minute load averages of the node's own runnable demand. */
+  loadAverage: [number, number, number];
+  /** CPU time its processes used since it booted, seconds. */
+  cpuSeconds: number;
+  /** Resident memory of its processes now, KiB. */
+  rssKib: number;
 }
 
 export interface ProviderDeps {

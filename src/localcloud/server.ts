@@ -4,6 +4,8 @@ import type { FastifyInstance } from 'fastify';
 import type { CloudStore, Endpoints, NodeRuntime, ProviderDeps } from './contracts.ts';
 import { type Provider, type ServiceName, startGateway } from './gateway.ts';
 import { type BackendUrls, realBackends } from './nodes/backends.ts';
+import { type CpuLimitChoice, createCpuLimits } from './nodes/limits/node-limits.ts';
+import { defaultVcpuFraction, type VcpuChoice } from './nodes/limits/vcpu-fraction.ts';
 import { createNodeRuntime, resumeNodes } from './nodes/runtime.ts';
 import { computeProvider } from './providers/compute/index.ts';
 import { identityProvider } from './providers/identity/index.ts';
@@ -48,6 +50,18 @@ export interface LocalCloudOptions {
   backends?: BackendUrls;
   /** Boot again the nodes that were running when the cloud last stopped (default true). */
   resume?: boolean;
+  /** How big a vCPU is and what holds nodes to theirs (default: this host's share, the best mechanism). */
+  cpu?: { vcpu?: VcpuChoice; limit?: CpuLimitChoice };
+}
+
+/** How the cloud's nodes are held to their vCPUs (cloud.json, `cloud status`). */
+export interface CloudCpuInfo {
+  /** Share of a host core one vCPU gets. */
+  vcpuFraction: number;
+  /** Why that share. */
+  reason: string;
+  mechanism: string;
+  description: string;
 }
 
 export interface LocalCloud {
@@ -55,6 +69,8 @@ export interface LocalCloud {
   store: CloudStore;
   runtime: NodeRuntime;
   apps: Record<ServiceName, FastifyInstance>;
+  /** The nodes' CPU limits (absent with a runtime given by the caller). */
+  cpu?: CloudCpuInfo;
   /** Stops serving, ends every node's processes and writes the state. */
   close(): Promise<void>;
 }
@@ -71,10 +87,34 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
   const now = options.now ?? (() => new Date());
   // Checked before anything starts, so a mistyped URL fails `cloud up` (password masked).
   const backends = realBackends(options.backends ?? {});
+  const realRuntime = () => {
+    const vcpu = options.cpu?.vcpu ?? defaultVcpuFraction();
+    const cpuLimits = createCpuLimits({
+      dataDir,
+      vcpu,
+      choice: options.cpu?.limit ?? 'auto',
+      log: options.log,
+    });
+    cpu = {
+      vcpuFraction: vcpu.fraction,
+      reason: vcpu.reason,
+      mechanism: cpuLimits.mechanism.kind,
+      description: cpuLimits.mechanism.description,
+    };
+    return createNodeRuntime({
+      store,
+      dataDir,
+      now,
+      cpuLimits,
+      ...(options.log ? { log: options.log } : {}),
+      ...(backends ? { backends } : {}),
+    });
+  };
   const store = await openFileStore(dataDir, () =>
     seedState({ slot: options.slot ?? 0, ...DEFAULT_CREDENTIALS, ...options.credentials }),
   );
   let runtime: NodeRuntime | undefined;
+  let cpu: CloudCpuInfo | undefined;
   let gateway: Awaited<ReturnType<typeof startGateway>>;
   try {
     gateway = await startGateway({
@@ -86,16 +126,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       deps: (endpoints): ProviderDeps => {
         const given = options.runtime;
         runtime =
-          typeof given === 'function'
-            ? given({ store, endpoints, dataDir, now })
-            : (given ??
-              createNodeRuntime({
-                store,
-                dataDir,
-                now,
-                log: options.log,
-                ...(backends ? { backends } : {}),
-              }));
+          typeof given === 'function' ? given({ store, endpoints, dataDir, now }) : (given ?? realRuntime());
         return { store, endpoints, runtime, now };
       },
     });
@@ -114,6 +145,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     store,
     runtime: nodes,
     apps: gateway.apps,
+    ...(cpu ? { cpu } : {}),
     close() {
       closing ??= (async () => {
         await gateway.close();

@@ -136,6 +136,25 @@ describe('startProcess', () => {
     expect(describeExit(await proc.exited)).toBe('signal SIGKILL');
   });
 
+  it('a process held stopped (the CPU duty cycle) still ends on SIGTERM, not after the grace', async () => {
+    const proc = start(
+      spec(
+        `process.on('SIGTERM', () => { console.log('bye'); process.exit(0); }); console.log('up'); setInterval(() => {}, 1000);`,
+        { line: /up/ },
+      ),
+      console,
+    );
+    await proc.ready;
+    process.kill(-proc.pid!, 'SIGSTOP');
+    await sleep(50);
+    expect(readFileSync(`/proc/${proc.pid}/stat`, 'utf8').split(') ')[1]?.[0]).toBe('T');
+    const t0 = Date.now();
+    await proc.stop(3000);
+    expect(Date.now() - t0).toBeLessThan(2500);
+    expect(describeExit(await proc.exited)).toBe('exit code 0');
+    expect(readConsoleTail(console.path)).toMatch(/test-proc: bye/);
+  });
+
   it('exiting before it is ready, and not answering in time', async () => {
     const early = start(spec(`console.error('no database'); process.exit(3);`, { line: /never/ }), console);
     expect(await early.ready).toEqual({ exited: { code: 3, signal: null } });

@@ -5,6 +5,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isAlive } from '../../shared/process-alive.ts';
+import { reapCloudGroups } from '../nodes/limits/cgroup.ts';
 import { reapStale } from '../nodes/supervisor.ts';
 import type { CloudIo } from './io.ts';
 import { type CloudPaths, cloudPaths } from './paths.ts';
@@ -18,11 +19,14 @@ function nodeDirs(paths: CloudPaths): string[] {
     .map((entry) => join(paths.nodes, entry.name));
 }
 
-/** Ends what a cloud that could not stop cleanly left behind: node processes recorded in pid files. */
+/**
+ * Ends what a cloud that could not stop cleanly left behind: node processes recorded in pid files,
+ * then its nodes' cgroups with anything still in them.
+ */
 export function reapNodes(paths: CloudPaths): number {
   let reaped = 0;
   for (const dir of nodeDirs(paths)) reaped += reapStale(join(dir, 'run'), dir).length;
-  return reaped;
+  return reaped + reapCloudGroups(paths.dataDir).length;
 }
 
 export async function cloudDown(

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { isAlive } from '../../shared/process-alive.ts';
 import type { Endpoints } from '../contracts.ts';
+import type { CloudCpuInfo } from '../server.ts';
 import type { CloudState } from '../state.ts';
 import { type CloudPaths, readJsonFile } from './paths.ts';
 
@@ -15,6 +16,8 @@ export interface RunInfo {
   endpoints: Endpoints;
   dataDir: string;
   startedAt: string;
+  /** How its nodes are held to their vCPUs (absent in files of older versions). */
+  cpu?: CloudCpuInfo;
 }
 
 export function readRunInfo(paths: CloudPaths): RunInfo | undefined {

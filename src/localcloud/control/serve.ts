@@ -5,6 +5,8 @@ import { writeFileAtomicSync } from '../../shared/atomic-write.ts';
 import { DEVSTACK_PORTS, type ServiceName } from '../gateway.ts';
 import { MAX_SLOT, MIN_SLOT } from '../nodes/addresses.ts';
 import type { BackendUrls } from '../nodes/backends.ts';
+import { type CpuLimitChoice, cpuLimitChoiceFrom } from '../nodes/limits/node-limits.ts';
+import { chooseVcpuFraction } from '../nodes/limits/vcpu-fraction.ts';
 import { type Credentials, type LocalCloud, startLocalCloud } from '../server.ts';
 import { checkBackends, readBackends, shownBackends } from './backends.ts';
 import { CloudCliError } from './io.ts';
@@ -24,6 +26,12 @@ export interface ServeOptions {
   backends?: BackendUrls;
   /** The user of a new cloud (default demo/password, project demo); an existing one keeps its own. */
   credentials?: Partial<Credentials>;
+  /** Share of a host core one vCPU gets; else $FAAFO_CLOUD_VCPU_FRACTION, else this host's default. */
+  vcpuFraction?: number;
+  /** What holds nodes to their vCPUs; else $FAAFO_CLOUD_CPU_LIMIT, else the best this host allows. */
+  cpuLimit?: CpuLimitChoice;
+  /** Where the two settings above are read from (default: this process's environment). */
+  env?: NodeJS.ProcessEnv;
 }
 
 export interface ServingCloud {
@@ -64,6 +72,11 @@ export async function serveCloud(options: ServeOptions): Promise<ServingCloud> {
   const backends = options.backends ?? readBackends(paths);
   let cloud: LocalCloud;
   try {
+    const env = options.env ?? process.env;
+    const cpu = {
+      vcpu: chooseVcpuFraction(options.vcpuFraction, env),
+      limit: options.cpuLimit ?? cpuLimitChoiceFrom(env),
+    };
     checkBackends(backends);
     const shown = shownBackends(backends);
     if (shown.rabbitmqUrl) options.log?.(`messaging: the configured RabbitMQ ${shown.rabbitmqUrl}`);
@@ -76,6 +89,7 @@ export async function serveCloud(options: ServeOptions): Promise<ServingCloud> {
       preferredPorts,
       log: options.log,
       backends,
+      cpu,
       ...(options.credentials ? { credentials: options.credentials } : {}),
     });
   } catch (error) {
@@ -89,6 +103,7 @@ export async function serveCloud(options: ServeOptions): Promise<ServingCloud> {
     endpoints: cloud.endpoints,
     dataDir: paths.dataDir,
     startedAt: new Date().toISOString(),
+    ...(cloud.cpu ? { cpu: cloud.cpu } : {}),
   };
   writeFileAtomicSync(paths.run, `${JSON.stringify(run, null, 2)}\n`);
   let stopping: Promise<void> | undefined;

@@ -10,7 +10,7 @@ import type { Server } from '../state.ts';
 import { backendLines, readBackends, shownBackends } from './backends.ts';
 import type { CloudIo } from './io.ts';
 import { type CloudPaths, cloudPaths } from './paths.ts';
-import { readState, runningCloud } from './run-info.ts';
+import { type RunInfo, readState, runningCloud } from './run-info.ts';
 import { DATA_DIR, userDirExists } from './user-dir.ts';
 
 /** The port the guide's web pages (the faafo API and gallery) are on. */
@@ -24,9 +24,29 @@ export interface NodeStatus {
   publicIp: string;
   floatingIps: string[];
   processes: number;
+  /** Its 1, 5 and 15-minute load averages as `uptime` on it prints them (none when not running). */
+  load?: string;
   /** Where a browser on this host opens the node's web pages (none when it serves none, or is not up). */
   urls: string[];
   fault?: string;
+}
+
+/** The node's load averages from <node dir>/loadavg, written while it runs (nodes/limits). */
+function nodeLoad(paths: CloudPaths, serverId: string): string | undefined {
+  try {
+    return readFileSync(join(paths.nodes, serverId, 'loadavg'), 'utf8')
+      .split(' ')
+      .slice(0, 3)
+      .join(' ');
+  } catch {
+    return undefined;
+  }
+}
+
+/** "CPU: one vCPU is 0.33 of a host core (…); nodes are held to theirs by …" */
+export function cpuLine(cpu: RunInfo['cpu']): string | undefined {
+  if (!cpu) return undefined;
+  return `CPU: one vCPU is ${cpu.vcpuFraction.toFixed(2)} of a host core (${cpu.reason}); nodes are held to their vCPUs by ${cpu.description}.`;
 }
 
 function liveProcesses(paths: CloudPaths, serverId: string): number {
@@ -70,11 +90,14 @@ export function nodeStatuses(paths: CloudPaths, running = true): NodeStatus[] {
       publicIp: server.loopbackIp,
       floatingIps,
       processes: liveProcesses(paths, server.id),
+      ...(running && server.status === 'ACTIVE' ? optionalLoad(nodeLoad(paths, server.id)) : {}),
       urls: running ? webUrls(server, floatingIps) : [],
       ...(server.fault ? { fault: server.fault.message } : {}),
     };
   });
 }
+
+const optionalLoad = (load: string | undefined) => (load ? { load } : {});
 
 /** "Web pages:" and a line per URL of each node that has some (none → no lines). */
 export function webAddressLines(nodes: NodeStatus[]): string[] {
@@ -95,7 +118,7 @@ export function cloudStatus(options: { dataDir: string; json?: boolean }, io: Cl
   const backends = readBackends(paths);
   if (options.json) {
     io.stdout.write(
-      `${JSON.stringify({ running: Boolean(run), pid: run?.pid ?? null, dataDir: paths.dataDir, endpoints: run?.endpoints ?? null, backends: shownBackends(backends), nodes }, null, 2)}\n`,
+      `${JSON.stringify({ running: Boolean(run), pid: run?.pid ?? null, dataDir: paths.dataDir, endpoints: run?.endpoints ?? null, backends: shownBackends(backends), cpu: run?.cpu ?? null, nodes }, null, 2)}\n`,
     );
     return;
   }
@@ -105,6 +128,8 @@ export function cloudStatus(options: { dataDir: string; json?: boolean }, io: Cl
     for (const s of ['identity', 'compute', 'network', 'image'] as const)
       lines.push(`  ${s.padEnd(9)} ${run.endpoints[s]}`);
     for (const line of backendLines(backends)) lines.push(`  ${line}`);
+    const cpu = cpuLine(run.cpu);
+    if (cpu) lines.push(`  ${cpu}`);
   } else {
     lines.push(
       `The local cloud is not running (data in ${paths.dataDir}). Start it with 'faafo-tutor cloud up'.`,
@@ -114,7 +139,7 @@ export function cloudStatus(options: { dataDir: string; json?: boolean }, io: Cl
     lines.push('', 'No nodes.');
   } else {
     const rows = [
-      ['NAME', 'STATUS', 'PRIVATE', 'PUBLIC', 'FLOATING', 'PROCESSES'],
+      ['NAME', 'STATUS', 'PRIVATE', 'PUBLIC', 'FLOATING', 'PROCESSES', 'LOAD AVERAGE'],
       ...nodes.map((n) => [
         n.name,
         n.status,
@@ -122,6 +147,7 @@ export function cloudStatus(options: { dataDir: string; json?: boolean }, io: Cl
         n.publicIp,
         n.floatingIps.join(',') || '-',
         String(n.processes),
+        n.load ?? '-',
       ]),
     ];
     const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));

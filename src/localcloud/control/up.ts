@@ -11,7 +11,7 @@ import { CloudCliError, type CloudIo } from './io.ts';
 import { type CloudPaths, cloudPaths } from './paths.ts';
 import { type RunInfo, readRunInfo, readState, runningCloud } from './run-info.ts';
 import { checkSlotRegistry, slotRegistry } from './slots.ts';
-import { nodeStatuses, webAddressLines } from './status.ts';
+import { cpuLine, nodeStatuses, webAddressLines } from './status.ts';
 import { DATA_DIR, ensureUserDir } from './user-dir.ts';
 
 export interface UpOptions {
@@ -25,6 +25,8 @@ export interface UpOptions {
   rabbitmqUrl?: string;
   /** A real MariaDB (mysql://user:pass@host:3306/); else $FAAFO_CLOUD_MYSQL_URL; '' removes it. */
   mysqlUrl?: string;
+  /** Share of a host core one vCPU gets (see limits/vcpu-fraction.ts); applies from the next start. */
+  vcpuFraction?: number;
 }
 
 function logTail(paths: CloudPaths, lines = 15): string {
@@ -45,6 +47,8 @@ async function answers(identityUrl: string): Promise<boolean> {
   }
 }
 
+const optional = (line: string | undefined) => (line === undefined ? [] : [line]);
+
 export async function cloudUp(options: UpOptions, io: CloudIo): Promise<RunInfo> {
   const paths = cloudPaths(options.dataDir);
   ensureUserDir(paths.dataDir, DATA_DIR, 0o700);
@@ -62,6 +66,11 @@ export async function cloudUp(options: UpOptions, io: CloudIo): Promise<RunInfo>
   if (already && changed && JSON.stringify(backends) !== before) {
     io.stdout.write(
       'The configured RabbitMQ/MariaDB changed; they apply from the next start (faafo-tutor cloud down, then up).\n',
+    );
+  }
+  if (already && options.vcpuFraction !== undefined && options.vcpuFraction !== already.cpu?.vcpuFraction) {
+    io.stdout.write(
+      'The vCPU fraction applies from the next start (faafo-tutor cloud down, then up --vcpu-fraction).\n',
     );
   }
   const run: RunInfo = already ?? (await startDetached(paths, options));
@@ -86,6 +95,7 @@ export async function cloudUp(options: UpOptions, io: CloudIo): Promise<RunInfo>
     `For the openstack CLI:  eval "$(faafo-tutor cloud env)"   (or: source ${paths.openrc})`,
     `clouds.yaml entry '${CLOUD_NAME}': ${paths.cloudsYaml}`,
     ...backendLines(backends),
+    ...optional(cpuLine(run.cpu)),
   ];
   if (options.userCloudsYaml) {
     const file = mergeUserCloudsYaml(credentials, options.env);
@@ -99,6 +109,7 @@ export async function cloudUp(options: UpOptions, io: CloudIo): Promise<RunInfo>
 async function startDetached(paths: CloudPaths, options: UpOptions): Promise<RunInfo> {
   const args = [TUTOR_BIN, 'cloud', 'serve', '--data-dir', paths.dataDir];
   if (options.slot !== undefined) args.push('--slot', String(options.slot));
+  if (options.vcpuFraction !== undefined) args.push('--vcpu-fraction', String(options.vcpuFraction));
   const logFd = openSync(paths.log, 'a', 0o600);
   let exited: string | undefined;
   const child = spawn(process.execPath, args, {

@@ -11,6 +11,8 @@ import { redactText } from '../../shared/redact.ts';
 import type { CloudStore, NodeRuntime } from '../contracts.ts';
 import type { Server, ServerFault } from '../state.ts';
 import { createForwarders, type Forwarders } from './forwarder.ts';
+import { type CpuLimits, createCpuLimits, type NodeLimit } from './limits/node-limits.ts';
+import { defaultVcpuFraction } from './limits/vcpu-fraction.ts';
 import { chooseServicePorts } from './ports.ts';
 import {
   type Listen,
@@ -47,6 +49,8 @@ export interface NodeRuntimeOptions {
   readyTimeoutMs?: number;
   /** SIGTERM → SIGKILL grace when stopping a node. */
   stopGraceMs?: number;
+  /** What holds each node to its flavor's vCPUs; by default the host's best, at the default vCPU size. */
+  cpuLimits?: CpuLimits;
   now?: () => Date;
 }
 
@@ -61,11 +65,15 @@ export interface LocalNodeRuntime extends NodeRuntime {
   servicePorts(): Promise<ServicePorts>;
   /** The floating-IP forwarders in place now. */
   routes(): Array<{ listen: string; target: string; serverId: string }>;
+  /** The CPU limits its nodes run under. */
+  readonly cpuLimits: CpuLimits;
 }
 
 interface Run {
   cancelled: boolean;
   procs: Supervised[];
+  /** Its CPU limit and load average, from the first process started to the last one ended. */
+  limit?: NodeLimit;
   /** Set once every role answered. */
   listens?: Listen[];
   /** The node's sshd (ssh/), from boot until the node stops. */
@@ -136,6 +144,17 @@ export function createNodeRuntime(options: NodeRuntimeOptions): LocalNodeRuntime
     if (pids.length > 0) log(`node ${id}: ended ${pids.length} process(es) left over from an earlier run`);
   }
 
+  const cpuLimits =
+    options.cpuLimits ?? createCpuLimits({ dataDir: options.dataDir, vcpu: defaultVcpuFraction(), log });
+
+  /** Ends a run's processes: the limit lifted first (a stopped process cannot act on SIGTERM). */
+  const endRun = async (run: Run) => {
+    run.limit?.lift();
+    await Promise.all(run.procs.map((p) => p.stop(stopGraceMs)));
+    await run.ssh?.close();
+    run.limit?.remove();
+  };
+
   const patch = (id: string, fields: Partial<Server>) => {
     store.update((state) => {
       const server = state.servers.find((s) => s.id === id);
@@ -177,8 +196,7 @@ export function createNodeRuntime(options: NodeRuntimeOptions): LocalNodeRuntime
     if (!run) return;
     run.cancelled = true;
     node.run = undefined;
-    await Promise.all(run.procs.map((p) => p.stop(stopGraceMs)));
-    await run.ssh?.close();
+    await endRun(run);
     refresh();
   };
 
@@ -187,7 +205,7 @@ export function createNodeRuntime(options: NodeRuntimeOptions): LocalNodeRuntime
     const run = nodes.get(id)?.run;
     if (!run) return;
     run.cancelled = true;
-    for (const proc of run.procs) void proc.stop(stopGraceMs);
+    void endRun(run);
   };
 
   const vcpusOf = (server: Server) =>
@@ -294,6 +312,11 @@ export function createNodeRuntime(options: NodeRuntimeOptions): LocalNodeRuntime
     );
     const env = nodeEnv({ FAAFO_CONFIG_FILE: conf });
 
+    const vcpus = vcpusOf(server);
+    run.limit ??= cpuLimits.startNode(node.id, node.dir, vcpus);
+    say(
+      `CPU: ${vcpus} vCPU${vcpus === 1 ? '' : 's'} = ${(vcpus * cpuLimits.vcpu.fraction).toFixed(2)} of a host core, held by ${cpuLimits.mechanism.description}`,
+    );
     const start = (spec: ProcessSpec) => {
       say(spec.describe);
       const proc = startProcess(spec, {
@@ -303,6 +326,7 @@ export function createNodeRuntime(options: NodeRuntimeOptions): LocalNodeRuntime
         runDir: join(node.dir, 'run'),
         readyTimeoutMs,
       });
+      if (proc.pid) run.limit?.attach(proc.pid);
       run.procs.push(proc);
       return proc;
     };
@@ -331,8 +355,7 @@ export function createNodeRuntime(options: NodeRuntimeOptions): LocalNodeRuntime
         log(`node ${server.name} ERROR: ${message}`);
         run.cancelled = true;
         node.run = undefined;
-        await Promise.all(run.procs.map((p) => p.stop(stopGraceMs)));
-        await run.ssh?.close();
+        await endRun(run);
         patch(server.id, {
           status: 'ERROR',
           powerState: 0,
@@ -382,6 +405,7 @@ export function createNodeRuntime(options: NodeRuntimeOptions): LocalNodeRuntime
         runDir: join(node.dir, 'run'),
         readyTimeoutMs,
       });
+      if (proc.pid) run.limit?.attach(proc.pid);
       say(spec.describe);
       proc.exited.then((exit) => say(`${spec.program} finished (${describeExit(exit)})`));
       run.procs.push(proc);
@@ -460,14 +484,14 @@ export function createNodeRuntime(options: NodeRuntimeOptions): LocalNodeRuntime
       await Promise.all(
         [...nodes.values()].map(async (node) => {
           if (node.run) node.run.cancelled = true;
-          await Promise.all((node.run?.procs ?? []).map((p) => p.stop(stopGraceMs)));
+          if (node.run) await endRun(node.run);
           await node.queue;
           // Anything a boot still in progress started before it saw the cancellation.
-          await Promise.all((node.run?.procs ?? []).map((p) => p.stop(stopGraceMs)));
-          await node.run?.ssh?.close();
+          if (node.run) await endRun(node.run);
           node.console.close();
         }),
       );
+      cpuLimits.close();
       await forwarders.close();
       process.off('exit', onExit);
     },
@@ -480,6 +504,8 @@ export function createNodeRuntime(options: NodeRuntimeOptions): LocalNodeRuntime
       if (!node) return;
       await node.queue;
     },
+    diagnostics: (serverId) => nodes.get(serverId)?.run?.limit?.view(),
+    cpuLimits,
     listens: (serverId) => nodes.get(serverId)?.run?.listens,
     servicePorts,
     routes: () => forwarders.routes(),

@@ -248,6 +248,8 @@ export function startProcess(spec: ProcessSpec, options: StartOptions): Supervis
         await Promise.resolve();
         if (!gone) {
           killGroup(pid, 'SIGTERM');
+          // A process the CPU duty cycle had stopped acts on SIGTERM only once continued.
+          killGroup(pid, 'SIGCONT');
           await Promise.race([exited, sleep(graceMs)]);
         }
         // The leader may be gone while something it started lingers in the group: end them too.
@@ -281,6 +283,7 @@ export function reapStale(runDir: string, nodeDir: string): number[] {
     }
     if (cwd !== nodeDir) continue;
     killGroup(pid, 'SIGKILL');
+    killGroup(pid, 'SIGCONT'); // none may stay stopped, should one outlive the SIGKILL's delivery
     reaped.push(pid);
   }
   return reaped;

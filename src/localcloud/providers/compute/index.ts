@@ -4,6 +4,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { ProviderDeps } from '../../contracts.ts';
 import { actionRoutes } from './actions.ts';
+import { diagnosticsRoutes } from './diagnostics.ts';
 import { flavorRoutes } from './flavors.ts';
 import { floatingIpRoutes } from './floating-ips.ts';
 import { imageRoutes } from './images.ts';
@@ -21,6 +22,7 @@ export const computeProvider: FastifyPluginAsync<ProviderDeps> = async (app, dep
       v21.addHook('onRequest', async (request) => checkMicroversion(request));
       v21.register(serverRoutes, deps);
       v21.register(actionRoutes, deps);
+      v21.register(diagnosticsRoutes, deps);
       v21.register(flavorRoutes, deps);
       v21.register(imageRoutes, deps);
       v21.register(keypairRoutes, deps);
