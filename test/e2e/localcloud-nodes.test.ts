@@ -243,7 +243,7 @@ describe('the node runtime with real processes', () => {
     }
     const console = runtime.consoleOutput(api.id);
     expect(console).toMatch(/cloud-init: running userdata: install\.sh -i faafo -r api/);
-    expect(console).toMatch(/embedded database of app-services/);
+    expect(console).toMatch(/database server of app-services/);
     expect(console).toMatch(/faafo api listening on http:\/\/127\.61\.1\.4:8080/);
     expect(runtime.consoleOutput(api.id, 2).trimEnd().split('\n')).toHaveLength(2);
   });
@@ -261,13 +261,19 @@ describe('the node runtime with real processes', () => {
     const apiFloating = attachFloatingIp(api);
     const servicesFloating = attachFloatingIp(services);
     runtime.refreshNetwork();
-    await waitFor('the forwarders', () => runtime.routes().length === 2);
+    // The services node answers on two ports: the broker's and the database's (the guide's 3306).
+    await waitFor('the forwarders', () => runtime.routes().length === 3);
     expect(runtime.routes()).toEqual(
       expect.arrayContaining([
         { listen: `${apiFloating}:${ports.api}`, target: `${api.loopbackIp}:${ports.api}`, serverId: api.id },
         {
           listen: `${servicesFloating}:${ports.amqp}`,
           target: `${services.loopbackIp}:${ports.amqp}`,
+          serverId: services.id,
+        },
+        {
+          listen: `${servicesFloating}:${ports.database}`,
+          target: `${services.loopbackIp}:${ports.database}`,
           serverId: services.id,
         },
       ]),
@@ -361,7 +367,7 @@ describe('the node runtime with real processes', () => {
     expect(serverOf(noFaafo.id).status).toBe('ACTIVE');
     expect(runtime.consoleOutput(noFaafo.id)).toMatch(/faafo_worker: ERROR .*add -i faafo/);
 
-    const broken = createServer('broken', guide("-i faafo -r api -d 'postgresql://x@10.61.0.3/faafo'"));
+    const broken = createServer('broken', guide("-i faafo -r api -d 'mssql://x@10.61.0.3/faafo'"));
     await boot(broken);
     const s = serverOf(broken.id);
     expect(s.status).toBe('ERROR');

@@ -1,7 +1,9 @@
 // The PostgreSQL driver (node-postgres, one pool per process), for a real PostgreSQL and for the
 // local cloud's database node (PGlite served over TCP, which speaks the same protocol). The pool
 // drops connections that broke and opens new ones on demand, so an API whose database went away
-// answers "unavailable" meanwhile and recovers by itself when the server is back.
+// answers "unavailable" meanwhile and recovers by itself when the server is back. The same holds at
+// start: an API whose database server is not up yet (a cloud whose nodes boot together) starts, and
+// creates the database and tables on the first request that reaches the server.
 // Connection-level failures become DatabaseUnavailableError with the URL's password masked; data
 // errors (other than a duplicate uuid) propagate as they are.
 import { setTimeout } from 'node:timers/promises';
@@ -108,7 +110,35 @@ function quoteIdent(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
 }
 
-/** Opens a pool, creating the database (when missing and permitted) and the tables. */
+/** One transaction on one connection; a deadlock or serialization failure is retried. */
+async function transaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    const client = await pool.connect();
+    let broken: unknown;
+    try {
+      await client.query('BEGIN');
+      const result = await work(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch((rollbackError: unknown) => {
+        broken = rollbackError;
+      });
+      const code = asDriverError(error).code;
+      if (attempt >= TRANSACTION_ATTEMPTS || !RETRYABLE.has(String(code))) throw error;
+    } finally {
+      // A connection that could not even roll back is dropped, not reused.
+      client.release(broken instanceof Error ? broken : undefined);
+    }
+    await setTimeout(Math.random() * 20 * attempt);
+  }
+}
+
+/**
+ * Opens a pool and, when the server answers, creates the database (when missing and permitted) and
+ * the tables. A server that cannot be reached yet is not an error here: every operation answers
+ * DatabaseUnavailableError until it can, and the first that reaches it prepares the database.
+ */
 export async function openPostgresRepository(
   url: string,
   options: PostgresOptions = {},
@@ -123,31 +153,34 @@ export async function openPostgresRepository(
     keepAlive: true,
   };
   const pool = new pg.Pool({ ...connection, database: target.database, max: options.max ?? 10 });
-  const repo = new PostgresRepository(pool, redactUrl(url), target.password);
-  try {
-    await repo.guard(async () => {
+  const prepare = async () => {
+    try {
+      await pool.query('SELECT 1');
+    } catch (error) {
+      if (asDriverError(error).code !== INVALID_CATALOG_NAME) throw error;
+      // The database is missing: create it from the maintenance database every server has.
+      const admin = new pg.Client({ ...connection, database: 'postgres' });
+      await admin.connect();
       try {
-        await pool.query('SELECT 1');
-      } catch (error) {
-        if (asDriverError(error).code !== INVALID_CATALOG_NAME) throw error;
-        // The database is missing: create it from the maintenance database every server has.
-        const admin = new pg.Client({ ...connection, database: 'postgres' });
-        await admin.connect();
-        try {
-          await admin.query(`CREATE DATABASE ${quoteIdent(target.database)}`);
-        } catch (createError) {
-          // Another process created it meanwhile.
-          if (asDriverError(createError).code !== '42P04') throw createError;
-        } finally {
-          await admin.end();
-        }
+        await admin.query(`CREATE DATABASE ${quoteIdent(target.database)}`);
+      } catch (createError) {
+        // Another process created it meanwhile.
+        if (asDriverError(createError).code !== '42P04') throw createError;
+      } finally {
+        await admin.end();
       }
-      await repo.transaction(async (client) => {
-        await client.query('SELECT pg_advisory_xact_lock($1)', [SCHEMA_LOCK]);
-        for (const statement of POSTGRES_SCHEMA) await client.query(statement);
-      });
+    }
+    await transaction(pool, async (client) => {
+      // Two API nodes starting at once must not race on CREATE TABLE.
+      await client.query('SELECT pg_advisory_xact_lock($1)', [SCHEMA_LOCK]);
+      for (const statement of POSTGRES_SCHEMA) await client.query(statement);
     });
+  };
+  const repo = new PostgresRepository(pool, redactUrl(url), target.password, prepare);
+  try {
+    await repo.ping();
   } catch (error) {
+    if (error instanceof DatabaseUnavailableError) return repo;
     await repo.close();
     throw error;
   }
@@ -156,22 +189,30 @@ export async function openPostgresRepository(
 
 class PostgresRepository implements FractalRepository {
   private closed = false;
+  /** Set once the database and tables are known to exist; cleared when preparing failed. */
+  private prepared: Promise<void> | undefined;
 
   constructor(
     readonly pool: pg.Pool,
     private readonly shownUrl: string,
     private readonly password: string,
+    private readonly prepare: () => Promise<void>,
   ) {
     // An idle connection whose server went away reports here; the pool has already dropped it,
     // and the next query opens a new one. Without a listener the error would end the process.
     pool.on('error', () => {});
   }
 
-  /** Runs `work`, turning connection-level failures into DatabaseUnavailableError. */
-  async guard<T>(work: () => Promise<T>): Promise<T> {
+  /** Prepares the database once, then runs `work`; connection-level failures become DatabaseUnavailableError. */
+  private async guard<T>(work: () => Promise<T>): Promise<T> {
     if (this.closed)
       throw new DatabaseUnavailableError(`The PostgreSQL pool for ${this.shownUrl} is closed.`);
     try {
+      this.prepared ??= this.prepare().catch((error: unknown) => {
+        this.prepared = undefined;
+        throw error;
+      });
+      await this.prepared;
       return await work();
     } catch (error) {
       if (!isUnavailable(error)) throw error;
@@ -179,30 +220,6 @@ class PostgresRepository implements FractalRepository {
       throw new DatabaseUnavailableError(`PostgreSQL at ${this.shownUrl} is unavailable: ${detail}`, {
         cause: error,
       });
-    }
-  }
-
-  /** One transaction on one connection; a deadlock or serialization failure is retried. */
-  async transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-    for (let attempt = 1; ; attempt++) {
-      const client = await this.pool.connect();
-      let broken: unknown;
-      try {
-        await client.query('BEGIN');
-        const result = await work(client);
-        await client.query('COMMIT');
-        return result;
-      } catch (error) {
-        await client.query('ROLLBACK').catch((rollbackError: unknown) => {
-          broken = rollbackError;
-        });
-        const code = asDriverError(error).code;
-        if (attempt >= TRANSACTION_ATTEMPTS || !RETRYABLE.has(String(code))) throw error;
-      } finally {
-        // A connection that could not even roll back is dropped, not reused.
-        client.release(broken instanceof Error ? broken : undefined);
-      }
-      await setTimeout(Math.random() * 20 * attempt);
     }
   }
 
@@ -281,7 +298,7 @@ class PostgresRepository implements FractalRepository {
 
   delete(uuid: string): Promise<boolean> {
     return this.guard(() =>
-      this.transaction(async (client) => {
+      transaction(this.pool, async (client) => {
         await this.lockImage(client, uuid);
         await client.query('DELETE FROM fractal_image_chunk WHERE uuid = $1', [uuid]);
         const result = await client.query('DELETE FROM fractal WHERE uuid = $1', [uuid]);
@@ -292,7 +309,7 @@ class PostgresRepository implements FractalRepository {
 
   putImage(uuid: string, png: Buffer): Promise<void> {
     return this.guard(() =>
-      this.transaction(async (client) => {
+      transaction(this.pool, async (client) => {
         await this.lockImage(client, uuid);
         await client.query('DELETE FROM fractal_image_chunk WHERE uuid = $1', [uuid]);
         // One chunk per statement keeps each message a few MB.
