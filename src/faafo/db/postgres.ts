@@ -263,10 +263,11 @@ class PostgresRepository implements FractalRepository {
   async list(options: ListOptions): Promise<Page<Fractal>> {
     const { limit, offset } = pageWindow(options.page, options.perPage);
     const where = options.doneOnly ? 'WHERE checksum IS NOT NULL AND size IS NOT NULL' : '';
-    // One statement, so the total and the items come from one snapshot.
+    // One statement, so the total and the items come from one snapshot; the count is a subquery run
+    // once (a window COUNT(*) OVER () would sort every row to return ten).
     return this.guard(async () => {
       const { rows } = await this.pool.query<FractalRow & { total: string }>(
-        `SELECT ${FRACTAL_COLUMNS}, COUNT(*) OVER () AS total FROM fractal ${where}
+        `SELECT ${FRACTAL_COLUMNS}, (SELECT COUNT(*) FROM fractal ${where}) AS total FROM fractal ${where}
          ORDER BY uuid LIMIT $1 OFFSET $2`,
         [limit, offset],
       );
