@@ -1,6 +1,8 @@
 // API GET throughput on one core: `faafo api` (fastify + SQLite) pinned to CPU 0, against a bare
 // node:http server on the same core answering the same JSON from memory — the ceiling for Node on
-// this machine. The load generator (autocannon) runs in this process, pinned to another CPU.
+// this machine. The load generator (autocannon) runs in this process, pinned to another CPU. The same
+// API on PostgreSQL — PGlite over TCP (`faafo-tutor pgserve`, unpinned: on the local cloud it is
+// another node) — shows what the database node's network round trip costs.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -9,7 +11,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import autocannon from 'autocannon';
 import { openRepository } from '../src/faafo/db/open.ts';
-import { FAAFO_BIN } from '../src/shared/bins.ts';
+import { FAAFO_BIN, TUTOR_BIN } from '../src/shared/bins.ts';
 import { freePort } from '../test/helpers/faafo-processes.ts';
 
 export interface ApiRow {
@@ -53,12 +55,8 @@ async function load(name: string, url: string): Promise<ApiRow> {
   };
 }
 
-export async function benchApi(): Promise<ApiRow[]> {
-  // The servers get CPU 0; this process, which generates the load, keeps to CPU 1.
-  if (availableParallelism() > 1)
-    execFileSync('taskset', ['-p', '-c', '1', String(process.pid)], { stdio: 'ignore' });
-  const dir = mkdtempSync(join(tmpdir(), 'faafo-bench-api-'));
-  const databaseUrl = `sqlite:///${join(dir, 'faafo.db')}`;
+/** Fills the database with 50 finished fractals; returns their uuids and one as the API shows it. */
+async function seed(databaseUrl: string): Promise<{ uuids: string[]; sample: string }> {
   const repo = await openRepository(databaseUrl);
   const uuids: string[] = [];
   for (let i = 0; i < 50; i++) {
@@ -78,23 +76,35 @@ export async function benchApi(): Promise<ApiRow[]> {
   }
   const sample = JSON.stringify(await repo.get(uuids[0]!));
   await repo.close();
+  return { uuids, sample };
+}
+
+function startApi(port: number, databaseUrl: string): ChildProcess {
+  return pinned(0, process.execPath, [
+    FAAFO_BIN,
+    'api',
+    '--bind-port',
+    String(port),
+    '--database-url',
+    databaseUrl,
+    // GETs never touch the broker; the publisher connects on the first POST only.
+    '--transport-url',
+    'amqp://guest:guest@127.0.0.1:1/',
+  ]);
+}
+
+export async function benchApi(): Promise<ApiRow[]> {
+  // The servers get CPU 0; this process, which generates the load, keeps to CPU 1.
+  if (availableParallelism() > 1)
+    execFileSync('taskset', ['-p', '-c', '1', String(process.pid)], { stdio: 'ignore' });
+  const dir = mkdtempSync(join(tmpdir(), 'faafo-bench-api-'));
+  const databaseUrl = `sqlite:///${join(dir, 'faafo.db')}`;
+  const { uuids, sample } = await seed(databaseUrl);
 
   const children: ChildProcess[] = [];
   try {
     const apiPort = await freePort();
-    children.push(
-      pinned(0, process.execPath, [
-        FAAFO_BIN,
-        'api',
-        '--bind-port',
-        String(apiPort),
-        '--database-url',
-        databaseUrl,
-        // GETs never touch the broker; the publisher connects on the first POST only.
-        '--transport-url',
-        'amqp://guest:guest@127.0.0.1:1/',
-      ]),
-    );
+    children.push(startApi(apiPort, databaseUrl));
     const barePort = await freePort();
     const bareServer = `require('http').createServer((q,s)=>{s.writeHead(200,{'content-type':'application/json'});s.end(${JSON.stringify(sample)})}).listen(${barePort},'127.0.0.1')`;
     children.push(pinned(0, process.execPath, ['-e', bareServer]));
@@ -103,11 +113,37 @@ export async function benchApi(): Promise<ApiRow[]> {
     const bare = `http://127.0.0.1:${barePort}/`;
     await waitForHttp(apiOne);
     await waitForHttp(bare);
-    return [
+    const rows = [
       await load('bare node:http, same JSON (ceiling)', bare),
       await load('faafo api GET /v1/fractal/<uuid>', apiOne),
       await load('faafo api GET /v1/fractal (page of 10)', apiList),
     ];
+
+    // The same on PGlite over TCP, as the local cloud's API nodes use it.
+    const pgPort = await freePort();
+    const pgserve = spawn(
+      process.execPath,
+      [TUTOR_BIN, 'pgserve', '--listen', `127.0.0.1:${pgPort}`, '--data-dir', join(dir, 'pgdata')],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    children.push(pgserve);
+    await new Promise<void>((resolve, reject) => {
+      pgserve.stdout!.on('data', (data: Buffer) => {
+        if (data.toString().includes('listening on')) resolve();
+      });
+      pgserve.once('exit', (code) => reject(new Error(`faafo-tutor pgserve exited (${code})`)));
+    });
+    const pgUrl = `postgresql://faafo:password@127.0.0.1:${pgPort}/faafo`;
+    const pg = await seed(pgUrl);
+    const pgApiPort = await freePort();
+    children.push(startApi(pgApiPort, pgUrl));
+    const pgOne = `http://127.0.0.1:${pgApiPort}/v1/fractal/${pg.uuids[0]}`;
+    await waitForHttp(pgOne);
+    rows.push(
+      await load('… on PGlite over TCP: GET <uuid>', pgOne),
+      await load('… on PGlite over TCP: GET page of 10', `http://127.0.0.1:${pgApiPort}/v1/fractal`),
+    );
+    return rows;
   } finally {
     for (const child of children) child.kill('SIGTERM');
     rmSync(dir, { recursive: true, force: true });

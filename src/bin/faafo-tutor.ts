@@ -1,5 +1,6 @@
 // `faafo-tutor`: the lesson's entry point (bin/faafo-tutor.mjs runs this, built or through tsx). With no
-// command it says plainly what exists; `faafo-tutor broker` runs the embedded AMQP broker and
+// command it says plainly what exists; `faafo-tutor broker` runs the embedded AMQP broker,
+// `faafo-tutor pgserve` the database server of the local cloud's database node and
 // `faafo-tutor cloud` the local OpenStack. The interactive walkthrough (tutor/) arrives in its own issue.
 import { Command, CommanderError } from 'commander';
 import { EXIT_FAILURE, EXIT_USAGE, UserError } from '../shared/user-error.ts';
@@ -13,6 +14,7 @@ const overview = [
   '  npx faafo-tutor cloud up   a local OpenStack-compatible cloud; `cloud env` prints its OS_* settings',
   "  npx faafo-tutor ssh NODE   log in to a server (or `ssh NODE -- uptime`) with the lesson's key",
   '  npx faafo-tutor broker     the embedded AMQP broker (RabbitMQ stand-in) on 127.0.0.1:5672',
+  '  npx faafo-tutor pgserve    PGlite served as a PostgreSQL (MySQL stand-in) on 127.0.0.1:5432',
   '  npx faafo api       the REST API and web gallery (http://127.0.0.1:8080)',
   '  npx faafo worker    a worker that renders fractals from the task queue',
   '  npx faafo create    ask for fractals; faafo list / show / get / delete to look at them',
@@ -58,13 +60,15 @@ const program = oneLineErrors(
 // most of a second to load); help and unknown commands load them all.
 const argv = process.argv.slice(2);
 const wanted = (name: string) =>
-  !['broker', 'cloud', 'ssh', 'step', 'steps'].includes(argv[0] ?? '') || argv[0] === name;
+  !['broker', 'pgserve', 'cloud', 'ssh', 'step', 'steps'].includes(argv[0] ?? '') || argv[0] === name;
 const brokerCommand = wanted('broker') ? (await import('../broker/cli.ts')).brokerCommand : undefined;
+const pgserveCommand = wanted('pgserve') ? (await import('../pgserve/cli.ts')).pgserveCommand : undefined;
 const cloudCommand = wanted('cloud') ? (await import('../localcloud/cli.ts')).cloudCommand : undefined;
 const lesson = wanted('step') || wanted('steps') ? await import('../lesson/cli.ts') : undefined;
 const ssh = wanted('ssh') ? await import('../lesson/ssh-command.ts') : undefined;
 
 if (brokerCommand) program.addCommand(oneLineErrors(brokerCommand(io), 'faafo-tutor broker'));
+if (pgserveCommand) program.addCommand(oneLineErrors(pgserveCommand(io), 'faafo-tutor pgserve'));
 if (cloudCommand) {
   const cloud = cloudCommand(io);
   for (const command of cloud.commands) oneLineErrors(command, `faafo-tutor cloud ${command.name()}`);
@@ -85,7 +89,7 @@ try {
     process.exitCode = error.exitCode === 0 ? 0 : EXIT_USAGE;
   } else if (error instanceof UserError) {
     // A failure the user can act on, from whichever part: one line, named after the command run.
-    const command = ['broker', 'cloud', 'ssh'].includes(argv[0] ?? '')
+    const command = ['broker', 'pgserve', 'cloud', 'ssh'].includes(argv[0] ?? '')
       ? `faafo-tutor ${argv[0]}`
       : 'faafo-tutor';
     io.stderr.write(`${command}: ${error.message}\n`);

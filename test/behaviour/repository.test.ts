@@ -1,11 +1,13 @@
-// One behaviour suite, run against both drivers: whatever the API sees must not depend on the
-// database URL. SQLite uses a temp file; MySQL a fresh database per test, dropped afterwards.
+// One behaviour suite, run against every driver: whatever the API sees must not depend on the
+// database URL. SQLite uses a temp file; MySQL and PostgreSQL a fresh database per test, dropped
+// afterwards; PGlite (the local cloud's database node) a fresh server on a free port per test.
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mysql from 'mysql2/promise';
+import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openRepository, sqlitePathOf } from '../../src/faafo/db/open.ts';
 import {
@@ -15,7 +17,8 @@ import {
 } from '../../src/faafo/db/repository.ts';
 import { IMAGE_CHUNK_BYTES } from '../../src/faafo/db/schema.ts';
 import type { NewFractal } from '../../src/faafo/model.ts';
-import { mysqlAvailable, TEST_MYSQL_URL } from '../helpers/services.ts';
+import { startPgServer } from '../../src/pgserve/server.ts';
+import { mysqlAvailable, postgresAvailable, TEST_MYSQL_URL, TEST_POSTGRES_URL } from '../helpers/services.ts';
 
 interface Engine {
   name: string;
@@ -24,8 +27,8 @@ interface Engine {
   open(): Promise<{ repo: FractalRepository; cleanup: () => Promise<void> }>;
 }
 
-function mysqlUrlFor(database: string): string {
-  const u = new URL(TEST_MYSQL_URL);
+function urlFor(serverUrl: string, database: string): string {
+  const u = new URL(serverUrl);
   u.pathname = `/${database}`;
   return u.toString();
 }
@@ -53,7 +56,9 @@ const engines: Engine[] = [
     async open() {
       const database = `faafo_test_${randomBytes(6).toString('hex')}`;
       // The database does not exist yet: openRepository must create it.
-      const repo = await openRepository(mysqlUrlFor(database).replace(/^mysql:/, 'mysql+pymysql:'));
+      const repo = await openRepository(
+        urlFor(TEST_MYSQL_URL, database).replace(/^mysql:/, 'mysql+pymysql:'),
+      );
       return {
         repo,
         cleanup: async () => {
@@ -61,6 +66,45 @@ const engines: Engine[] = [
           const admin = await mysql.createConnection(TEST_MYSQL_URL);
           try {
             await admin.query(`DROP DATABASE IF EXISTS ${admin.escapeId(database)}`);
+          } finally {
+            await admin.end();
+          }
+        },
+      };
+    },
+  },
+  {
+    name: 'PGlite over TCP',
+    run: true,
+    async open() {
+      const dir = mkdtempSync(join(tmpdir(), 'faafo-pglite-'));
+      const server = await startPgServer({ host: '127.0.0.1', port: 0, dataDir: join(dir, 'pgdata') });
+      const repo = await openRepository(`postgresql://faafo:password@127.0.0.1:${server.port}/faafo`);
+      return {
+        repo,
+        cleanup: async () => {
+          await repo.close();
+          await server.close();
+          rmSync(dir, { recursive: true, force: true });
+        },
+      };
+    },
+  },
+  {
+    name: 'postgresql',
+    run: await postgresAvailable(),
+    async open() {
+      const database = `faafo_test_${randomBytes(6).toString('hex')}`;
+      // The database does not exist yet: openRepository must create it.
+      const repo = await openRepository(urlFor(TEST_POSTGRES_URL, database));
+      return {
+        repo,
+        cleanup: async () => {
+          await repo.close();
+          const admin = new pg.Client({ connectionString: TEST_POSTGRES_URL });
+          await admin.connect();
+          try {
+            await admin.query(`DROP DATABASE IF EXISTS "${database}"`);
           } finally {
             await admin.end();
           }
@@ -295,10 +339,47 @@ describe('opening a database', () => {
     expect(Date.now() - started).toBeLessThan(10_000);
   });
 
+  it('opens PostgreSQL before its server is up: unavailable (no password) until it is, then works', async () => {
+    const port = await closedPort();
+    const url = `postgresql://faafo:s3cr3t-pa55@127.0.0.1:${port}/faafo`;
+    const started = Date.now();
+    // A database node still booting is not an error at start: the API comes up and answers 503.
+    const repo = await openRepository(url);
+    try {
+      const error = await repo.list({ page: 1, perPage: 10 }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(DatabaseUnavailableError);
+      expect((error as Error).message).toContain(`127.0.0.1:${port}`);
+      expect((error as Error).message).not.toContain('s3cr3t-pa55');
+      expect(Date.now() - started).toBeLessThan(10_000);
+      // The server comes up: the same repository creates the tables and serves, no reopen.
+      const dir = mkdtempSync(join(tmpdir(), 'faafo-pglite-late-'));
+      const server = await startPgServer({ host: '127.0.0.1', port, dataDir: join(dir, 'pgdata') });
+      try {
+        const created = await repo.create(newFractal());
+        expect(await repo.list({ page: 1, perPage: 10 })).toEqual({ total: 1, items: [created] });
+        // It goes away again, and comes back on the same files: unavailable, then the same data.
+        await server.close();
+        await expect(repo.get(created.uuid)).rejects.toBeInstanceOf(DatabaseUnavailableError);
+        const again = await startPgServer({ host: '127.0.0.1', port, dataDir: join(dir, 'pgdata') });
+        try {
+          expect(await repo.get(created.uuid)).toEqual(created);
+        } finally {
+          await repo.close();
+          await again.close();
+        }
+      } finally {
+        await repo.close();
+        rmSync(dir, { recursive: true, force: true });
+      }
+    } finally {
+      await repo.close();
+    }
+  });
+
   it('rejects an unknown scheme naming the accepted forms, password masked', async () => {
-    const error = await openRepository('postgresql://faafo:s3cr3t-pa55@db/faafo').catch((e: unknown) => e);
+    const error = await openRepository('mssql://faafo:s3cr3t-pa55@db/faafo').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(Error);
-    expect((error as Error).message).toMatch(/sqlite:\/\/\/.*mysql:\/\//);
+    expect((error as Error).message).toMatch(/sqlite:\/\/\/.*mysql:\/\/.*postgresql:\/\//);
     expect((error as Error).message).not.toContain('s3cr3t-pa55');
   });
 

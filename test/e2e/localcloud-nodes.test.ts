@@ -243,7 +243,7 @@ describe('the node runtime with real processes', () => {
     }
     const console = runtime.consoleOutput(api.id);
     expect(console).toMatch(/cloud-init: running userdata: install\.sh -i faafo -r api/);
-    expect(console).toMatch(/embedded database of app-services/);
+    expect(console).toMatch(/database server of app-services/);
     expect(console).toMatch(/faafo api listening on http:\/\/127\.61\.1\.4:8080/);
     expect(runtime.consoleOutput(api.id, 2).trimEnd().split('\n')).toHaveLength(2);
   });
@@ -261,10 +261,11 @@ describe('the node runtime with real processes', () => {
     const apiFloating = attachFloatingIp(api);
     const servicesFloating = attachFloatingIp(services);
     runtime.refreshNetwork();
-    // Both groups open port 22 too: each floating IP also forwards to its node's sshd (nodes/ssh/).
+    // Both groups open port 22 too: each floating IP also forwards to its node's sshd (nodes/ssh/);
+    // the services node answers on two more ports: the broker's and the database's (the guide's 3306).
     const sshPort = runtime.listens(api.id)?.find((l) => l.guidePort === 22)?.port;
     expect(sshPort).toBeDefined();
-    await waitFor('the forwarders', () => runtime.routes().length === 4);
+    await waitFor('the forwarders', () => runtime.routes().length === 5);
     expect(runtime.routes()).toEqual(
       expect.arrayContaining([
         { listen: `${apiFloating}:${ports.api}`, target: `${api.loopbackIp}:${ports.api}`, serverId: api.id },
@@ -277,6 +278,11 @@ describe('the node runtime with real processes', () => {
         {
           listen: `${servicesFloating}:${sshPort}`,
           target: `${services.loopbackIp}:${sshPort}`,
+          serverId: services.id,
+        },
+        {
+          listen: `${servicesFloating}:${ports.database}`,
+          target: `${services.loopbackIp}:${ports.database}`,
           serverId: services.id,
         },
       ]),
@@ -370,7 +376,7 @@ describe('the node runtime with real processes', () => {
     expect(serverOf(noFaafo.id).status).toBe('ACTIVE');
     expect(runtime.consoleOutput(noFaafo.id)).toMatch(/faafo_worker: ERROR .*add -i faafo/);
 
-    const broken = createServer('broken', guide("-i faafo -r api -d 'postgresql://x@10.61.0.3/faafo'"));
+    const broken = createServer('broken', guide("-i faafo -r api -d 'mssql://x@10.61.0.3/faafo'"));
     await boot(broken);
     const s = serverOf(broken.id);
     expect(s.status).toBe('ERROR');

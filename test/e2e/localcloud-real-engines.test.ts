@@ -6,25 +6,20 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import amqp from 'amqplib';
 import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CloudCliError } from '../../src/localcloud/control/io.ts';
-import { claimSlot, pickSlot } from '../../src/localcloud/control/slots.ts';
-import { nextFixedAddresses } from '../../src/localcloud/nodes/addresses.ts';
 import { databaseNameOf } from '../../src/localcloud/nodes/backends.ts';
 import type { LocalNodeRuntime } from '../../src/localcloud/nodes/runtime.ts';
-import { type LocalCloud, startLocalCloud } from '../../src/localcloud/server.ts';
+import type { LocalCloud } from '../../src/localcloud/server.ts';
 import type { Server } from '../../src/localcloud/state.ts';
+import { addServer, bootNode, guide, startSlottedCloud } from '../helpers/cloud-nodes.ts';
 import { postAndAwaitRendered } from '../helpers/fractals.ts';
 import { isAlive, nodePids } from '../helpers/localcloud.ts';
 import { createVhost, type TestVhost } from '../helpers/rabbitmq.ts';
 import { mysqlAvailable, rabbitmqAvailable, TEST_MYSQL_URL } from '../helpers/services.ts';
 
 const run = (await rabbitmqAvailable()) && (await mysqlAvailable());
-const INSTALL = 'http://git.openstack.org/cgit/stackforge/faafo/plain/contrib/install.sh';
-const guide = (args: string) => `#!/usr/bin/env bash\ncurl -L -s ${INSTALL} | bash -s -- \\\n${args}\n`;
 
 describe.skipIf(!run)('local cloud with a real RabbitMQ and MariaDB', () => {
   let dir: string;
@@ -38,46 +33,7 @@ describe.skipIf(!run)('local cloud with a real RabbitMQ and MariaDB', () => {
   let worker: Server;
   const pids = new Set<number>();
 
-  const statusOf = (id: string) => cloud.store.read().servers.find((s) => s.id === id);
   const runtime = () => cloud.runtime as LocalNodeRuntime;
-
-  function createServer(name: string, userData: string, id: string = randomUUID()): Server {
-    return cloud.store.update((state) => {
-      const addresses = nextFixedAddresses(state);
-      if (!addresses) throw new Error('no address left');
-      const now = new Date().toISOString();
-      const server: Server = {
-        id,
-        name,
-        projectId: state.projects[0]!.id,
-        userId: state.users[0]!.id,
-        imageId: state.images[0]!.id,
-        flavorId: '1',
-        keyName: null,
-        securityGroupIds: [],
-        metadata: {},
-        userData: Buffer.from(userData).toString('base64'),
-        status: 'BUILD',
-        taskState: 'spawning',
-        powerState: 0,
-        fault: null,
-        ...addresses,
-        createdAt: now,
-        updatedAt: now,
-      };
-      state.servers.push(server);
-      return structuredClone(server);
-    });
-  }
-
-  async function boot(server: Server): Promise<void> {
-    cloud.runtime.boot(server);
-    await runtime().settled(server.id);
-    for (const pid of runtime().pids(server.id)) pids.add(pid);
-    const status = statusOf(server.id);
-    if (status?.status !== 'ACTIVE')
-      throw new Error(`${server.name} is ${status?.status}: ${runtime().consoleOutput(server.id)}`);
-  }
 
   const mysqlUrl = new URL(TEST_MYSQL_URL);
   mysqlUrl.pathname = '/';
@@ -93,46 +49,35 @@ describe.skipIf(!run)('local cloud with a real RabbitMQ and MariaDB', () => {
   beforeAll(async () => {
     vhost = await createVhost('faafo-realengines');
     dir = mkdtempSync(join(tmpdir(), 'faafo-real-engines-'));
-    const dataDir = join(dir, 'cloud');
     // A slot of its own in the host's registry, so it runs beside other clouds and test files.
-    for (let attempt = 0; ; attempt++) {
-      try {
-        const slot = pickSlot();
-        release = claimSlot(slot, dataDir);
-        cloud = await startLocalCloud({
-          dataDir,
-          slot,
-          ports: { identity: 0, compute: 0, network: 0, image: 0 },
-          backends: { rabbitmqUrl: vhost.url, mysqlUrl: mysqlUrl.toString() },
-        });
-        break;
-      } catch (error) {
-        release();
-        if (!(error instanceof CloudCliError) || attempt >= 5) throw error;
-        await sleep(100 + Math.random() * 300);
-      }
-    }
+    ({ cloud, release } = await startSlottedCloud(join(dir, 'cloud'), {
+      rabbitmqUrl: vhost.url,
+      mysqlUrl: mysqlUrl.toString(),
+    }));
     // The services node's id starts with the random prefix: its database faafo_<prefix> is ours.
-    services = createServer(
+    services = addServer(
+      cloud,
       'app-services',
       guide('-i database -i messaging'),
       `${idPrefix}-${randomUUID().slice(9)}`,
     );
-    await boot(services);
-    api = createServer(
+    await bootNode(cloud, services, pids);
+    api = addServer(
+      cloud,
       'app-api-1',
       guide(
         `-i faafo -r api -m 'amqp://guest:guest@${services.fixedIp}:5672/' -d 'mysql://faafo:password@${services.fixedIp}:3306/faafo'`,
       ),
     );
-    await boot(api);
-    worker = createServer(
+    await bootNode(cloud, api, pids);
+    worker = addServer(
+      cloud,
       'app-worker-1',
       guide(
         `-i faafo -r worker -e 'http://${api.fixedIp}' -m 'amqp://guest:guest@${services.fixedIp}:5672/'`,
       ),
     );
-    await boot(worker);
+    await bootNode(cloud, worker, pids);
   }, 60_000);
 
   afterAll(async () => {

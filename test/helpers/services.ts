@@ -1,10 +1,12 @@
-// Real services that some tests need (RabbitMQ, MariaDB, Chromium). Under CI they must be up:
+// Real services that some tests need (RabbitMQ, MariaDB, PostgreSQL, Chromium). Under CI they must be up:
 // a missing service fails the test. Elsewhere the test is skipped with one loud line.
 import { existsSync } from 'node:fs';
 import { tcpAnswers } from '../../src/shared/tcp-answers.ts';
 
 export const TEST_RABBITMQ_URL = process.env.FAAFO_TEST_RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672/';
 export const TEST_MYSQL_URL = process.env.FAAFO_TEST_MYSQL_URL ?? 'mysql://faafo:password@127.0.0.1:3306/';
+export const TEST_POSTGRES_URL =
+  process.env.FAAFO_TEST_POSTGRES_URL ?? 'postgresql://faafo:password@127.0.0.1:5432/postgres';
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 /** True when something accepts TCP connections at the URL's host and port. */
@@ -30,4 +32,6 @@ export const rabbitmqAvailable = () =>
   serviceAvailable('RabbitMQ', () => tcpReachable(TEST_RABBITMQ_URL, 5672));
 export const mysqlAvailable = () =>
   serviceAvailable('MariaDB/MySQL', () => tcpReachable(TEST_MYSQL_URL, 3306));
+export const postgresAvailable = () =>
+  serviceAvailable('PostgreSQL', () => tcpReachable(TEST_POSTGRES_URL, 5432));
 export const chromiumAvailable = () => serviceAvailable('Chromium', async () => existsSync(CHROMIUM_PATH));

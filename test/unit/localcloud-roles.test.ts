@@ -79,12 +79,26 @@ function guideCloud() {
 const argAfter = (args: string[], flag: string) => args[args.indexOf(flag) + 1];
 
 describe('layoutNode: the guide', () => {
-  it('services node: the broker and the embedded database', () => {
+  it('services node: the broker and the database server', () => {
     const { services, ctx } = guideCloud();
     const layout = layoutNode(plan(script('-i database -i messaging')), ctx(services));
-    expect(layout.processes).toHaveLength(1);
-    const broker = layout.processes[0]!;
-    expect(broker).toMatchObject({ role: 'messaging', command: process.execPath, phase: 0 });
+    expect(layout.processes).toHaveLength(2);
+    const database = layout.processes.find((p) => p.role === 'database')!;
+    expect(database).toMatchObject({ command: process.execPath, phase: 0, oneshot: false });
+    expect(database.args).toEqual([
+      TUTOR_BIN,
+      'pgserve',
+      '--listen',
+      '127.9.1.3:5432',
+      '--data-dir',
+      '/data/nodes/id-app-services/pgdata',
+    ]);
+    expect(database.ready).toEqual({
+      line: /pgserve listening on /,
+      tcp: { host: '127.9.1.3', port: 5432 },
+    });
+    const broker = layout.processes.find((p) => p.role === 'messaging')!;
+    expect(broker).toMatchObject({ command: process.execPath, phase: 0 });
     expect(broker.args).toEqual([
       TUTOR_BIN,
       'broker',
@@ -93,15 +107,18 @@ describe('layoutNode: the guide', () => {
       '--data-dir',
       '/data/nodes/id-app-services/broker',
     ]);
-    expect(layout.listens).toEqual([{ port: 5672, guidePort: 5672 }]);
-    expect(layout.log.join('\n')).toMatch(
-      /embedded SQLite database \/data\/nodes\/id-app-services\/faafo\.db/,
-    );
+    // The guide's MySQL port 3306 is published as moved to PostgreSQL's 5432.
+    expect(layout.listens).toEqual([
+      { port: 5432, guidePort: 3306 },
+      { port: 5672, guidePort: 5672 },
+    ]);
+    // The console says which engine stands in for the guide's MySQL.
+    expect(layout.log.join('\n')).toMatch(/PGlite .*stands in for the guide's MySQL.*127\.9\.1\.3:5432/);
     // The URLs install.sh sets only matter with -i faafo, so the log does not explain them.
     expect(layout.log.join('\n')).not.toMatch(/→/);
   });
 
-  it("api node: mysql://…@<services> becomes the services node's SQLite file", () => {
+  it("api node: mysql://…@<services> becomes the services node's PostgreSQL, over TCP", () => {
     const { api, ctx } = guideCloud();
     const layout = layoutNode(
       plan(
@@ -116,12 +133,12 @@ describe('layoutNode: the guide', () => {
     expect(proc!.args.slice(1, 2)).toEqual(['api']);
     expect(argAfter(proc!.args, '--listen-address')).toBe('127.9.1.4');
     expect(argAfter(proc!.args, '--bind-port')).toBe('8080');
-    expect(argAfter(proc!.args, '--database-url')).toBe('sqlite:////data/nodes/id-app-services/faafo.db');
+    expect(argAfter(proc!.args, '--database-url')).toBe('postgresql://faafo:password@127.9.1.3:5432/faafo');
     expect(argAfter(proc!.args, '--transport-url')).toBe('amqp://guest:guest@127.9.1.3:5672/');
     expect(argAfter(proc!.args, '--image-store')).toBe('database');
     expect(layout.listens).toEqual([{ port: 8080, guidePort: 80 }]);
     expect(layout.log).toContain(
-      'mysql://faafo:***@10.9.0.3:3306/faafo → sqlite:////data/nodes/id-app-services/faafo.db (the embedded database of app-services)',
+      'mysql://faafo:***@10.9.0.3:3306/faafo → postgresql://faafo:***@127.9.1.3:5432/faafo (the database server of app-services)',
     );
   });
 
@@ -163,13 +180,21 @@ describe('layoutNode: the guide', () => {
 
 describe('layoutNode: URL resolution', () => {
   it('moved service ports are used in every URL', () => {
-    const { worker, ctx } = guideCloud();
+    const { worker, api, services, ctx } = guideCloud();
+    const ports = { amqp: 6672, api: 9080, database: 6432 };
     const layout = layoutNode(
       plan(script("-i faafo -r worker -e 'http://10.9.0.4' -m 'amqp://guest:guest@10.9.0.3:5672/'")),
-      ctx(worker, { ports: { amqp: 6672, api: 9080 } }),
+      ctx(worker, { ports }),
     );
     expect(layout.config.transportUrl).toBe('amqp://guest:guest@127.9.1.3:6672/');
     expect(layout.config.endpointUrl).toBe('http://127.9.1.4:9080');
+    const apiLayout = layoutNode(
+      plan(script("-i faafo -r api -d 'mysql+pymysql://faafo:password@10.9.0.3/faafo'")),
+      ctx(api, { ports }),
+    );
+    expect(apiLayout.config.databaseUrl).toBe('postgresql://faafo:password@127.9.1.3:6432/faafo');
+    const servicesLayout = layoutNode(plan(script('-i database')), ctx(services, { ports }));
+    expect(servicesLayout.listens).toEqual([{ port: 6432, guidePort: 3306 }]);
   });
 
   it('addresses outside the cloud go nowhere; a missing node is refused; floating IPs reach their node', () => {

@@ -9,8 +9,9 @@ import mysql, {
   type ResultSetHeader,
   type RowDataPacket,
 } from 'mysql2/promise';
-import { redactText, redactUrl } from '../../shared/redact.ts';
+import { redactUrl } from '../../shared/redact.ts';
 import type { Fractal, FractalResult, NewFractal } from '../model.ts';
+import { asDriverError, redactedDetail } from './driver-errors.ts';
 import {
   DatabaseUnavailableError,
   DuplicateFractalError,
@@ -112,31 +113,9 @@ const ER_DUP_ENTRY = 1062;
 const ER_LOCK_DEADLOCK = 1213;
 const TRANSACTION_ATTEMPTS = 6;
 
-interface DriverError {
-  code?: unknown;
-  errno?: unknown;
-  fatal?: unknown;
-  message?: unknown;
-  errors?: unknown;
-}
-
-function asDriverError(error: unknown): DriverError {
-  return typeof error === 'object' && error !== null ? (error as DriverError) : {};
-}
-
 function isUnavailable(error: unknown): boolean {
   const e = asDriverError(error);
   return e.fatal === true || UNAVAILABLE_CODES.has(String(e.code));
-}
-
-/** The driver's message; Node's AggregateError (dual-stack connect) has an empty one. */
-function messageOf(error: unknown): string {
-  const e = asDriverError(error);
-  const parts = [typeof e.message === 'string' ? e.message : ''];
-  if (Array.isArray(e.errors))
-    parts.push(...e.errors.map((inner) => String(asDriverError(inner).message ?? inner)));
-  const text = parts.filter(Boolean).join('; ');
-  return text || (e.code ? String(e.code) : String(error));
 }
 
 /** Opens a pool, creating the database (when missing and permitted) and the tables. */
@@ -203,9 +182,7 @@ class MysqlRepository implements FractalRepository {
       return await work();
     } catch (error) {
       if (!isUnavailable(error)) throw error;
-      let detail = redactText(messageOf(error));
-      // Belt and braces: a driver message should never echo the password, but make sure.
-      if (this.password.length >= 3) detail = detail.split(this.password).join('***');
+      const detail = redactedDetail(error, this.password);
       throw new DatabaseUnavailableError(`MySQL at ${this.shownUrl} is unavailable: ${detail}`, {
         cause: error,
       });

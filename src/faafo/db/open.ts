@@ -1,9 +1,11 @@
 // `--database-url` → a repository. The URL forms are SQLAlchemy's, so the original faafo's
-// config files and installer flags (`sqlite:////tmp/sqlite.db`, `mysql+pymysql://…`) keep working.
+// config files and installer flags (`sqlite:////tmp/sqlite.db`, `mysql+pymysql://…`) keep working;
+// `postgresql://…` reaches a PostgreSQL (or the local cloud's PGlite database node).
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { redactUrl } from '../../shared/redact.ts';
 import { openMysqlRepository } from './mysql.ts';
+import { openPostgresRepository, POSTGRES_URL } from './postgres.ts';
 import { DatabaseUnavailableError, type FractalRepository } from './repository.ts';
 import { openSqliteRepository } from './sqlite.ts';
 
@@ -12,6 +14,7 @@ const ACCEPTED_FORMS = [
   'sqlite:////absolute/path.db',
   'sqlite:///:memory:',
   'mysql://user:password@host:port/database (also mysql+pymysql://…)',
+  'postgresql://user:password@host:port/database (also postgres://…)',
 ].join(', ');
 
 /**
@@ -43,5 +46,6 @@ export async function openRepository(databaseUrl: string): Promise<FractalReposi
     return openSqliteRepository(file);
   }
   if (/^(mysql|mariadb)(\+[a-z0-9_]+)?:\/\//i.test(databaseUrl)) return openMysqlRepository(databaseUrl);
+  if (POSTGRES_URL.test(databaseUrl)) return openPostgresRepository(databaseUrl);
   throw new Error(`Unsupported database URL ${redactUrl(databaseUrl)}; use one of: ${ACCEPTED_FORMS}`);
 }

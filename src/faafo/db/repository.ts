@@ -1,5 +1,5 @@
-// The one way faafo talks to its database. Two drivers implement it (sqlite.ts, mysql.ts);
-// the URL picks which (see open.ts). Both must pass the same suite in test/behaviour/.
+// The one way faafo talks to its database. Three drivers implement it (sqlite.ts, mysql.ts, postgres.ts);
+// the URL picks which (see open.ts). All must pass the same suite in test/behaviour/.
 import type { Fractal, FractalResult, NewFractal } from '../model.ts';
 
 export interface Page<T> {

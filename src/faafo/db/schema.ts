@@ -1,6 +1,6 @@
-// The storage layout both drivers share: the `fractal` table (the original's columns plus
+// The storage layout every driver shares: the `fractal` table (the original's columns plus
 // `failure` and `created_at`) and `fractal_image_chunk`, which holds each PNG split in chunks.
-// Keeping both dialects side by side makes a column change visible in one diff.
+// Keeping the dialects side by side makes a column change visible in one diff.
 import { type Fractal, type FractalResult, stateOf } from '../model.ts';
 
 /**
@@ -84,7 +84,36 @@ export const MYSQL_SCHEMA = [
   ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin`,
 ];
 
-/** A row as either driver reads it with FRACTAL_COLUMNS. */
+// PostgreSQL (a real server, or PGlite standing in for one). COLLATE "C" makes ORDER BY uuid compare
+// bytes, as the other two engines do. created_at is a timestamp with time zone, in milliseconds.
+export const POSTGRES_SCHEMA = [
+  `CREATE TABLE IF NOT EXISTS fractal (
+    uuid VARCHAR(36) COLLATE "C" NOT NULL PRIMARY KEY,
+    checksum VARCHAR(256) NULL,
+    url VARCHAR(256) NULL,
+    duration DOUBLE PRECISION NULL,
+    size INTEGER NULL,
+    width INTEGER NOT NULL,
+    height INTEGER NOT NULL,
+    iterations INTEGER NOT NULL,
+    xa DOUBLE PRECISION NOT NULL,
+    xb DOUBLE PRECISION NOT NULL,
+    ya DOUBLE PRECISION NOT NULL,
+    yb DOUBLE PRECISION NOT NULL,
+    generated_by VARCHAR(256) NULL,
+    failure TEXT NULL,
+    created_at TIMESTAMP(3) WITH TIME ZONE NOT NULL DEFAULT CURRENT_TIMESTAMP(3)
+  )`,
+  'CREATE INDEX IF NOT EXISTS fractal_checksum ON fractal (checksum)',
+  `CREATE TABLE IF NOT EXISTS fractal_image_chunk (
+    uuid VARCHAR(36) COLLATE "C" NOT NULL,
+    seq INTEGER NOT NULL,
+    data BYTEA NOT NULL,
+    PRIMARY KEY (uuid, seq)
+  )`,
+];
+
+/** A row as any driver reads it with FRACTAL_COLUMNS. */
 export type FractalRow = Omit<Fractal, 'state'>;
 
 export function rowToFractal(row: FractalRow): Fractal {

@@ -13,6 +13,8 @@ import { DEFAULT_PORTS, type ServicePorts } from './roles.ts';
 const PortsSchema = z.object({
   amqp: z.number().int().min(1).max(65535),
   api: z.number().int().min(1).max(65535),
+  // Absent in the ports.json of a cloud from before the database node had a server.
+  database: z.number().int().min(1).max(65535).optional(),
 });
 
 /** An address in the slot's public range that no node gets (hosts start at .3). */
@@ -36,7 +38,7 @@ export async function firstFree(host: string, preferred: number, fallback: numbe
 
 /** Chooses (or confirms) the cloud's service ports and remembers them in `file`. */
 export async function chooseServicePorts(slot: number, file: string): Promise<ServicePorts> {
-  let remembered: ServicePorts | undefined;
+  let remembered: z.infer<typeof PortsSchema> | undefined;
   try {
     remembered = PortsSchema.parse(JSON.parse(readFileSync(file, 'utf8')));
   } catch {
@@ -46,8 +48,12 @@ export async function chooseServicePorts(slot: number, file: string): Promise<Se
   const ports: ServicePorts = {
     amqp: await firstFree(host, remembered?.amqp ?? DEFAULT_PORTS.amqp, DEFAULT_PORTS.amqp),
     api: await firstFree(host, remembered?.api ?? DEFAULT_PORTS.api, DEFAULT_PORTS.api),
+    database: await firstFree(host, remembered?.database ?? DEFAULT_PORTS.database, DEFAULT_PORTS.database),
   };
   if (ports.amqp === ports.api) ports.api = await firstFree(host, ports.api + 1000, ports.api + 1000);
+  while (ports.database === ports.amqp || ports.database === ports.api) {
+    ports.database = await firstFree(host, ports.database + 1000, ports.database + 1000);
+  }
   mkdirSync(dirname(file), { recursive: true });
   writeFileSync(file, `${JSON.stringify(ports)}\n`);
   return ports;

@@ -3,7 +3,8 @@
 // bin/faafo-tutor.mjs) and the lines and ports that say they are up.
 //
 //   -i messaging          → faafo-tutor broker on <loopback>:5672, data in <nodeDir>/broker
-//   -i database           → the embedded database: the SQLite file <nodeDir>/faafo.db (no process)
+//   -i database           → faafo-tutor pgserve (PGlite as a PostgreSQL) on <loopback>:5432, data in
+//                           <nodeDir>/pgdata: the guide's MySQL, reached over TCP like it
 //   -i faafo -r api       → faafo api on <loopback>:8080
 //   -i faafo -r worker    → faafo worker, FAAFO_NODE_NAME=<server name>, --render-threads = vCPUs
 //   -r demo (with api)    → faafo --endpoint-url E --debug create, once, after the API is up
@@ -11,8 +12,9 @@
 // URL hosts: a node's fixed (10.x), loopback or floating address → that node's loopback address;
 // localhost and the node's own name → itself; anything else → an address where nothing listens
 // (nodes never reach outside the cloud). http on port 80 (or none) → 8080, where the API listens.
-// `mysql://…@<node>…` → `sqlite:///<that node's faafo.db>` when that node runs `-i database`: all
-// nodes are on this host, so API nodes share the file (SQLite's WAL makes that safe).
+// `mysql://user:pass@<node>/db` → `postgresql://user:pass@<that node's loopback>:5432/db` when that
+// node runs `-i database`: API nodes reach its database over the network only, so a stopped
+// services node stops the app, as in the guide. No node reads another node's files.
 import { join } from 'node:path';
 import { FAAFO_BIN, TUTOR_BIN } from '../../shared/bins.ts';
 import { redactText } from '../../shared/redact.ts';
@@ -21,7 +23,7 @@ import { loopbackFor, unreachableAddress } from './addresses.ts';
 import { decodeUserData, type InstallPlan, isUnrecognised, parseUserData, type Role } from './userdata.ts';
 
 /** The ports the guide's services use. */
-export const GUIDE_PORTS = { amqp: 5672, api: 80 } as const;
+export const GUIDE_PORTS = { amqp: 5672, api: 80, database: 3306 } as const;
 
 /**
  * The ports a cloud's nodes really use. Port 80 needs root, so the API is on 8080; and a port some
@@ -31,8 +33,10 @@ export const GUIDE_PORTS = { amqp: 5672, api: 80 } as const;
 export interface ServicePorts {
   amqp: number;
   api: number;
+  /** The database node's PostgreSQL port (the guide's MySQL is on 3306). */
+  database: number;
 }
-export const DEFAULT_PORTS: ServicePorts = { amqp: 5672, api: 8080 };
+export const DEFAULT_PORTS: ServicePorts = { amqp: 5672, api: 8080, database: 5432 };
 
 /**
  * How to tell a process is up: a line it prints (so a port answered by someone else is not
@@ -47,7 +51,7 @@ export interface Listen {
 }
 
 export interface ProcessSpec {
-  role: 'messaging' | 'api' | 'worker' | 'demo';
+  role: 'messaging' | 'database' | 'api' | 'worker' | 'demo';
   /** How the console names it, e.g. "faafo api". */
   program: string;
   command: string;
@@ -168,6 +172,17 @@ function resolveUrl(url: string, ctx: RoleContext): Resolved | undefined {
   };
 }
 
+/**
+ * The PostgreSQL URL of a database node's PGlite server for a guide `mysql://` URL: same user,
+ * password and database name, that node's loopback address and the cloud's database port.
+ */
+function postgresUrlFor(mysqlUrl: string, node: Server, port: number): string {
+  const m = URL_PARTS.exec(mysqlUrl);
+  const userinfo = m?.[2] !== undefined ? `${m[2]}@` : '';
+  const database = /^\/([^/?#]+)/.exec(m?.[5] ?? '')?.[1] ?? 'faafo';
+  return `postgresql://${userinfo}${node.loopbackIp}:${port}/${database}`;
+}
+
 function explain(from: string, to: string, target: Target, what: string): string {
   const where = target.why ? `; ${target.why}` : target.node ? ` (${what}${target.node.name})` : '';
   return `${redactText(from)} → ${redactText(to)}${where}`;
@@ -183,7 +198,7 @@ export function layoutNode(plan: InstallPlan, ctx: RoleContext): NodeLayout {
   const failures: string[] = [];
   const processes: ProcessSpec[] = [];
   const listens: Listen[] = [];
-  const { amqp: amqpPort, api: apiPort } = ctx.ports;
+  const { amqp: amqpPort, api: apiPort, database: databasePort } = ctx.ports;
   const rolesOfNode = (node: Server) => (node.id === server.id ? roles : new Set(rolesOf(node)));
   // The boot log explains only the URLs a process of this node uses.
   const runs = (...which: Role[]) => which.some((r) => roles.has(r));
@@ -202,11 +217,10 @@ export function layoutNode(plan: InstallPlan, ctx: RoleContext): NodeLayout {
       log.push(explain(plan.transportUrl, transportUrl, amqp.target, 'the broker of '));
   }
 
-  // Database URL: the embedded database of the node it names; a SQLite path is on this node's disk.
+  // Database URL: the database server of the node it names; a SQLite path is on this node's disk.
   let databaseUrl = plan.databaseUrl;
-  const ownDatabase = `sqlite:///${join(dir, 'faafo.db')}`;
   if (/^sqlite:/i.test(plan.databaseUrl)) {
-    databaseUrl = ownDatabase;
+    databaseUrl = `sqlite:///${join(dir, 'faafo.db')}`;
     if (uses.database) log.push(`${plan.databaseUrl} → ${databaseUrl} (this node's disk)`);
   } else if (/^(mysql|mariadb)(\+[a-z0-9_]+)?:\/\//i.test(plan.databaseUrl)) {
     const db = resolveUrl(plan.databaseUrl, ctx);
@@ -214,9 +228,9 @@ export function layoutNode(plan: InstallPlan, ctx: RoleContext): NodeLayout {
     if (db && node && rolesOfNode(node).has('database')) {
       databaseUrl = ctx.backends?.database
         ? ctx.backends.database(node)
-        : `sqlite:///${join(ctx.nodeDir(node.id), 'faafo.db')}`;
+        : postgresUrlFor(plan.databaseUrl, node, databasePort);
       if (uses.database)
-        log.push(explain(plan.databaseUrl, databaseUrl, db.target, 'the embedded database of '));
+        log.push(explain(plan.databaseUrl, databaseUrl, db.target, 'the database server of '));
     } else if (db) {
       databaseUrl = db.url;
       if (uses.database) {
@@ -242,8 +256,28 @@ export function layoutNode(plan: InstallPlan, ctx: RoleContext): NodeLayout {
       log.push(`database: ${redactText(ctx.backends.database(server))} (a configured MariaDB)`);
     } else {
       log.push(
-        `database: the embedded SQLite database ${join(dir, 'faafo.db')} (MySQL on port 3306 in the guide)`,
+        `database: PGlite (PostgreSQL in WebAssembly) stands in for the guide's MySQL: it listens on ` +
+          `${loopback}:${databasePort} (port 3306 in the guide), data in ${join(dir, 'pgdata')}`,
       );
+      processes.push({
+        role: 'database',
+        program: 'faafo-tutor pgserve',
+        command: process.execPath,
+        args: [
+          TUTOR_BIN,
+          'pgserve',
+          '--listen',
+          `${loopback}:${databasePort}`,
+          '--data-dir',
+          join(dir, 'pgdata'),
+        ],
+        env: {},
+        ready: { line: /pgserve listening on /, tcp: { host: loopback, port: databasePort } },
+        phase: 0,
+        oneshot: false,
+        describe: `starting the database server (faafo-tutor pgserve: PGlite, as MySQL) on ${loopback}:${databasePort}`,
+      });
+      listens.push({ port: databasePort, guidePort: GUIDE_PORTS.database });
     }
   }
 
