@@ -1,12 +1,13 @@
 // The lab's instruments in one import, for the tutor, the notebooks and the bench: load generators,
 // meters (async iterables of timestamped samples), the load-average arithmetic and the run record.
 // Loads from CommonJS too (test/unit/cloud-commonjs.test.ts), so a notebook can require it.
+
+export * from '../shared/loadavg.ts';
 export * from './batch.ts';
 export * from './figures.ts';
 export * from './flood.ts';
 export * from './fractals-meter.ts';
 export * from './latency.ts';
-export * from './loadavg.ts';
 export * from './node-meter.ts';
 export * from './poll.ts';
 export * from './queue-meter.ts';

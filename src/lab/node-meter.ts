@@ -9,10 +9,10 @@
 // gives a sample with `unavailable: reason` and the meter keeps going, so a learner on a real
 // OpenStack sees why there is no figure rather than a crash.
 import { z } from 'zod';
+import { LOADAVG_KEY } from '../shared/diagnostics-keys.ts';
 import { type MeterOptions, poll, reasonOf, type Sample } from './poll.ts';
 
-/** Our key in the diagnostics body: the node's [1, 5, 15]-minute load averages. */
-export const LOADAVG_KEY = 'local-cloud:loadavg';
+export { LOADAVG_KEY };
 
 /** What the meter needs of the cloud connection: one call, GET /servers/{id}/diagnostics's body. */
 export interface DiagnosticsSource {

@@ -92,15 +92,16 @@ describe.each(cases)(
         // Diagnostics through Nova's API: its own CPU time and memory, its load, the mechanism.
         const diagnostics = await api(`/servers/${id}/diagnostics`);
         expect(diagnostics.status).toBe(200);
-        const body = (await diagnostics.json()) as Record<string, number | string>;
-        expect(body.cpu_limit_mechanism).toMatch(expected);
-        expect(body.cpu_limit_host_cores).toBe(0.25);
+        const body = (await diagnostics.json()) as Record<string, unknown>;
+        expect(body['local-cloud:cpu-limit']).toMatch(expected);
+        expect(body['local-cloud:host-cores']).toBe(0.25);
         expect(body.cpu0_time).toBeGreaterThan(0);
         expect(body['memory-rss']).toBeGreaterThan(10_000);
         expect(body.memory).toBe(2048 * 1024);
-        for (const key of ['load_average_1m', 'load_average_5m', 'load_average_15m']) {
-          expect(typeof body[key]).toBe('number');
-        }
+        const loadavg = body['local-cloud:loadavg'];
+        expect(
+          Array.isArray(loadavg) && loadavg.length === 3 && loadavg.every((v) => typeof v === 'number'),
+        ).toBe(true);
         expect(readFileSync(join(dataDir, 'nodes', id, 'loadavg'), 'utf8')).toMatch(
           /^\d+\.\d\d \d+\.\d\d \d+\.\d\d \d+\/\d+ \d+\n$/,
         );
@@ -111,8 +112,8 @@ describe.each(cases)(
           timeout: 60_000,
         });
         expect(JSON.parse(osc.stdout)).toMatchObject({
-          cpu_limit_mechanism: expect.stringMatching(expected),
-          load_average_1m: expect.any(Number),
+          'local-cloud:cpu-limit': expect.stringMatching(expected),
+          'local-cloud:loadavg': [expect.any(Number), expect.any(Number), expect.any(Number)],
         });
 
         // Status says the vCPU size, the mechanism, and the node's load.

@@ -78,7 +78,7 @@ describe('the notebooks’ imports, loaded as CommonJS', () => {
   it('the lab (src/lab) loads, computes and writes a run record, and pulls in nothing of src/localcloud', async () => {
     const script = `
       const lab = require('./src/lab/index.ts');
-      for (const f of ['batch', 'figures', 'flood', 'fractals-meter', 'latency', 'loadavg', 'node-meter', 'poll', 'queue-meter', 'run-record', 'targets'])
+      for (const f of ['batch', 'figures', 'flood', 'fractals-meter', 'latency', 'node-meter', 'poll', 'queue-meter', 'run-record', 'targets'])
         require('./src/lab/' + f + '.ts');
       let load = lab.IDLE;
       for (let i = 0; i < 200; i++) load = lab.sample(load, 1);

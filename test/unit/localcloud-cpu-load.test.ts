@@ -1,25 +1,14 @@
-// The pieces of a node's CPU size and load that need no process: the kernel's load-average
-// arithmetic (checked against its formula written out independently), runnable demand, the vCPU
-// size, and the diagnostics route through the compute service app with a runtime that reports them.
+// The pieces of a node's CPU size and load that need no process: runnable demand (what feeds the
+// load average of src/shared/loadavg.ts), the vCPU size, and the diagnostics route through the
+// compute service app with a runtime that reports them.
 import type { FastifyInstance } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { parseDiagnostics } from '../../src/lab/node-meter.ts';
 import { issueToken } from '../../src/localcloud/auth.ts';
 import type { CloudStore, NodeDiagnostics, NodeRuntime } from '../../src/localcloud/contracts.ts';
 import { cpuLine } from '../../src/localcloud/control/status.ts';
 import { buildServiceApp } from '../../src/localcloud/gateway.ts';
 import { runnableDemand } from '../../src/localcloud/nodes/limits/demand.ts';
-import {
-  calcLoad,
-  EXP_1,
-  EXP_5,
-  EXP_15,
-  FIXED_1,
-  type FixedLoads,
-  formatLoad,
-  procLoadavgLine,
-  stepLoads,
-  ZERO_LOADS,
-} from '../../src/localcloud/nodes/limits/load-average.ts';
 import {
   chooseVcpuFraction,
   defaultVcpuFraction,
@@ -28,69 +17,6 @@ import {
 import { computeProvider } from '../../src/localcloud/providers/compute/index.ts';
 import type { Server } from '../../src/localcloud/state.ts';
 import { createMemoryStore, seedState, UBUNTU_IMAGE_ID } from '../../src/localcloud/store.ts';
-
-/** kernel/sched/loadavg.c calc_load, in BigInt so no float rounding can agree with ours by accident. */
-function kernelCalcLoad(load: bigint, exp: bigint, active: bigint): bigint {
-  let newload = load * exp + active * (2048n - exp);
-  if (active >= load) newload += 2048n - 1n;
-  return newload / 2048n;
-}
-
-describe('the load-average arithmetic', () => {
-  it('is the kernel constants and calc_load step for step', () => {
-    expect([FIXED_1, EXP_1, EXP_5, EXP_15]).toEqual([2048, 1884, 2014, 2037]);
-    // e^(-5/60), e^(-5/300), e^(-5/900) in 11-bit fixed point.
-    expect(Math.round(FIXED_1 / Math.exp(5 / 60))).toBe(EXP_1);
-    expect(Math.round(FIXED_1 / Math.exp(5 / 300))).toBe(EXP_5);
-    expect(Math.round(FIXED_1 / Math.exp(5 / 900))).toBe(EXP_15);
-    let load = 0n;
-    let ours = 0;
-    const demands = [0, 1, 1, 2.5, 3, 0.2, 0, 0, 1, 1, 1, 4, 0.75, 0, 0];
-    for (const demand of [...demands, ...demands, ...demands]) {
-      const active = BigInt(Math.round(demand * 2048));
-      for (const exp of [EXP_1, EXP_5, EXP_15]) {
-        expect(calcLoad(Number(load), exp, Number(active))).toBe(
-          Number(kernelCalcLoad(load, BigInt(exp), active)),
-        );
-      }
-      load = kernelCalcLoad(load, BigInt(EXP_1), active);
-      ours = calcLoad(ours, EXP_1, Number(active));
-      expect(ours).toBe(Number(load));
-    }
-  });
-
-  it('one task always runnable: the 1-minute average reaches 1.00 and never passes it', () => {
-    let loads: FixedLoads = ZERO_LOADS;
-    const seen: number[] = [];
-    for (let i = 0; i < 24 * 5; i++) {
-      loads = stepLoads(loads, 1);
-      seen.push(loads[0]);
-    }
-    // After one minute (12 samples) about 1 - 1/e = 0.632; after two about 1 - 1/e² = 0.865, plus
-    // the kernel's round-ups: a constant 1 alone does not reach 0.9 within two minutes.
-    expect(formatLoad(seen[11]!)).toBe('0.63');
-    expect(formatLoad(seen[23]!)).toBe('0.87');
-    expect(Math.max(...seen)).toBe(FIXED_1);
-    expect(formatLoad(seen.at(-1)!)).toBe('1.00');
-    // The 5- and 15-minute averages lag behind.
-    expect(loads[1]).toBeLessThan(loads[0]);
-    expect(loads[2]).toBeLessThan(loads[1]);
-    // And an idle node falls back.
-    for (let i = 0; i < 24; i++) loads = stepLoads(loads, 0);
-    expect(Number(formatLoad(loads[0]))).toBeLessThan(0.15);
-  });
-
-  it('prints as /proc/loadavg does', () => {
-    expect(formatLoad(0)).toBe('0.00');
-    expect(formatLoad(1024)).toBe('0.50');
-    expect(formatLoad(2048)).toBe('1.00');
-    expect(formatLoad(2047)).toBe('1.00'); // FIXED_1/200 is added before truncating
-    expect(formatLoad(3 * 2048 + 205)).toBe('3.10');
-    expect(procLoadavgLine([2048, 1024, 0], { running: 1, total: 3, lastPid: 4242 })).toBe(
-      '1.00 0.50 0.00 1/3 4242\n',
-    );
-  });
-});
 
 describe('runnable demand', () => {
   const f = 1 / 3;
@@ -247,19 +173,28 @@ describe('GET /servers/{id}/diagnostics', () => {
       memory: 4096 * 1024,
       'memory-actual': 4096 * 1024,
       'memory-rss': 81_920,
-      load_average_1m: 0.93,
-      load_average_5m: 0.41,
-      load_average_15m: 0.15,
-      cpu_limit_mechanism: 'cgroup-v1',
-      cpu_limit_host_cores: 0.667,
-      server_id: 'worker-1',
+      'local-cloud:loadavg': [0.93, 0.41, 0.15],
+      'local-cloud:cpu-limit': 'cgroup-v1',
+      'local-cloud:host-cores': 0.667,
+    });
+    // What the lab's node meter reads of it.
+    expect(parseDiagnostics(response.json())).toEqual({
+      vcpus: 2,
+      cpuTimeNs: 12_500_000_000,
+      memoryKiB: 4096 * 1024,
+      memoryRssKiB: 81_920,
+      loadavg: [0.93, 0.41, 0.15],
     });
   });
 
   it('a running node with nothing measured is idle', async () => {
     const response = await get('idle');
     expect(response.statusCode).toBe(200);
-    expect(response.json()).toMatchObject({ cpu0_time: 0, load_average_1m: 0, cpu_limit_mechanism: 'none' });
+    expect(response.json()).toMatchObject({
+      cpu0_time: 0,
+      'local-cloud:loadavg': [0, 0, 0],
+      'local-cloud:cpu-limit': 'none',
+    });
   });
 
   it('404 for a server the project does not have, 409 for one not running', async () => {

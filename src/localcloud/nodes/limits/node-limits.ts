@@ -5,19 +5,19 @@
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
+import {
+  formatProcLoadavg,
+  IDLE,
+  LOAD_FREQ_MS,
+  type LoadAverage,
+  loadValues,
+  sample as sampleLoad,
+} from '../../../shared/loadavg.ts';
 import { UserError } from '../../../shared/user-error.ts';
 import type { NodeDiagnostics } from '../../contracts.ts';
 import { cgroupMechanism, reapCloudGroups } from './cgroup.ts';
 import { runnableDemand } from './demand.ts';
 import { dutyCycleMechanism } from './duty-cycle.ts';
-import {
-  type FixedLoads,
-  LOAD_INTERVAL_MS,
-  loadNumbers,
-  procLoadavgLine,
-  stepLoads,
-  ZERO_LOADS,
-} from './load-average.ts';
 import { type CpuCounters, type CpuMechanism, NO_LIMIT } from './mechanism.ts';
 import { processTree, runQueueWaitSeconds } from './proc.ts';
 import type { VcpuChoice } from './vcpu-fraction.ts';
@@ -82,7 +82,7 @@ function chooseMechanism(choice: CpuLimitChoice, dataDir: string): CpuMechanism 
 
 export function createCpuLimits(options: CpuLimitsOptions): CpuLimits {
   const log = options.log ?? (() => {});
-  const sampleMs = options.sampleMs ?? LOAD_INTERVAL_MS;
+  const sampleMs = options.sampleMs ?? LOAD_FREQ_MS;
   // What a killed cloud of this data dir left: its groups, and anything still running in them.
   const killed = reapCloudGroups(options.dataDir);
   if (killed.length > 0)
@@ -101,7 +101,7 @@ export function createCpuLimits(options: CpuLimitsOptions): CpuLimits {
       const limit = mechanism.forNode(id, cores);
       const leaders = new Set<number>();
       const file = join(nodeDir, LOADAVG_FILE);
-      let loads: FixedLoads = ZERO_LOADS;
+      let loads: LoadAverage = IDLE;
       const cpuNow = (): CpuCounters => {
         if (mechanism.kind !== 'none') return limit.counters();
         const seconds = processTree([...leaders]).reduce((sum, p) => sum + p.cpuSeconds, 0);
@@ -126,11 +126,11 @@ export function createCpuLimits(options: CpuLimitsOptions): CpuLimits {
         const tree = processTree([...leaders]);
         writeFileSync(
           file,
-          procLoadavgLine(loads, {
+          `${formatProcLoadavg(loads, {
             running: tree.filter((p) => p.state === 'R').length,
             total: tree.length,
             lastPid: Math.max(0, ...tree.map((p) => p.pid)),
-          }),
+          })}\n`,
         );
       };
       const sample = () => {
@@ -146,7 +146,7 @@ export function createCpuLimits(options: CpuLimitsOptions): CpuLimits {
           vcpu.fraction,
         );
         last = now;
-        loads = stepLoads(loads, demand);
+        loads = sampleLoad(loads, demand);
         try {
           write();
         } catch {
@@ -169,7 +169,7 @@ export function createCpuLimits(options: CpuLimitsOptions): CpuLimits {
             mechanism: mechanism.kind,
             vcpus,
             cores,
-            loadAverage: loadNumbers(loads),
+            loadAverage: loadValues(loads),
             cpuSeconds: cpuNow().cpuSeconds,
             rssKib: tree.reduce((sum, p) => sum + p.rssKib, 0),
           };

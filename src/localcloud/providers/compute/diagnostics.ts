@@ -1,21 +1,17 @@
 // GET /servers/{id}/diagnostics: what a real client reads of a server's insides, in Nova's 2.1
 // shape (the libvirt driver's flat dictionary: cpuN_time in ns, memory/memory-actual/memory-rss in
-// KiB) plus the local cloud's own keys, named so nobody mistakes them for Nova's: the node's load
-// averages and what holds it to its flavor's vCPUs. 404 for a server the project does not have;
+// KiB) plus the local cloud's own keys (src/shared/diagnostics-keys.ts): the node's load averages
+// and what holds it to its flavor's vCPUs. 404 for a server the project does not have;
 // 409 for one not running, as Nova answers for an instance that is not ACTIVE.
 import type { FastifyPluginAsync } from 'fastify';
+import { CPU_LIMIT_KEY, HOST_CORES_KEY, LOADAVG_KEY } from '../../../shared/diagnostics-keys.ts';
 import type { NodeDiagnostics, ProviderDeps } from '../../contracts.ts';
-import type { Server } from '../../state.ts';
 import { callerOf, conflict } from './context.ts';
 import { findServer } from './servers.ts';
 import { vmStateOf } from './views.ts';
 
 /** Nova's dictionary for a running node whose processes the runtime measured. */
-export function diagnosticsView(
-  server: Server,
-  ramMib: number,
-  node: NodeDiagnostics,
-): Record<string, unknown> {
+export function diagnosticsView(ramMib: number, node: NodeDiagnostics): Record<string, unknown> {
   const cpuNs = Math.round((node.cpuSeconds * 1e9) / Math.max(1, node.vcpus));
   const perVcpu = Object.fromEntries(
     Array.from({ length: Math.max(1, node.vcpus) }, (_, i) => [`cpu${i}_time`, cpuNs]),
@@ -25,12 +21,9 @@ export function diagnosticsView(
     memory: ramMib * 1024,
     'memory-actual': ramMib * 1024,
     'memory-rss': node.rssKib,
-    load_average_1m: node.loadAverage[0],
-    load_average_5m: node.loadAverage[1],
-    load_average_15m: node.loadAverage[2],
-    cpu_limit_mechanism: node.mechanism,
-    cpu_limit_host_cores: Number(node.cores.toFixed(3)),
-    server_id: server.id,
+    [LOADAVG_KEY]: [...node.loadAverage],
+    [CPU_LIMIT_KEY]: node.mechanism,
+    [HOST_CORES_KEY]: Number(node.cores.toFixed(3)),
   };
 }
 
@@ -56,6 +49,6 @@ export const diagnosticsRoutes: FastifyPluginAsync<ProviderDeps> = async (app, d
     const flavor = state.flavors.find((f) => f.id === server.flavorId);
     const vcpus = flavor?.vcpus ?? 1;
     const node = deps.runtime.diagnostics?.(server.id) ?? IDLE(vcpus);
-    return diagnosticsView(server, flavor?.ram ?? 0, node);
+    return diagnosticsView(flavor?.ram ?? 0, node);
   });
 };

@@ -6,8 +6,12 @@
 // busy task read "1.00" after a few minutes, as `uptime` on a real one-vCPU VM shows. So the local
 // cloud's nodes, the tutor and the tests share this one arithmetic instead of a float approximation.
 //
-// A plain state and a pure `sample()`: whoever holds the clock (a node's sampler, a test) calls it
-// every LOAD_FREQ_MS with the number of runnable tasks (running plus waiting for a CPU).
+// A plain state and a pure `sample()`: whoever holds the clock (a local-cloud node's sampler, a test)
+// calls it every LOAD_FREQ_MS with the number of runnable tasks (running plus waiting for a CPU). The
+// kernel counts whole tasks at one instant; a node's sampler measures the average over the 5 s (a
+// busy task throttled part of the time is 1, two tasks sharing one vCPU are 2, a task busy 60 % of
+// its vCPU is 0.6), so a count may be fractional and is rounded to the fixed point as the kernel's
+// nr_active would be.
 
 /** Fractional bits of the fixed point (FSHIFT). */
 export const FSHIFT = 11;
@@ -42,10 +46,10 @@ export function calcLoad(load: number, exp: number, active: number): number {
 
 /** The averages after one 5-second sample with `runnable` tasks running or waiting for a CPU. */
 export function sample(state: LoadAverage, runnable: number): LoadAverage {
-  if (!Number.isInteger(runnable) || runnable < 0) {
-    throw new RangeError(`A load sample counts runnable tasks: ${runnable} is not a whole number ≥ 0.`);
+  if (!Number.isFinite(runnable) || runnable < 0) {
+    throw new RangeError(`A load sample counts runnable tasks: ${runnable} is not a number ≥ 0.`);
   }
-  const active = runnable * FIXED_1;
+  const active = Math.round(runnable * FIXED_1);
   const [one, five, fifteen] = state.fixed;
   return {
     fixed: [calcLoad(one, EXP_1, active), calcLoad(five, EXP_5, active), calcLoad(fifteen, EXP_15, active)],

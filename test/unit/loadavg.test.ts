@@ -1,4 +1,4 @@
-// The load-average arithmetic of src/lab/loadavg.ts against the kernel's formula
+// The load-average arithmetic of src/shared/loadavg.ts against the kernel's formula
 // (kernel/sched/loadavg.c): values worked out by hand from calc_load(), the time one busy task takes
 // to read 0.90 and 1.00, and the formatting of /proc/loadavg and `uptime`.
 import { describe, expect, it } from 'vitest';
@@ -17,7 +17,7 @@ import {
   type LoadAverage,
   loadValues,
   sample,
-} from '../../src/lab/loadavg.ts';
+} from '../../src/shared/loadavg.ts';
 
 const run = (from: LoadAverage, runnable: number, samples: number) => {
   let state = from;
@@ -109,9 +109,24 @@ describe('calc_load, as the kernel computes it', () => {
     expect(run(run(IDLE, 1, 200), 0, 68).fixed[0]).toBe(0);
   });
 
-  it('refuses a runnable count that is not a whole number ≥ 0', () => {
-    expect(() => sample(IDLE, -1)).toThrow(/not a whole number/);
-    expect(() => sample(IDLE, 0.5)).toThrow(/not a whole number/);
+  it("takes a fractional runnable count (a node's average over the 5 s) exactly as the kernel takes nr_active", () => {
+    // kernel/sched/loadavg.c calc_load in BigInt, so no float rounding can agree with ours by accident.
+    const kernel = (load: bigint, exp: bigint, active: bigint) =>
+      (load * exp + active * (2048n - exp) + (active >= load ? 2047n : 0n)) / 2048n;
+    let theirs = [0n, 0n, 0n];
+    let ours = IDLE;
+    const demands = [0, 1, 1, 2.5, 3, 0.2, 0, 0, 1, 1, 1, 4, 0.75, 0, 0];
+    for (const demand of [...demands, ...demands, ...demands]) {
+      const active = BigInt(Math.round(demand * 2048));
+      theirs = [EXP_1, EXP_5, EXP_15].map((exp, i) => kernel(theirs[i]!, BigInt(exp), active));
+      ours = sample(ours, demand);
+      expect(ours.fixed).toEqual(theirs.map(Number));
+    }
+  });
+
+  it('refuses a runnable count that is not a number ≥ 0', () => {
+    expect(() => sample(IDLE, -1)).toThrow(/not a number ≥ 0/);
+    expect(() => sample(IDLE, Number.NaN)).toThrow(/not a number ≥ 0/);
   });
 });
 
