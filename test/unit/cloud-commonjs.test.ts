@@ -99,6 +99,7 @@ describe('the notebooks’ imports, loaded as CommonJS', () => {
         readBack: JSON.stringify(lab.readRunRecord(file)) === JSON.stringify(record),
         localcloud: loaded.filter((f) => f.startsWith('src/localcloud/')),
         labFiles: loaded.filter((f) => f.startsWith('src/lab/')).length,
+        loadavg: loaded.includes('src/shared/loadavg.ts'),
       }));
     `;
     const result = await inCommonJs(script);
@@ -110,7 +111,8 @@ describe('the notebooks’ imports, loaded as CommonJS', () => {
     expect(seen.generators).toEqual(['function', 'function']);
     expect(seen.readBack).toBe(true);
     expect(seen.localcloud).toEqual([]);
-    expect(seen.labFiles).toBe(12);
+    expect(seen.labFiles).toBe(11);
+    expect(seen.loadavg).toBe(true);
   }, 60_000);
 
   it('without a fallback and with no cloud configured, connect() says how to configure one', async () => {
