@@ -105,7 +105,20 @@ describe.skipIf(!hasLibcloud)("the guide's scaling-out code, run by libcloud", (
   let output: string;
   let floating: Record<string, string>;
 
-  it('runs step-1 … step-6 to completion', { timeout: 90_000 }, async () => {
+  /** Where each node is, and the end of its console for one that is not ACTIVE: what a failure needs. */
+  async function nodeReport(): Promise<string> {
+    const { servers } = await api<{ servers: Array<{ id: string; name: string; status: string }> }>(
+      `${cloud!.endpoints.compute}/servers/detail`,
+    );
+    const lines = [];
+    for (const s of servers) {
+      lines.push(`${s.name}: ${s.status}`);
+      if (s.status !== 'ACTIVE') lines.push(...cloud!.runtime.consoleOutput(s.id).split('\n').slice(-15));
+    }
+    return lines.join('\n');
+  }
+
+  it('runs step-1 … step-6 to completion', { timeout: 180_000 }, async () => {
     const flavor = cloud!.store.read().flavors.find((f) => f.name === 'm1.tiny')!;
     const started = Date.now();
     const result = await run(PYTHON, [GUIDE], {
@@ -116,7 +129,14 @@ describe.skipIf(!hasLibcloud)("the guide's scaling-out code, run by libcloud", (
         // The key pair the guide imported in an earlier section.
         FAAFO_PUBLIC_KEY: opensshPublicKey('guide-test'),
       }),
-      timeout: 80_000,
+      // libcloud waits up to 10 minutes for a node; a busy CI host boots six in well under two.
+      timeout: 150_000,
+    }).catch(async (error: { stdout?: string; stderr?: string; signal?: string }) => {
+      throw new Error(
+        `the guide's script failed after ${((Date.now() - started) / 1000).toFixed(0)} s` +
+          `${error.signal ? ` (${error.signal})` : ''}\n--- its output\n${error.stdout ?? ''}\n` +
+          `--- its errors\n${error.stderr ?? ''}\n--- the nodes\n${await nodeReport()}`,
+      );
     });
     console.log(`the guide's step-1 … step-6 took ${((Date.now() - started) / 1000).toFixed(1)} s`);
     output = result.stdout;
@@ -187,13 +207,19 @@ describe.skipIf(!hasLibcloud)("the guide's scaling-out code, run by libcloud", (
   };
 
   it('booted the six nodes, all ACTIVE, with the floating IPs on app-api-1 and app-api-2', {
-    timeout: 40_000,
+    timeout: 70_000,
   }, async () => {
-    const servers = await waitFor('every node ACTIVE', async () => {
-      const { servers } = await api<{ servers: Server[] }>(`${cloud!.endpoints.compute}/servers/detail`);
-      return servers.length === NODES.length && servers.every((s) => s.status === 'ACTIVE')
-        ? servers
-        : undefined;
+    const servers = await waitFor(
+      'every node ACTIVE',
+      async () => {
+        const { servers } = await api<{ servers: Server[] }>(`${cloud!.endpoints.compute}/servers/detail`);
+        return servers.length === NODES.length && servers.every((s) => s.status === 'ACTIVE')
+          ? servers
+          : undefined;
+      },
+      60_000,
+    ).catch(async (error: Error) => {
+      throw new Error(`${error.message}\n${await nodeReport()}`);
     });
     expect(servers.map((s) => s.name).sort()).toEqual([...NODES].sort());
     const floatingOf = (name: string) =>
