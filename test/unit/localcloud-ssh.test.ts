@@ -11,6 +11,7 @@ import ssh2, { type ParsedKey } from 'ssh2';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Node } from '../../src/cloud/models.ts';
 import { explainSshLine, sshArgs, sshTarget } from '../../src/lesson/ssh-command.ts';
+import { loadAverageFile } from '../../src/localcloud/nodes/limits/node-limits.ts';
 import { probeAddress } from '../../src/localcloud/nodes/ports.ts';
 import {
   acceptsKey,
@@ -18,12 +19,7 @@ import {
   parseAuthorizedKey,
 } from '../../src/localcloud/nodes/ssh/authorized-key.ts';
 import { hostKeyFile, loadOrMakeHostKey } from '../../src/localcloud/nodes/ssh/host-key.ts';
-import {
-  loadAverageFile,
-  loginBinDir,
-  loginEnv,
-  prepareLogin,
-} from '../../src/localcloud/nodes/ssh/login-env.ts';
+import { loginBinDir, loginEnv, prepareLogin } from '../../src/localcloud/nodes/ssh/login-env.ts';
 import { chooseSshPort, SSH_FALLBACK_PORT } from '../../src/localcloud/nodes/ssh/port.ts';
 import type { CloudState, Server } from '../../src/localcloud/state.ts';
 import { seedState } from '../../src/localcloud/store.ts';

@@ -6,6 +6,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readPortMap } from '../../shared/port-map.ts';
 import { isAlive } from '../../shared/process-alive.ts';
+import { loadAverageFile } from '../nodes/limits/node-limits.ts';
 import type { Server } from '../state.ts';
 import { backendLines, readBackends, shownBackends } from './backends.ts';
 import type { CloudIo } from './io.ts';
@@ -34,7 +35,7 @@ export interface NodeStatus {
 /** The node's load averages from <node dir>/loadavg, written while it runs (nodes/limits). */
 function nodeLoad(paths: CloudPaths, serverId: string): string | undefined {
   try {
-    return readFileSync(join(paths.nodes, serverId, 'loadavg'), 'utf8')
+    return readFileSync(loadAverageFile(join(paths.nodes, serverId)), 'utf8')
       .split(' ')
       .slice(0, 3)
       .join(' ');

@@ -247,11 +247,24 @@ export function createNodeRuntime(options: NodeRuntimeOptions): LocalNodeRuntime
       `${reason === 'boot' ? 'booting' : reason === 'start' ? 'starting' : 'rebooting'} ${server.name} ` +
         `(${server.fixedIp} on private, ${server.loopbackIp} on public)`,
     );
-    // sshd comes up with the node, whatever its userdata runs.
+    // Every running node has its vCPUs and a load average, whatever it runs (an idle one reads 0.00).
+    const vcpus = vcpusOf(server);
+    run.limit ??= cpuLimits.startNode(node.id, node.dir, vcpus);
+    say(
+      `CPU: ${vcpus} vCPU${vcpus === 1 ? '' : 's'} = ${(vcpus * cpuLimits.vcpu.fraction).toFixed(2)} of a host core, held by ${cpuLimits.mechanism.description}`,
+    );
+    // sshd comes up with the node, whatever its userdata runs; what a login runs is the node's load.
     const port = await sshPort();
-    run.ssh = await startSshFor({ server, state: store.read(), dir: node.dir, port, say });
+    run.ssh = await startSshFor({
+      server,
+      state: store.read(),
+      dir: node.dir,
+      port,
+      say,
+      onSession: (pid) => run.limit?.attach(pid),
+    });
     if (run.cancelled) {
-      await run.ssh?.close();
+      await endRun(run);
       return;
     }
     const active = (note: string) => {
@@ -312,11 +325,6 @@ export function createNodeRuntime(options: NodeRuntimeOptions): LocalNodeRuntime
     );
     const env = nodeEnv({ FAAFO_CONFIG_FILE: conf });
 
-    const vcpus = vcpusOf(server);
-    run.limit ??= cpuLimits.startNode(node.id, node.dir, vcpus);
-    say(
-      `CPU: ${vcpus} vCPU${vcpus === 1 ? '' : 's'} = ${(vcpus * cpuLimits.vcpu.fraction).toFixed(2)} of a host core, held by ${cpuLimits.mechanism.description}`,
-    );
     const start = (spec: ProcessSpec) => {
       say(spec.describe);
       const proc = startProcess(spec, {

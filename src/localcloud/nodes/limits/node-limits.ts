@@ -26,8 +26,8 @@ export const CPU_LIMIT_ENV = 'FAAFO_CLOUD_CPU_LIMIT';
 export const CpuLimitChoice = z.enum(['auto', 'cgroup', 'duty-cycle', 'none']);
 export type CpuLimitChoice = z.infer<typeof CpuLimitChoice>;
 
-/** The node file `uptime` reads. */
-export const LOADAVG_FILE = 'loadavg';
+/** The node's load average in /proc/loadavg's format: `uptime` on the node and `cloud status` read it. */
+export const loadAverageFile = (nodeDir: string) => join(nodeDir, 'loadavg');
 
 export function cpuLimitChoiceFrom(env: NodeJS.ProcessEnv): CpuLimitChoice {
   const value = env[CPU_LIMIT_ENV];
@@ -100,7 +100,7 @@ export function createCpuLimits(options: CpuLimitsOptions): CpuLimits {
       const cores = vcpus * vcpu.fraction;
       const limit = mechanism.forNode(id, cores);
       const leaders = new Set<number>();
-      const file = join(nodeDir, LOADAVG_FILE);
+      const file = loadAverageFile(nodeDir);
       let loads: LoadAverage = IDLE;
       const cpuNow = (): CpuCounters => {
         if (mechanism.kind !== 'none') return limit.counters();

@@ -13,6 +13,7 @@ export async function startSshFor(options: {
   dir: string;
   port: number;
   say: (line: string) => void;
+  onSession?: (pid: number) => void;
 }): Promise<NodeSsh | undefined> {
   const { server, say } = options;
   const key = authorizedKeyOf(options.state, server);
@@ -25,6 +26,7 @@ export async function startSshFor(options: {
       port: options.port,
       authorizedKey: key instanceof Error ? undefined : key,
       say,
+      ...(options.onSession ? { onSession: options.onSession } : {}),
     });
     say(
       `sshd listening on ${server.loopbackIp}:${options.port}` +

@@ -6,6 +6,7 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FAAFO_BIN } from '../../../shared/bins.ts';
+import { loadAverageFile } from '../limits/node-limits.ts';
 import { nodeEnv } from '../supervisor.ts';
 
 export interface LoginNode {
@@ -14,8 +15,6 @@ export interface LoginNode {
   dir: string;
 }
 
-/** The node's load average, in /proc/loadavg's format; the cloud writes it, `uptime` reads it. */
-export const loadAverageFile = (nodeDir: string) => join(nodeDir, 'loadavg');
 /** When the node booted (epoch seconds), for `uptime`'s "up …". */
 const bootedAtFile = (nodeDir: string) => join(nodeDir, 'booted-at');
 export const loginBinDir = (nodeDir: string) => join(nodeDir, 'bin');

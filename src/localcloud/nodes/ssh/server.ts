@@ -29,6 +29,8 @@ export interface NodeSshOptions {
   /** One line per refused login or failed session, for the node's console. */
   say?: (line: string) => void;
   bootedAt?: Date;
+  /** Each session's process, as it starts: the node holds it to its vCPUs and counts its load. */
+  onSession?: (pid: number) => void;
 }
 
 export interface NodeSsh {
@@ -70,13 +72,19 @@ export async function startNodeSsh(options: NodeSshOptions): Promise<NodeSsh> {
 
   const run = (channel: ServerChannel, user: string, command: string | undefined, pty?: PseudoTtyInfo) => {
     const [program, args] = sessionCommand(command, pty);
-    const child = spawn(program, args, {
+    // The session waits on fd 3 until the node has taken it under its limits, so not even a quick
+    // command runs outside them; then fd 3 is closed and the shell becomes the session's program.
+    const child = spawn('/bin/sh', ['-c', 'read -r _ <&3; exec 3<&-; exec "$@"', 'sh', program, ...args], {
       cwd: options.node.dir,
       env: loginEnv(options.node, user, pty?.term),
       detached: true, // its own group, so closing the session ends everything it started
-      stdio: 'pipe',
+      stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
     });
     if (child.pid) groups.add(child.pid);
+    if (child.pid) options.onSession?.(child.pid);
+    const gate = child.stdio[3] as NodeJS.WritableStream | null;
+    gate?.on('error', () => {});
+    gate?.end('\n');
     const pidFile = join(options.node.dir, 'run', `ssh-session-${child.pid}.pid`);
     if (child.pid) {
       mkdirSync(dirname(pidFile), { recursive: true });
