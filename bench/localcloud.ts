@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import amqp from 'amqplib';
 import autocannon from 'autocannon';
-import { claimSlot, pickSlot } from '../src/localcloud/control/slots.ts';
+import { claimFreeSlot } from '../src/localcloud/control/slots.ts';
 import { loopbackFor } from '../src/localcloud/nodes/addresses.ts';
 import type { LocalNodeRuntime } from '../src/localcloud/nodes/runtime.ts';
 import { startLocalCloud } from '../src/localcloud/server.ts';
@@ -163,8 +163,7 @@ async function load(name: string, url: string, headers: Record<string, string> =
 export async function benchLocalCloud(): Promise<LocalCloudRows> {
   const dataDir = await mkdtemp(join(tmpdir(), 'faafo-bench-cloud-'));
   // A slot of the host's registry, so the bench never collides with a developer's own cloud.
-  const slot = pickSlot();
-  const release = claimSlot(slot, dataDir);
+  const { slot, release } = claimFreeSlot(dataDir);
   const cloud = await startLocalCloud({ dataDir, slot, resume: false });
   const runtime = cloud.runtime as LocalNodeRuntime;
   const seen = new Set<number>();

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { claimSlot, pickSlot } from '../../src/localcloud/control/slots.ts';
+import { claimFreeSlot } from '../../src/localcloud/control/slots.ts';
 import type { LocalNodeRuntime } from '../../src/localcloud/nodes/runtime.ts';
 import { type LocalCloud, startLocalCloud } from '../../src/localcloud/server.ts';
 import { DEFAULT_CREDENTIALS, UBUNTU_IMAGE_ID } from '../../src/localcloud/store.ts';
@@ -80,8 +80,8 @@ describe.skipIf(!hasLibcloud)("the guide's scaling-out code, run by libcloud", (
     dir = mkdtempSync(join(tmpdir(), 'localcloud-guide-'));
     const dataDir = join(dir, 'cloud');
     // Beside a developer's own local cloud: our own address slot, and any free ports.
-    const slot = pickSlot();
-    releaseSlot = claimSlot(slot, dataDir);
+    const { slot, release } = claimFreeSlot(dataDir);
+    releaseSlot = release;
     cloud = await startLocalCloud({
       dataDir,
       slot,

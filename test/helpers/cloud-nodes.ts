@@ -2,9 +2,7 @@
 // e2e tests about what the nodes run: its own address slot, any free ports, and the servers the
 // guide's userdata describes, booted and checked ACTIVE.
 import { randomUUID } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { CloudCliError } from '../../src/localcloud/control/io.ts';
-import { claimSlot, pickSlot } from '../../src/localcloud/control/slots.ts';
+import { claimFreeSlot } from '../../src/localcloud/control/slots.ts';
 import { nextFixedAddresses } from '../../src/localcloud/nodes/addresses.ts';
 import type { BackendUrls } from '../../src/localcloud/nodes/backends.ts';
 import type { LocalNodeRuntime } from '../../src/localcloud/nodes/runtime.ts';
@@ -21,23 +19,18 @@ export async function startSlottedCloud(
   dataDir: string,
   backends?: BackendUrls,
 ): Promise<{ cloud: LocalCloud; release: () => void }> {
-  for (let attempt = 0; ; attempt++) {
-    const slot = pickSlot();
-    const release = claimSlot(slot, dataDir);
-    try {
-      const cloud = await startLocalCloud({
-        dataDir,
-        slot,
-        ports: { identity: 0, compute: 0, network: 0, image: 0 },
-        ...(backends ? { backends } : {}),
-      });
-      return { cloud, release };
-    } catch (error) {
-      release();
-      // Two test files may pick the same free slot at once; the loser tries another.
-      if (!(error instanceof CloudCliError) || attempt >= 5) throw error;
-      await sleep(100 + Math.random() * 300);
-    }
+  const { slot, release } = claimFreeSlot(dataDir);
+  try {
+    const cloud = await startLocalCloud({
+      dataDir,
+      slot,
+      ports: { identity: 0, compute: 0, network: 0, image: 0 },
+      ...(backends ? { backends } : {}),
+    });
+    return { cloud, release };
+  } catch (error) {
+    release();
+    throw error;
   }
 }
 

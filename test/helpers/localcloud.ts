@@ -5,7 +5,6 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { CloudCliError } from '../../src/localcloud/control/io.ts';
 import { type ServingCloud, serveCloud } from '../../src/localcloud/control/serve.ts';
 import type { Credentials } from '../../src/localcloud/server.ts';
 import { DEFAULT_CREDENTIALS } from '../../src/localcloud/store.ts';
@@ -52,16 +51,8 @@ export async function startTestCloud(
   const dir = mkdtempSync(join(tmpdir(), prefix));
   const dataDir = join(dir, 'cloud');
   const ports = { identity: 0, compute: 0, network: 0, image: 0 };
-  let serving: ServingCloud | undefined;
-  // Two test files may pick the same free slot at once; the loser claims the next one.
-  for (let attempt = 0; !serving; attempt++) {
-    try {
-      serving = await serveCloud({ dataDir, ports, credentials });
-    } catch (error) {
-      if (!(error instanceof CloudCliError) || attempt >= 5) throw error;
-      await new Promise((r) => setTimeout(r, 100 + Math.random() * 300));
-    }
-  }
+  // Its own slot: of test files starting clouds at once, each claims a different one (control/slots.ts).
+  const serving = await serveCloud({ dataDir, ports, credentials });
   const osEnv = {
     OS_AUTH_URL: serving.cloud.endpoints.identity,
     OS_USERNAME: credentials.username,

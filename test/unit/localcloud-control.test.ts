@@ -1,16 +1,18 @@
 // `faafo-tutor cloud` helpers: where the data dir is, what clients are given (OS_* lines, clouds.yaml
 // merged without losing the user's other clouds), address-slot claims between clouds on one host,
 // and serve: cloud.json, the slot released and the ports reused on the next run.
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { CLOUD_NAME, envScript, mergeUserCloudsYaml } from '../../src/localcloud/control/client-files.ts';
 import { cloudPaths, defaultDataDir } from '../../src/localcloud/control/paths.ts';
 import { readRunInfo } from '../../src/localcloud/control/run-info.ts';
 import { serveCloud } from '../../src/localcloud/control/serve.ts';
-import { claimSlot, pickSlot } from '../../src/localcloud/control/slots.ts';
+import { claimFreeSlot, claimSlot, pickSlot, withRegistryLock } from '../../src/localcloud/control/slots.ts';
 import { cloudStatus } from '../../src/localcloud/control/status.ts';
 
 const credentials = {
@@ -108,6 +110,60 @@ describe('address slots', () => {
     expect(pickSlot(registry)).toBe(2);
     release();
     expect(existsSync(join(registry, '1.json'))).toBe(false);
+  });
+
+  it('gives clouds that start at the same moment a slot each', async () => {
+    const registry = join(dir, 'slots');
+    // Six processes claim in the same millisecond (each waits for the same moment once loaded) and
+    // hold their claim while the others try.
+    const at = Date.now() + 4000;
+    const claimer = `
+      import { claimFreeSlot } from ${JSON.stringify(join(process.cwd(), 'src/localcloud/control/slots.ts'))};
+      while (Date.now() < ${at});
+      const { slot } = claimFreeSlot('/cloud-' + process.pid, ${JSON.stringify(registry)});
+      console.log(slot);
+      setTimeout(() => {}, 1500);
+    `;
+    const run = promisify(execFile);
+    const outputs = await Promise.all(
+      Array.from({ length: 6 }, () =>
+        run(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', claimer]),
+      ),
+    );
+    const slots = outputs.map((o) => Number(o.stdout.trim()));
+    expect(new Set(slots).size, slots.join(' ')).toBe(6);
+    expect([...slots].sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5]);
+    // Their claims ended with them: in this process the lowest slot is free again.
+    const { slot, release } = claimFreeSlot('/mine', registry);
+    expect(slot).toBe(0);
+    release();
+  }, 30_000);
+
+  it('claims under a lock: waits while another process claims, breaks a stale lock, says when one is stuck', async () => {
+    const registry = join(dir, 'slots');
+    const lock = join(registry, 'claiming.lock');
+    // Another process holds the lock for 300 ms: the claim waits for it, then proceeds.
+    mkdirSync(lock, { recursive: true });
+    const holder = execFile(process.execPath, [
+      '-e',
+      `setTimeout(() => require('node:fs').rmSync(${JSON.stringify(lock)}, { recursive: true }), 300)`,
+    ]);
+    const started = Date.now();
+    const { slot, release } = claimFreeSlot('/mine', registry);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(250);
+    expect(slot).toBe(0);
+    release();
+    await new Promise((r) => holder.on('exit', r));
+    // A lock left by a process killed mid-claim (older than 10 s) is broken.
+    mkdirSync(lock);
+    utimesSync(lock, new Date(Date.now() - 60_000), new Date(Date.now() - 60_000));
+    claimSlot(2, '/mine', registry)();
+    expect(existsSync(lock)).toBe(false);
+    // A fresh lock nobody removes: after the wait, one sentence that names it.
+    mkdirSync(lock);
+    expect(() => withRegistryLock(registry, () => 0, 100)).toThrow(
+      /another local cloud has held .*claiming\.lock for 0 s while claiming an address slot; if none is starting, remove it\./,
+    );
   });
 
   it('refuses a slot another live cloud holds, naming it', () => {

@@ -23,6 +23,6 @@ export { type CloudPaths, cloudPaths, defaultDataDir } from './paths.ts';
 export { cloudReset } from './reset.ts';
 export { type RunInfo, readRunInfo, readState, runningCloud } from './run-info.ts';
 export { type ServeOptions, type ServingCloud, serveCloud } from './serve.ts';
-export { claimSlot, pickSlot, slotRegistry } from './slots.ts';
+export { claimFreeSlot, claimSlot, pickSlot, slotRegistry } from './slots.ts';
 export { cloudStatus, type NodeStatus, nodeStatuses } from './status.ts';
 export { cloudUp, type UpOptions } from './up.ts';

@@ -12,7 +12,7 @@ import { checkBackends, readBackends, shownBackends } from './backends.ts';
 import { CloudCliError } from './io.ts';
 import { cloudPaths } from './paths.ts';
 import { type RunInfo, readRunInfo, readState, runningCloud } from './run-info.ts';
-import { claimSlot, pickSlot } from './slots.ts';
+import { claimFreeSlot, claimSlot } from './slots.ts';
 import { DATA_DIR, ensureUserDir } from './user-dir.ts';
 
 export interface ServeOptions {
@@ -53,11 +53,14 @@ export async function serveCloud(options: ServeOptions): Promise<ServingCloud> {
       `the cloud in ${paths.dataDir} uses slot ${existingSlot}; \`faafo-tutor cloud reset\` it to choose another.`,
     );
   }
-  const slot = existingSlot ?? options.slot ?? pickSlot();
-  if (!Number.isInteger(slot) || slot < MIN_SLOT || slot > MAX_SLOT) {
+  const chosen = existingSlot ?? options.slot;
+  if (chosen !== undefined && (!Number.isInteger(chosen) || chosen < MIN_SLOT || chosen > MAX_SLOT)) {
     throw new CloudCliError(`the slot must be a whole number from ${MIN_SLOT} to ${MAX_SLOT}.`);
   }
-  const release = claimSlot(slot, paths.dataDir);
+  const { slot, release } =
+    chosen === undefined
+      ? claimFreeSlot(paths.dataDir)
+      : { slot: chosen, release: claimSlot(chosen, paths.dataDir) };
   const previous = readRunInfo(paths);
   const portOf = (url: string | undefined) => (url ? Number(new URL(url).port) || undefined : undefined);
   // The last run's ports keep the URLs in clouds.yaml, notebooks and cached tokens valid.

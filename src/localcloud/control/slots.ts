@@ -1,7 +1,7 @@
 // Address slots: each cloud on a host claims a slot S (its 10.S / 127.S address ranges), so clouds
 // of several users, tests and benches never collide. A claim is one small file in a directory every
 // user can write to (sticky, 1777); a claim whose owner process is gone is free again.
-import { chmodSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { isAlive } from '../../shared/process-alive.ts';
@@ -49,6 +49,21 @@ function liveClaims(registry: string): Map<number, SlotClaim> {
   return claims;
 }
 
+/**
+ * Claims the lowest free slot, looking and claiming under the registry's lock, so clouds starting
+ * at the same moment (tests, a bench, a user) each get their own.
+ */
+export function claimFreeSlot(
+  dataDir: string,
+  registry = slotRegistry(),
+): { slot: number; release: () => void } {
+  ensureRegistry(registry);
+  return withRegistryLock(registry, () => {
+    const slot = pickSlot(registry);
+    return { slot, release: claimLocked(slot, dataDir, registry) };
+  });
+}
+
 /** The lowest slot no live cloud on this host holds. */
 export function pickSlot(registry = slotRegistry()): number {
   const slot = freeSlot(liveClaims(registry).keys());
@@ -57,9 +72,62 @@ export function pickSlot(registry = slotRegistry()): number {
   return slot;
 }
 
+/**
+ * Runs `claim` with the registry to itself: a lock directory (mkdir is atomic), so two clouds that
+ * start at the same moment cannot both read a slot as free and both take it. A lock older than
+ * LOCK_STALE_MS was left by a process killed mid-claim (a claim takes a millisecond) and is broken.
+ */
+export function withRegistryLock<T>(registry: string, claim: () => T, waitMs = 5000): T {
+  ensureRegistry(registry);
+  const lock = join(registry, 'claiming.lock');
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
+        throw new CloudCliError(
+          `cannot lock ${registry} to claim an address slot: ${(error as Error).message}`,
+        );
+      }
+      const age = Date.now() - (statSync(lock, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
+      if (age > LOCK_STALE_MS && removed(lock)) continue;
+      if (Date.now() > deadline) {
+        throw new CloudCliError(
+          `another local cloud has held ${lock} for ${Math.round(age / 1000)} s while claiming an address slot; if none is starting, remove it.`,
+        );
+      }
+      // A claim takes a millisecond: wait a few (synchronously, as the claim's callers are).
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5 + Math.random() * 20);
+    }
+  }
+  try {
+    return claim();
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
+}
+
+const LOCK_STALE_MS = 10_000;
+
+/** Removes a stale lock; false when it cannot (another user's, in the sticky registry). */
+function removed(lock: string): boolean {
+  try {
+    rmSync(lock, { recursive: true, force: true });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Claims `slot` for this process; fails if another live cloud holds it. Returns the release. */
 export function claimSlot(slot: number, dataDir: string, registry = slotRegistry()): () => void {
-  ensureRegistry(registry);
+  return withRegistryLock(registry, () => claimLocked(slot, dataDir, registry));
+}
+
+/** claimSlot's work, for a caller that holds the registry's lock. */
+function claimLocked(slot: number, dataDir: string, registry: string): () => void {
   const file = join(registry, `${slot}.json`);
   const claim: SlotClaim = { pid: process.pid, dataDir, user: userInfo().username };
   const existing = readJsonFile<SlotClaim>(file);
