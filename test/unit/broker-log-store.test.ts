@@ -461,7 +461,9 @@ describe('log store', () => {
     expect(recovered).toEqual(Array.from({ length: last - first + 1 }, (_, i) => first + i));
     if (args[0] === '--remove') {
       expect(compactions).toBeGreaterThan(0);
-      expect(first).toBeLessThanOrEqual(enqueued - 299);
+      // Compaction dropped the removed records and resurrected none: at most the ~300 live
+      // ones plus one batch written after the last report.
+      expect(recovered.length).toBeLessThanOrEqual(300 + 50);
     }
   });
 });
