@@ -1,18 +1,33 @@
 // The node runtime (NodeRuntime of contracts.ts): a server is a node, a node is a supervised
 // group of local processes started from its userdata. Status goes through the store: BUILD while
 // the roles start, ACTIVE once every one answers, ERROR (with a fault) if one cannot start,
-// SHUTOFF (with a fault) when one dies unexpectedly. Each node keeps its files in
+// SHUTOFF (with a fault) when one dies unexpectedly — except a service its memory limit killed,
+// which is started again as systemd would (oom-restart.ts) while the node stays ACTIVE, until the
+// start limit is hit. Each node keeps its files in
 // <dataDir>/nodes/<server id>/: console.log, faafo.conf, faafo.db, broker/, run/*.pid, and its
 // sshd's host key and login shims (ssh/).
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { formatPortMap, PORT_MAP_METADATA_KEY } from '../../shared/port-map.ts';
 import { redactText } from '../../shared/redact.ts';
 import type { CloudStore, NodeRuntime } from '../contracts.ts';
 import type { Server, ServerFault } from '../state.ts';
 import { createForwarders, type Forwarders } from './forwarder.ts';
+import { createMemoryLimits } from './limits/memory-limits.ts';
+import { type MemoryMechanism, NO_MEMORY_LIMIT, type NodeMemoryLimit } from './limits/memory-mechanism.ts';
 import { type CpuLimits, createCpuLimits, type NodeLimit } from './limits/node-limits.ts';
 import { defaultVcpuFraction } from './limits/vcpu-fraction.ts';
+import {
+  kernelOomLine,
+  oomFailureLines,
+  RESTART_DELAY_MS,
+  START_LIMIT_INTERVAL_MS,
+  type StartLimit,
+  startLimit,
+  startLimitLines,
+  unitName,
+} from './oom-restart.ts';
 import { chooseServicePorts } from './ports.ts';
 import {
   type Listen,
@@ -26,6 +41,7 @@ import { chooseSshPort } from './ssh/port.ts';
 import {
   type ConsoleLog,
   describeExit,
+  type ExitInfo,
   nodeEnv,
   openConsole,
   readConsoleTail,
@@ -51,6 +67,8 @@ export interface NodeRuntimeOptions {
   stopGraceMs?: number;
   /** What holds each node to its flavor's vCPUs; by default the host's best, at the default vCPU size. */
   cpuLimits?: CpuLimits;
+  /** What holds each node to its flavor's RAM; by default the host's best (memory-limits.ts). */
+  memoryLimits?: MemoryMechanism;
   now?: () => Date;
 }
 
@@ -67,6 +85,8 @@ export interface LocalNodeRuntime extends NodeRuntime {
   routes(): Array<{ listen: string; target: string; serverId: string }>;
   /** The CPU limits its nodes run under. */
   readonly cpuLimits: CpuLimits;
+  /** What holds its nodes to their flavor's RAM. */
+  readonly memoryLimits: MemoryMechanism;
 }
 
 interface Run {
@@ -74,6 +94,8 @@ interface Run {
   procs: Supervised[];
   /** Its CPU limit and load average, from the first process started to the last one ended. */
   limit?: NodeLimit;
+  /** Its memory limit, over the same span. */
+  memory?: NodeMemoryLimit;
   /** Set once every role answered. */
   listens?: Listen[];
   /** The node's sshd (ssh/), from boot until the node stops. */
@@ -146,6 +168,7 @@ export function createNodeRuntime(options: NodeRuntimeOptions): LocalNodeRuntime
 
   const cpuLimits =
     options.cpuLimits ?? createCpuLimits({ dataDir: options.dataDir, vcpu: defaultVcpuFraction(), log });
+  const memoryLimits = options.memoryLimits ?? createMemoryLimits({ dataDir: options.dataDir, log });
 
   /** Ends a run's processes: the limit lifted first (a stopped process cannot act on SIGTERM). */
   const endRun = async (run: Run) => {
@@ -153,6 +176,11 @@ export function createNodeRuntime(options: NodeRuntimeOptions): LocalNodeRuntime
     await Promise.all(run.procs.map((p) => p.stop(stopGraceMs)));
     await run.ssh?.close();
     run.limit?.remove();
+    try {
+      run.memory?.remove();
+    } catch (error) {
+      log(`a node's memory limit could not be removed (${String(error)}); the next start retries`);
+    }
   };
 
   const patch = (id: string, fields: Partial<Server>) => {
@@ -207,6 +235,9 @@ export function createNodeRuntime(options: NodeRuntimeOptions): LocalNodeRuntime
     run.cancelled = true;
     void endRun(run);
   };
+
+  /** The flavor's RAM, MiB (undefined for a flavor the state does not know: no limit then). */
+  const ramOf = (server: Server) => store.read().flavors.find((f) => f.id === server.flavorId)?.ram;
 
   const vcpusOf = (server: Server) =>
     options.resolveFlavorVcpus?.(server.flavorId) ??
@@ -317,8 +348,17 @@ export function createNodeRuntime(options: NodeRuntimeOptions): LocalNodeRuntime
     say(
       `CPU: ${vcpus} vCPU${vcpus === 1 ? '' : 's'} = ${(vcpus * cpuLimits.vcpu.fraction).toFixed(2)} of a host core, held by ${cpuLimits.mechanism.description}`,
     );
-    const start = (spec: ProcessSpec) => {
-      say(spec.describe);
+    const ram = ramOf(server);
+    const allowances = layout.processes.filter((p) => p.memoryAllowanceMib);
+    const allowance = allowances.reduce((sum, p) => sum + (p.memoryAllowanceMib ?? 0), 0);
+    run.memory ??= ram ? memoryLimits.forNode(node.id, ram + allowance) : NO_MEMORY_LIMIT.forNode(node.id, 0);
+    say(
+      ram
+        ? `Memory: ${ram} MB${allowance ? ` + ${allowance} MB for ${allowances.map((p) => p.program).join(', ')} (a stand-in that needs more than the guide's engine)` : ''}, held by ${memoryLimits.description}`
+        : 'Memory: the flavor is unknown, so the node has no memory limit',
+    );
+    /** Starts a process under the node's limits (not yet in run.procs). */
+    const launch = (spec: ProcessSpec) => {
       const proc = startProcess(spec, {
         cwd: node.dir,
         env,
@@ -326,10 +366,21 @@ export function createNodeRuntime(options: NodeRuntimeOptions): LocalNodeRuntime
         runDir: join(node.dir, 'run'),
         readyTimeoutMs,
       });
-      if (proc.pid) run.limit?.attach(proc.pid);
+      if (proc.pid) {
+        run.limit?.attach(proc.pid);
+        run.memory?.attach(proc.pid);
+      }
+      return proc;
+    };
+    const start = (spec: ProcessSpec) => {
+      say(spec.describe);
+      const proc = launch(spec);
       run.procs.push(proc);
       return proc;
     };
+    /** The OOM kill that ended this process, if its memory limit killed it (claimed once). */
+    const oomKillOf = (proc: Supervised, exit: ExitInfo) =>
+      exit.signal === 'SIGKILL' && proc.pid !== undefined ? run.memory?.claimOomKill(proc.pid) : undefined;
 
     const notes: string[] = [];
     for (const phase of [0, 1] as const) {
@@ -367,25 +418,51 @@ export function createNodeRuntime(options: NodeRuntimeOptions): LocalNodeRuntime
       }
     }
 
+    const shutOff = async (message: string, details: string) => {
+      log(`node ${server.name} SHUTOFF: ${message}`);
+      await halt(node);
+      patch(server.id, { status: 'SHUTOFF', powerState: 4, taskState: null, fault: fault(message, details) });
+    };
+    // Killed by its memory limit: systemd starts it again, until its start limit is hit.
+    const startLimits = new Map<ProcessSpec['role'], StartLimit>();
+    const restartAfterOom = async (proc: Supervised, count: number, allowed: boolean) => {
+      const unit = unitName(proc.spec.program);
+      for (const line of oomFailureLines(unit, count)) out.write('systemd', line);
+      if (!allowed) {
+        for (const line of startLimitLines(unit)) out.write('systemd', line);
+        const message = `${proc.spec.program} was killed for lack of memory ${count} times, more than systemd restarts within ${START_LIMIT_INTERVAL_MS / 1000} s (the node has ${ram} MB)`;
+        say(`${message}; ${server.name} is shut off`);
+        return shutOff(message, proc.recentOutput().join('\n'));
+      }
+      log(`node ${server.name}: ${proc.spec.program} was killed for lack of memory; restart ${count}`);
+      await sleep(RESTART_DELAY_MS);
+      if (run.cancelled || node.run !== run) return;
+      const next = launch(proc.spec);
+      run.procs[run.procs.indexOf(proc)] = next;
+      out.write('systemd', `Started ${unit}.`);
+      supervise(next);
+    };
     // From now on a service process that ends on its own is a fault: the node goes SHUTOFF.
-    for (const proc of run.procs) {
+    const supervise = (proc: Supervised) => {
       proc.exited.then((exit) => {
         if (run.cancelled) return;
-        const message = `${proc.spec.program} exited unexpectedly (${describeExit(exit)})`;
+        const oom = oomKillOf(proc, exit);
+        if (oom) out.write('kernel', kernelOomLine(oom));
         void enqueue(node, async () => {
           if (run.cancelled || node.run !== run) return;
+          if (oom) {
+            const limit = startLimits.get(proc.spec.role) ?? startLimit();
+            startLimits.set(proc.spec.role, limit);
+            const { allowed, count } = limit.restart(Date.now());
+            return restartAfterOom(proc, count, allowed);
+          }
+          const message = `${proc.spec.program} exited unexpectedly (${describeExit(exit)})`;
           say(`${message}; ${server.name} is shut off`);
-          log(`node ${server.name} SHUTOFF: ${message}`);
-          await halt(node);
-          patch(server.id, {
-            status: 'SHUTOFF',
-            powerState: 4,
-            taskState: null,
-            fault: fault(message, proc.recentOutput().join('\n')),
-          });
+          await shutOff(message, proc.recentOutput().join('\n'));
         });
       });
-    }
+    };
+    for (const proc of run.procs) supervise(proc);
     run.listens = layout.listens;
     active(
       layout.failures.length > 0
@@ -398,16 +475,13 @@ export function createNodeRuntime(options: NodeRuntimeOptions): LocalNodeRuntime
     // One-shot jobs (the demo) run once the services answer; how they end is only logged.
     if (run.cancelled) return;
     for (const spec of layout.processes.filter((p) => p.phase === 2)) {
-      const proc = startProcess(spec, {
-        cwd: node.dir,
-        env,
-        console: out,
-        runDir: join(node.dir, 'run'),
-        readyTimeoutMs,
-      });
-      if (proc.pid) run.limit?.attach(proc.pid);
+      const proc = launch(spec);
       say(spec.describe);
-      proc.exited.then((exit) => say(`${spec.program} finished (${describeExit(exit)})`));
+      proc.exited.then((exit) => {
+        const oom = oomKillOf(proc, exit);
+        if (oom) out.write('kernel', kernelOomLine(oom));
+        say(`${spec.program} finished (${describeExit(exit)})`);
+      });
       run.procs.push(proc);
     }
   };
@@ -492,6 +566,7 @@ export function createNodeRuntime(options: NodeRuntimeOptions): LocalNodeRuntime
         }),
       );
       cpuLimits.close();
+      memoryLimits.close();
       await forwarders.close();
       process.off('exit', onExit);
     },
@@ -504,8 +579,15 @@ export function createNodeRuntime(options: NodeRuntimeOptions): LocalNodeRuntime
       if (!node) return;
       await node.queue;
     },
-    diagnostics: (serverId) => nodes.get(serverId)?.run?.limit?.view(),
+    diagnostics(serverId) {
+      const run = nodes.get(serverId)?.run;
+      const view = run?.limit?.view();
+      if (!view || !run?.memory) return view;
+      // Its memory as the memory limit counts it (a cgroup's usage, or the watched RSS).
+      return { ...view, rssKib: run.memory.usageKib(), memoryLimit: memoryLimits.kind };
+    },
     cpuLimits,
+    memoryLimits,
     listens: (serverId) => nodes.get(serverId)?.run?.listens,
     servicePorts,
     routes: () => forwarders.routes(),
