@@ -5,6 +5,7 @@ import type { CloudStore, Endpoints, NodeRuntime, ProviderDeps } from './contrac
 import { type Provider, type ServiceName, startGateway } from './gateway.ts';
 import { type BackendUrls, realBackends } from './nodes/backends.ts';
 import { createMemoryLimits, type MemoryLimitChoice } from './nodes/limits/memory-limits.ts';
+import type { WatchOptions } from './nodes/limits/memory-watch.ts';
 import { type CpuLimitChoice, createCpuLimits } from './nodes/limits/node-limits.ts';
 import { defaultVcpuFraction, type VcpuChoice } from './nodes/limits/vcpu-fraction.ts';
 import { createNodeRuntime, resumeNodes } from './nodes/runtime.ts';
@@ -54,7 +55,7 @@ export interface LocalCloudOptions {
   /** How big a vCPU is and what holds nodes to theirs (default: this host's share, the best mechanism). */
   cpu?: { vcpu?: VcpuChoice; limit?: CpuLimitChoice };
   /** What holds nodes to their flavor's RAM (default: the best this host allows). */
-  memory?: { limit?: MemoryLimitChoice };
+  memory?: { limit?: MemoryLimitChoice; watch?: WatchOptions };
 }
 
 /** How the cloud's nodes are held to their vCPUs (cloud.json, `cloud status`). */
@@ -115,6 +116,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     const memoryLimits = createMemoryLimits({
       dataDir,
       choice: options.memory?.limit ?? 'auto',
+      ...(options.memory?.watch ? { watch: options.memory.watch } : {}),
       ...(options.log ? { log: options.log } : {}),
     });
     memory = { mechanism: memoryLimits.kind, description: memoryLimits.description };
