@@ -3,7 +3,8 @@
 // task (9999 × 9999) within its 512 MB, while a worker on a flavor too small for that task is
 // killed as an out-of-memory VM's would be, says so on its console the kernel's and systemd's way,
 // is restarted with its node still ACTIVE, and the task it held is redelivered and finished by the
-// m1.tiny worker. Deleting a node and closing the cloud leave no memory cgroup and no process; a
+// m1.tiny worker; killed more often than systemd's start limit allows, its node is shut off with a
+// fault. Deleting a node and closing the cloud leave no memory cgroup and no process; a
 // cloud process killed outright leaves groups that the next start on its data dir reaps.
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -73,7 +74,7 @@ describe.each(cases)(
   'a cloud whose nodes are held to their RAM by $mechanism',
   ({ mechanism, expected, enabled }) => {
     it.runIf(enabled)(
-      'a worker past its RAM is killed and restarted; its task is finished by the m1.tiny worker within 512 MB',
+      'a worker past its RAM is killed and restarted, its task finished by an m1.tiny worker within 512 MB; killed too often, its node is shut off',
       async () => {
         const dataDir = mkdtempSync(join(tmpdir(), `memory-cloud-${mechanism}-`));
         dirs.push(dataDir);
@@ -213,13 +214,54 @@ describe.each(cases)(
         expect(tinyPeakKib).toBeLessThan(TINY_RAM_MIB * 1024);
         expect(runtime.diagnostics?.(tiny.id)?.memoryLimit).toMatch(expected);
 
-        // A deleted node leaves no memory group and no process; nor does closing the cloud.
+        // A deleted node leaves no memory group and no process.
         const groups = memoryGroupDirs(dataDir).filter((dir) => existsSync(dir));
         expect(groups.length > 0).toBe(mechanism === 'cgroup' && readMemoryCgroupHost().v1 !== undefined);
         for (const g of groups) expect(cgroupProcs(join(g, small.id))).toContain(restartedPid);
-        await runtime.destroy(small.id);
+        const tinyPids = runtime.pids(tiny.id);
+        for (const g of groups) expect(cgroupProcs(join(g, tiny.id))).toEqual(tinyPids);
+        await runtime.destroy(tiny.id);
+        for (const pid of tinyPids) expect(ended(pid), `pid ${pid}`).toBe(true);
+        for (const g of groups) expect(existsSync(join(g, tiny.id)), join(g, tiny.id)).toBe(false);
+
+        // Alone with such a task, killed each time it comes back: systemd's start limit gives up,
+        // and the node is SHUTOFF with a fault saying why (its group and processes gone with it).
+        const again = await fetch(`${apiUrl}/v1/fractal`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({
+            width: SIZE,
+            height: SIZE,
+            iterations: ITERATIONS,
+            xa: -2,
+            xb: 2,
+            ya: -1.5,
+            yb: 1.5,
+          }),
+        });
+        expect(again.status).toBe(201);
+        const shutOff = await waitFor(
+          'the small node to be shut off',
+          () => {
+            const server = cloud.store.read().servers.find((s) => s.id === small.id)!;
+            return server.status === 'SHUTOFF' ? server : undefined;
+          },
+          120_000,
+        );
+        expect(shutOff.fault?.message).toMatch(
+          new RegExp(
+            `^faafo worker was killed for lack of memory more than 5 times within 60 s, so systemd stopped restarting it \\(the node has ${ram} MB; restart counter \\d+\\)$`,
+          ),
+        );
+        const finalConsole = runtime.consoleOutput(small.id);
+        expect(finalConsole).toContain('systemd: faafo-worker.service: Start request repeated too quickly.');
+        expect(finalConsole).toContain('systemd: Failed to start faafo-worker.service.');
+        expect(finalConsole).toMatch(/restart counter is at [6-9]\./);
+        expect(runtime.pids(small.id)).toEqual([]);
         expect(ended(restartedPid!)).toBe(true);
         for (const g of groups) expect(existsSync(join(g, small.id)), join(g, small.id)).toBe(false);
+
+        // Nor does closing the cloud.
         await cloud.close();
         closed = true;
         for (const pid of pids) expect(ended(pid), `pid ${pid}`).toBe(true);

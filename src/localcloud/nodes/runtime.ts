@@ -22,6 +22,7 @@ import {
   kernelOomLine,
   oomFailureLines,
   RESTART_DELAY_MS,
+  START_LIMIT_BURST,
   START_LIMIT_INTERVAL_MS,
   type StartLimit,
   startLimit,
@@ -430,7 +431,7 @@ export function createNodeRuntime(options: NodeRuntimeOptions): LocalNodeRuntime
       for (const line of oomFailureLines(unit, count)) out.write('systemd', line);
       if (!allowed) {
         for (const line of startLimitLines(unit)) out.write('systemd', line);
-        const message = `${proc.spec.program} was killed for lack of memory ${count} times, more than systemd restarts within ${START_LIMIT_INTERVAL_MS / 1000} s (the node has ${ram} MB)`;
+        const message = `${proc.spec.program} was killed for lack of memory more than ${START_LIMIT_BURST} times within ${START_LIMIT_INTERVAL_MS / 1000} s, so systemd stopped restarting it (the node has ${ram} MB; restart counter ${count})`;
         say(`${message}; ${server.name} is shut off`);
         return shutOff(message, proc.recentOutput().join('\n'));
       }
