@@ -4,8 +4,9 @@
 // killed as an out-of-memory VM's would be, says so on its console the kernel's and systemd's way,
 // is restarted with its node still ACTIVE, and the task it held is redelivered and finished by the
 // m1.tiny worker; killed more often than systemd's start limit allows, its node is shut off with a
-// fault. Deleting a node and closing the cloud leave no memory cgroup and no process; a
-// cloud process killed outright leaves groups that the next start on its data dir reaps.
+// fault; one too big for its flavor even to start puts its node in ERROR. Deleting a node and
+// closing the cloud leave no memory cgroup and no process; a cloud process killed outright leaves
+// groups that the next start on its data dir reaps.
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -30,6 +31,8 @@ import { imageOf, sha256 } from '../helpers/fractals.ts';
  */
 const SMALL_FLAVOR = { id: 'test-small', name: 'test.small', vcpus: 1, ram: 1024, disk: 1 };
 const ROOM_MIB = 20;
+/** Far too small for a worker to start in. */
+const CRAMMED_FLAVOR = { id: 'test-crammed', name: 'test.crammed', vcpus: 1, ram: 16, disk: 1 };
 // The watcher samples often here: the task's extra memory comes in its last few hundred ms.
 const WATCH_INTERVAL_MS = 50;
 const TINY_RAM_MIB = 512;
@@ -110,6 +113,25 @@ describe.each(cases)(
         const workerData = guide(
           `-i faafo -r worker -e 'http://${api.fixedIp}' -m 'amqp://guest:guest@${ip}:5672/'`,
         );
+
+        // A flavor too small for a worker even to start: killed at boot, the node is in ERROR.
+        const crammed = addServer(cloud, 'app-worker-crammed', workerData);
+        cloud.store.update((state) => {
+          state.flavors.push({ ...CRAMMED_FLAVOR });
+          state.servers.find((s) => s.id === crammed.id)!.flavorId = CRAMMED_FLAVOR.id;
+        });
+        runtime.boot({ ...crammed, flavorId: CRAMMED_FLAVOR.id });
+        await runtime.settled(crammed.id);
+        expect(cloud.store.read().servers.find((s) => s.id === crammed.id)).toMatchObject({
+          status: 'ERROR',
+          fault: {
+            message: `faafo worker failed to start (killed for lack of memory: the node has ${CRAMMED_FLAVOR.ram} MB)`,
+          },
+        });
+        expect(runtime.consoleOutput(crammed.id)).toMatch(
+          /kernel: Out of memory: Killed process \d+ \(node\)/,
+        );
+
         const small = addServer(cloud, 'app-worker-small', workerData);
         cloud.store.update((state) => {
           state.servers.find((s) => s.id === small.id)!.flavorId = SMALL_FLAVOR.id;

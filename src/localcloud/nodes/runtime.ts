@@ -401,7 +401,12 @@ export function createNodeRuntime(options: NodeRuntimeOptions): LocalNodeRuntime
       const failed = outcomes.find(({ outcome }) => 'exited' in outcome);
       if (failed && 'exited' in failed.outcome) {
         const { proc } = failed;
-        const how = describeExit(failed.outcome.exited);
+        // Too big for its node even to start: the kernel says so, and the fault names the cause.
+        const oom = oomKillOf(proc, failed.outcome.exited);
+        if (oom) out.write('kernel', kernelOomLine(oom));
+        const how = oom
+          ? `killed for lack of memory: the node has ${ram} MB`
+          : describeExit(failed.outcome.exited);
         const message = `${proc.spec.program} failed to start (${how})`;
         say(`${message}; the node is in ERROR`);
         log(`node ${server.name} ERROR: ${message}`);
