@@ -2,13 +2,12 @@
 // group of local processes started from its userdata. Status goes through the store: BUILD while
 // the roles start, ACTIVE once every one answers, ERROR (with a fault) if one cannot start,
 // SHUTOFF (with a fault) when one dies unexpectedly — except a service its memory limit killed,
-// which is started again as systemd would (oom-restart.ts) while the node stays ACTIVE, until the
-// start limit is hit. Each node keeps its files in
+// which is started again as systemd would (service-supervision.ts) while the node stays ACTIVE,
+// until the start limit is hit. Each node keeps its files in
 // <dataDir>/nodes/<server id>/: console.log, faafo.conf, faafo.db, broker/, run/*.pid, and its
 // sshd's host key and login shims (ssh/).
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { formatPortMap, PORT_MAP_METADATA_KEY } from '../../shared/port-map.ts';
 import { redactText } from '../../shared/redact.ts';
 import type { CloudStore, NodeRuntime } from '../contracts.ts';
@@ -18,17 +17,7 @@ import { createMemoryLimits } from './limits/memory-limits.ts';
 import { type MemoryMechanism, NO_MEMORY_LIMIT, type NodeMemoryLimit } from './limits/memory-mechanism.ts';
 import { type CpuLimits, createCpuLimits, type NodeLimit } from './limits/node-limits.ts';
 import { defaultVcpuFraction } from './limits/vcpu-fraction.ts';
-import {
-  kernelOomLine,
-  oomFailureLines,
-  RESTART_DELAY_MS,
-  START_LIMIT_BURST,
-  START_LIMIT_INTERVAL_MS,
-  type StartLimit,
-  startLimit,
-  startLimitLines,
-  unitName,
-} from './oom-restart.ts';
+import { kernelOomLine } from './oom-restart.ts';
 import { chooseServicePorts } from './ports.ts';
 import {
   type Listen,
@@ -37,6 +26,7 @@ import {
   type ServiceBackends,
   type ServicePorts,
 } from './roles.ts';
+import { superviseServices } from './service-supervision.ts';
 import { type NodeSsh, startSshFor } from './ssh/boot.ts';
 import { chooseSshPort } from './ssh/port.ts';
 import {
@@ -424,50 +414,31 @@ export function createNodeRuntime(options: NodeRuntimeOptions): LocalNodeRuntime
       }
     }
 
-    const shutOff = async (message: string, details: string) => {
-      log(`node ${server.name} SHUTOFF: ${message}`);
-      await halt(node);
-      patch(server.id, { status: 'SHUTOFF', powerState: 4, taskState: null, fault: fault(message, details) });
-    };
-    // Killed by its memory limit: systemd starts it again, until its start limit is hit.
-    const startLimits = new Map<ProcessSpec['role'], StartLimit>();
-    const restartAfterOom = async (proc: Supervised, count: number, allowed: boolean) => {
-      const unit = unitName(proc.spec.program);
-      for (const line of oomFailureLines(unit, count)) out.write('systemd', line);
-      if (!allowed) {
-        for (const line of startLimitLines(unit)) out.write('systemd', line);
-        const message = `${proc.spec.program} was killed for lack of memory more than ${START_LIMIT_BURST} times within ${START_LIMIT_INTERVAL_MS / 1000} s, so systemd stopped restarting it (the node has ${ram} MB; restart counter ${count})`;
-        say(`${message}; ${server.name} is shut off`);
-        return shutOff(message, proc.recentOutput().join('\n'));
-      }
-      log(`node ${server.name}: ${proc.spec.program} was killed for lack of memory; restart ${count}`);
-      await sleep(RESTART_DELAY_MS);
-      if (run.cancelled || node.run !== run) return;
-      const next = launch(proc.spec);
-      run.procs[run.procs.indexOf(proc)] = next;
-      out.write('systemd', `Started ${unit}.`);
-      supervise(next);
-    };
-    // From now on a service process that ends on its own is a fault: the node goes SHUTOFF.
-    const supervise = (proc: Supervised) => {
-      proc.exited.then((exit) => {
-        if (run.cancelled) return;
-        const oom = oomKillOf(proc, exit);
-        if (oom) out.write('kernel', kernelOomLine(oom));
-        void enqueue(node, async () => {
-          if (run.cancelled || node.run !== run) return;
-          if (oom) {
-            const limit = startLimits.get(proc.spec.role) ?? startLimit();
-            startLimits.set(proc.spec.role, limit);
-            const { allowed, count } = limit.restart(Date.now());
-            return restartAfterOom(proc, count, allowed);
-          }
-          const message = `${proc.spec.program} exited unexpectedly (${describeExit(exit)})`;
-          say(`${message}; ${server.name} is shut off`);
-          await shutOff(message, proc.recentOutput().join('\n'));
+    // From now on a service that ends on its own is restarted (out of memory) or a fault (SHUTOFF).
+    const supervise = superviseServices({
+      nodeName: server.name,
+      ramMib: ram,
+      console: out,
+      log,
+      current: () => !run.cancelled && node.run === run,
+      enqueue: (op) => void enqueue(node, op),
+      oomKillOf,
+      relaunch(ended) {
+        const next = launch(ended.spec);
+        run.procs[run.procs.indexOf(ended)] = next;
+        return next;
+      },
+      async shutOff(message, details) {
+        log(`node ${server.name} SHUTOFF: ${message}`);
+        await halt(node);
+        patch(server.id, {
+          status: 'SHUTOFF',
+          powerState: 4,
+          taskState: null,
+          fault: fault(message, details),
         });
-      });
-    };
+      },
+    });
     for (const proc of run.procs) supervise(proc);
     run.listens = layout.listens;
     active(
