@@ -1,7 +1,7 @@
 // The pieces of the nodes' memory limits: where the memory controller is on a host (from
-// /proc/self/mounts and /proc/self/cgroup as the kernel writes them), what the v2 mechanism
-// writes into a delegated group and how it counts the kernel's OOM kills, the watcher's choice of
-// the process to kill, and FAAFO_CLOUD_MEMORY_LIMIT.
+// /proc/self/mounts and /proc/self/cgroup as the kernel writes them), what the v2 and v1
+// mechanisms write into a node's group and how they count the kernel's OOM kills, the watcher's
+// choice of the process to kill, and FAAFO_CLOUD_MEMORY_LIMIT.
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -100,6 +100,34 @@ describe('the v2 mechanism on a delegated group', () => {
   it('is not used where the group has no memory controller to give', () => {
     delegated('cpu pids\n');
     expect(memoryCgroupMechanism('/data/cloud', { v2: { mount: root, own: '/app.slice' } })).toBeUndefined();
+  });
+});
+
+describe('the v1 mechanism', () => {
+  let root: string;
+  afterEach(() => rmSync(root, { recursive: true, force: true }));
+
+  it("writes the flavor's RAM to memory.limit_in_bytes, the same bound for memory+swap, and moves charges in", () => {
+    // A stand-in for the memory hierarchy: the kernel would fill each new group with these files.
+    root = mkdtempSync(join(tmpdir(), 'cgroup1-memory-'));
+    const parent = join(root, 'process_api', cloudGroupName('/data/cloud'));
+    mkdirSync(parent, { recursive: true });
+    writeFileSync(join(parent, 'memory.limit_in_bytes'), '9223372036854771712\n');
+    const mechanism = memoryCgroupMechanism('/data/cloud', { v1: { mount: root, own: '/process_api' } });
+    expect(mechanism?.kind).toBe('cgroup-v1');
+    expect(mechanism?.description).toBe('cgroup v1 memory limit (memory.limit_in_bytes)');
+    const node = mechanism!.forNode('node-1', 512);
+    const dir = join(parent, 'node-1');
+    expect(readFileSync(join(dir, 'memory.limit_in_bytes'), 'utf8')).toBe(String(512 * 1024 * 1024));
+    expect(readFileSync(join(dir, 'memory.memsw.limit_in_bytes'), 'utf8')).toBe(String(512 * 1024 * 1024));
+    expect(readFileSync(join(dir, 'memory.move_charge_at_immigrate'), 'utf8')).toBe('3');
+    writeFileSync(join(dir, 'memory.usage_in_bytes'), `${100 * 1024 * 1024}\n`);
+    expect(node.usageKib()).toBe(100 * 1024);
+    writeFileSync(join(dir, 'memory.oom_control'), 'oom_kill_disable 0\nunder_oom 0\noom_kill 0\n');
+    node.attach(process.pid);
+    writeFileSync(join(dir, 'memory.oom_control'), 'oom_kill_disable 0\nunder_oom 0\noom_kill 1\n');
+    expect(node.claimOomKill(process.pid)?.pid).toBe(process.pid);
+    // No remove(): on this stand-in it would "kill what is left in the group", which is this test.
   });
 });
 
