@@ -7,7 +7,6 @@
 // fault; one too big for its flavor even to start puts its node in ERROR. Deleting a node and
 // closing the cloud leave no memory cgroup and no process; a cloud process killed outright leaves
 // groups that the next start on its data dir reaps.
-import { randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -39,6 +38,12 @@ const TINY_RAM_MIB = 512;
 const SIZE = 9999;
 // Memory barely depends on the iteration budget, time does: enough that the task runs for seconds.
 const ITERATIONS = 128;
+/**
+ * The tasks' uuids: a task's uuid picks its Julia constant, so its image, so the size of the PNG
+ * the worker uploads — and the upload is where a task's memory peaks. These two give PNGs of about
+ * 10 MB (a random one may give 2 MB, and a peak within the room above).
+ */
+const TASK_UUIDS = ['00000000-0000-4000-8000-000000000001', '00000000-0000-4000-8000-000000000003'] as const;
 
 const memoryCgroupsWritable = (() => {
   const host = readMemoryCgroupHost();
@@ -154,7 +159,7 @@ describe.each(cases)(
         // The guide's largest task, taken by the small worker: the only one consuming so far.
         const ports = await runtime.servicePorts();
         const apiUrl = `http://${api.loopbackIp}:${ports.api}`;
-        const uuid = randomUUID();
+        const uuid = TASK_UUIDS[0];
         const created = await fetch(`${apiUrl}/v1/fractal`, {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
@@ -252,6 +257,7 @@ describe.each(cases)(
           method: 'POST',
           headers: { 'content-type': 'application/json' },
           body: JSON.stringify({
+            uuid: TASK_UUIDS[1],
             width: SIZE,
             height: SIZE,
             iterations: ITERATIONS,
