@@ -53,8 +53,10 @@ export interface NodeDiagnostics {
   loadAverage: [number, number, number];
   /** CPU time its processes used since it booted, seconds. */
   cpuSeconds: number;
-  /** Resident memory of its processes now, KiB. */
+  /** Resident memory of its processes now, KiB (as its memory limit counts it, where it has one). */
   rssKib: number;
+  /** What holds the node to its flavor's RAM (nodes/limits/memory-mechanism.ts), where known. */
+  memoryLimit?: 'cgroup-v2' | 'cgroup-v1' | 'watch' | 'none';
 }
 
 export interface ProviderDeps {

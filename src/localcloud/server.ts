@@ -4,6 +4,8 @@ import type { FastifyInstance } from 'fastify';
 import type { CloudStore, Endpoints, NodeRuntime, ProviderDeps } from './contracts.ts';
 import { type Provider, type ServiceName, startGateway } from './gateway.ts';
 import { type BackendUrls, realBackends } from './nodes/backends.ts';
+import { createMemoryLimits, type MemoryLimitChoice } from './nodes/limits/memory-limits.ts';
+import type { WatchOptions } from './nodes/limits/memory-watch.ts';
 import { type CpuLimitChoice, createCpuLimits } from './nodes/limits/node-limits.ts';
 import { defaultVcpuFraction, type VcpuChoice } from './nodes/limits/vcpu-fraction.ts';
 import { createNodeRuntime, resumeNodes } from './nodes/runtime.ts';
@@ -52,6 +54,8 @@ export interface LocalCloudOptions {
   resume?: boolean;
   /** How big a vCPU is and what holds nodes to theirs (default: this host's share, the best mechanism). */
   cpu?: { vcpu?: VcpuChoice; limit?: CpuLimitChoice };
+  /** What holds nodes to their flavor's RAM (default: the best this host allows). */
+  memory?: { limit?: MemoryLimitChoice; watch?: WatchOptions };
 }
 
 /** How the cloud's nodes are held to their vCPUs (cloud.json, `cloud status`). */
@@ -64,6 +68,12 @@ export interface CloudCpuInfo {
   description: string;
 }
 
+/** How the cloud's nodes are held to their flavor's RAM (cloud.json, `cloud status`). */
+export interface CloudMemoryInfo {
+  mechanism: string;
+  description: string;
+}
+
 export interface LocalCloud {
   endpoints: Endpoints;
   store: CloudStore;
@@ -71,6 +81,8 @@ export interface LocalCloud {
   apps: Record<ServiceName, FastifyInstance>;
   /** The nodes' CPU limits (absent with a runtime given by the caller). */
   cpu?: CloudCpuInfo;
+  /** The nodes' memory limits (absent with a runtime given by the caller). */
+  memory?: CloudMemoryInfo;
   /** Stops serving, ends every node's processes and writes the state. */
   close(): Promise<void>;
 }
@@ -101,11 +113,19 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       mechanism: cpuLimits.mechanism.kind,
       description: cpuLimits.mechanism.description,
     };
+    const memoryLimits = createMemoryLimits({
+      dataDir,
+      choice: options.memory?.limit ?? 'auto',
+      ...(options.memory?.watch ? { watch: options.memory.watch } : {}),
+      ...(options.log ? { log: options.log } : {}),
+    });
+    memory = { mechanism: memoryLimits.kind, description: memoryLimits.description };
     return createNodeRuntime({
       store,
       dataDir,
       now,
       cpuLimits,
+      memoryLimits,
       ...(options.log ? { log: options.log } : {}),
       ...(backends ? { backends } : {}),
     });
@@ -115,6 +135,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
   );
   let runtime: NodeRuntime | undefined;
   let cpu: CloudCpuInfo | undefined;
+  let memory: CloudMemoryInfo | undefined;
   let gateway: Awaited<ReturnType<typeof startGateway>>;
   try {
     gateway = await startGateway({
@@ -146,6 +167,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     runtime: nodes,
     apps: gateway.apps,
     ...(cpu ? { cpu } : {}),
+    ...(memory ? { memory } : {}),
     close() {
       closing ??= (async () => {
         await gateway.close();

@@ -2,7 +2,8 @@
 // FAAFO_CLOUD_CPU_LIMIT): `cloud up --vcpu-fraction` says the choice in `cloud status`, a node's
 // diagnostics come through Nova's API, its load is in nodes/<id>/loadavg; and `cloud down` — after
 // a clean run and after the cloud process was killed with a node's process left stopped — leaves
-// no process (stopped or not) and no cgroup behind.
+// no process (stopped or not) and no cgroup behind, CPU or memory. The duty-cycle case is the
+// laptop without root: its memory limit is the watched RSS, forced through FAAFO_CLOUD_MEMORY_LIMIT.
 import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,6 +12,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cloudGroupDirs, readCgroupHost } from '../../src/localcloud/nodes/limits/cgroup.ts';
+import { memoryGroupDirs } from '../../src/localcloud/nodes/limits/memory-cgroup.ts';
 import { cgroupProcs, readProcStat } from '../../src/localcloud/nodes/limits/proc.ts';
 import { TUTOR_BIN as BIN } from '../../src/shared/bins.ts';
 import { cleanEnv, isAlive, issueV3Token, nodePids } from '../helpers/localcloud.ts';
@@ -33,13 +35,13 @@ const ended = (pid: number) =>
   !isAlive(pid) || readProcStat(pid)?.state === 'Z' || readProcStat(pid) === undefined;
 
 const cases = [
-  { mechanism: 'cgroup', expected: /^cgroup-v[12]$/, run: cgroupsWritable },
-  { mechanism: 'duty-cycle', expected: /^duty-cycle$/, run: true },
+  { mechanism: 'cgroup', expected: /^cgroup-v[12]$/, memory: 'cgroup', run: cgroupsWritable },
+  { mechanism: 'duty-cycle', expected: /^duty-cycle$/, memory: 'watch', run: true },
 ] as const;
 
 describe.each(cases)(
   'a cloud whose nodes are held by $mechanism',
-  ({ mechanism, expected, run: enabled }) => {
+  ({ mechanism, expected, memory, run: enabled }) => {
     it.runIf(enabled)(
       'says so, measures its nodes, and leaves nothing behind',
       async () => {
@@ -50,6 +52,7 @@ describe.each(cases)(
           FAAFO_CLOUD_DIR: dataDir,
           XDG_CONFIG_HOME: join(dir, 'config'),
           FAAFO_CLOUD_CPU_LIMIT: mechanism,
+          FAAFO_CLOUD_MEMORY_LIMIT: memory,
         });
         const cloud = (...args: string[]) =>
           run(process.execPath, [BIN, 'cloud', ...args], { env, timeout: 60_000 });
@@ -98,6 +101,8 @@ describe.each(cases)(
         expect(body.cpu0_time).toBeGreaterThan(0);
         expect(body['memory-rss']).toBeGreaterThan(10_000);
         expect(body.memory).toBe(2048 * 1024);
+        expect(body['local-cloud:memory-limit']).toBe(info.memory.mechanism);
+        expect(info.memory.mechanism).toMatch(memory === 'cgroup' ? /^cgroup-v[12]$/ : /^watch$/);
         const loadavg = body['local-cloud:loadavg'];
         expect(
           Array.isArray(loadavg) && loadavg.length === 3 && loadavg.every((v) => typeof v === 'number'),
@@ -121,6 +126,9 @@ describe.each(cases)(
         expect(status).toContain(
           'CPU: one vCPU is 0.25 of a host core (set by --vcpu-fraction); nodes are held to their vCPUs by ',
         );
+        expect(status).toContain(
+          `Memory: nodes are held to their flavor's RAM by ${info.memory.description}; `,
+        );
         expect(status).toMatch(/LOAD AVERAGE\n.*app-services\s+ACTIVE.*\s\d+\.\d\d \d+\.\d\d \d+\.\d\d\n/s);
 
         const pids = nodePids(dataDir);
@@ -128,6 +136,10 @@ describe.each(cases)(
         // The cloud's parent groups that exist (the duty cycle makes none).
         const groups = cloudGroupDirs(dataDir).filter((g) => existsSync(g));
         expect(groups.length > 0).toBe(mechanism === 'cgroup');
+        // The memory limit's own groups (v1), the node's processes in them.
+        const memoryGroups = memoryGroupDirs(dataDir).filter((g) => existsSync(g));
+        expect(memoryGroups).toHaveLength(info.memory.mechanism === 'cgroup-v1' ? 1 : 0);
+        for (const g of memoryGroups) for (const pid of pids) expect(cgroupProcs(join(g, id))).toContain(pid);
         if (mechanism === 'cgroup') {
           // The node's processes are in its group.
           const inGroups = groups.flatMap((g) => cgroupProcs(join(g, id)));
@@ -137,7 +149,7 @@ describe.each(cases)(
         // A clean down: nothing left.
         await cloud('down');
         for (const pid of pids) expect(ended(pid), `pid ${pid}`).toBe(true);
-        for (const g of groups) expect(existsSync(g), g).toBe(false);
+        for (const g of [...groups, ...memoryGroups]) expect(existsSync(g), g).toBe(false);
 
         // Up again (the node comes back), then the cloud dies with a node process held stopped, as the
         // duty cycle may leave it: the next down ends it (not left stopped) and removes the groups.
@@ -157,11 +169,12 @@ describe.each(cases)(
         await sleep(100);
         for (const pid of again) expect(readProcStat(pid)?.state).toBe('T');
         if (mechanism === 'cgroup') for (const g of groups) expect(existsSync(join(g, id)), g).toBe(true);
+        for (const g of memoryGroups) expect(existsSync(join(g, id)), g).toBe(true);
         const down = (await cloud('down')).stdout;
         expect(down).toMatch(/The local cloud is not running\. Ended \d+ leftover node process/);
         await sleep(200);
         for (const pid of again) expect(ended(pid), `pid ${pid}`).toBe(true);
-        for (const g of groups) expect(existsSync(g), g).toBe(false);
+        for (const g of [...groups, ...memoryGroups]) expect(existsSync(g), g).toBe(false);
         expect(readdirSync(join(dataDir, 'nodes', id, 'run')).filter((f) => f.endsWith('.pid'))).toEqual([]);
       },
       120_000,

@@ -1,7 +1,6 @@
 // The node runtime with real processes: the guide's scaled-out topology booted straight through
 // the runtime (no HTTP API in between), a fractal rendered across nodes, a floating IP behind its
 // security group, a node killed from outside, `cloud down`/`up`, and no process left behind.
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
@@ -14,6 +13,7 @@ import { nextFixedAddresses, nextFloatingAddress } from '../../src/localcloud/no
 import { createNodeRuntime, type LocalNodeRuntime, resumeNodes } from '../../src/localcloud/nodes/runtime.ts';
 import type { SecurityGroupRule, Server } from '../../src/localcloud/state.ts';
 import { createMemoryStore, seedState } from '../../src/localcloud/store.ts';
+import { startDoomedCloud } from '../helpers/cloud-nodes.ts';
 import { postAndAwaitRendered } from '../helpers/fractals.ts';
 
 const SLOT = 61;
@@ -432,31 +432,12 @@ describe('the node runtime with real processes', () => {
 describe('a cloud that dies abruptly', () => {
   it('leaves processes that the next runtime on its data dir ends', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'faafo-nodes-abandoned-'));
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', join(import.meta.dirname, 'localcloud-nodes-child.ts'), dir, String(SLOT + 1)],
-      { stdio: ['ignore', 'pipe', 'inherit'] },
-    );
+    const doomed = await startDoomedCloud(dir, SLOT + 1);
     try {
-      const report = await new Promise<{ status: string; pids: number[] }>((resolve, reject) => {
-        let text = '';
-        const timer = setTimeout(
-          () => reject(new Error('the child cloud did not report within 30 s')),
-          30_000,
-        );
-        child.once('exit', (code) => reject(new Error(`the child cloud exited early (${code})`)));
-        child.stdout.on('data', (chunk: Buffer) => {
-          text += chunk.toString('utf8');
-          if (text.includes('\n')) {
-            clearTimeout(timer);
-            resolve(JSON.parse(text));
-          }
-        });
-      });
+      const { report } = doomed;
       expect(report.status).toBe('ACTIVE');
       for (const pid of report.pids) started.add(pid);
-      child.kill('SIGKILL');
-      await new Promise((resolve) => child.once('exit', resolve));
+      await doomed.kill();
       // Its node was its own process group, so it outlived the cloud…
       for (const pid of report.pids) expect(alive(pid)).toBe(true);
       // …until a runtime opens that data dir again.
@@ -468,7 +449,7 @@ describe('a cloud that dies abruptly', () => {
       await waitFor('the orphans to be ended', () => report.pids.every((pid) => !alive(pid)), 5000);
       await next.close();
     } finally {
-      child.kill('SIGKILL');
+      await doomed.kill();
       rmSync(dir, { recursive: true, force: true });
     }
   });

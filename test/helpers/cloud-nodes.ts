@@ -1,12 +1,15 @@
 // A local cloud started in-process with nodes placed straight into its store (no Nova call), for
 // e2e tests about what the nodes run: its own address slot, any free ports, and the servers the
-// guide's userdata describes, booted and checked ACTIVE.
+// guide's userdata describes, booted and checked ACTIVE; and a cloud process that is killed
+// outright, for what its next start must clean up.
+import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
 import { claimFreeSlot } from '../../src/localcloud/control/slots.ts';
 import { nextFixedAddresses } from '../../src/localcloud/nodes/addresses.ts';
 import type { BackendUrls } from '../../src/localcloud/nodes/backends.ts';
 import type { LocalNodeRuntime } from '../../src/localcloud/nodes/runtime.ts';
-import { type LocalCloud, startLocalCloud } from '../../src/localcloud/server.ts';
+import { type LocalCloud, type LocalCloudOptions, startLocalCloud } from '../../src/localcloud/server.ts';
 import type { Server } from '../../src/localcloud/state.ts';
 
 const INSTALL = 'http://git.openstack.org/cgit/stackforge/faafo/plain/contrib/install.sh';
@@ -18,6 +21,7 @@ export const guide = (args: string) =>
 export async function startSlottedCloud(
   dataDir: string,
   backends?: BackendUrls,
+  limits: Pick<LocalCloudOptions, 'cpu' | 'memory'> = {},
 ): Promise<{ cloud: LocalCloud; release: () => void }> {
   const { slot, release } = claimFreeSlot(dataDir);
   try {
@@ -26,6 +30,7 @@ export async function startSlottedCloud(
       slot,
       ports: { identity: 0, compute: 0, network: 0, image: 0 },
       ...(backends ? { backends } : {}),
+      ...limits,
     });
     return { cloud, release };
   } catch (error) {
@@ -78,4 +83,51 @@ export async function bootNode(cloud: LocalCloud, server: Server, pids: Set<numb
   const status = cloud.store.read().servers.find((s) => s.id === server.id);
   if (status?.status !== 'ACTIVE')
     throw new Error(`${server.name} is ${status?.status}: ${runtime.consoleOutput(server.id)}`);
+}
+
+/** A cloud process about to die abruptly (test/e2e/localcloud-nodes-child.ts) and what it booted. */
+export interface DoomedCloud {
+  child: ChildProcess;
+  /** Its one node ('abandoned', a messaging node): its status once booted, and its pids. */
+  report: { status: string; pids: number[] };
+  /** SIGKILL, resolved once it is gone (its node's processes stay: their own process groups). */
+  kill(): Promise<void>;
+}
+
+/** Starts a node runtime in its own process on dataDir and waits for its one node to boot. */
+export async function startDoomedCloud(dataDir: string, slot: number): Promise<DoomedCloud> {
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      join(import.meta.dirname, '..', 'e2e', 'localcloud-nodes-child.ts'),
+      dataDir,
+      String(slot),
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const kill = async () => {
+    child.kill('SIGKILL');
+    await exited;
+  };
+  try {
+    const report = await new Promise<DoomedCloud['report']>((resolve, reject) => {
+      let text = '';
+      const timer = setTimeout(() => reject(new Error('the child cloud did not report within 30 s')), 30_000);
+      child.once('exit', (code) => reject(new Error(`the child cloud exited early (${code})`)));
+      child.stdout?.on('data', (chunk: Buffer) => {
+        text += chunk.toString('utf8');
+        if (text.includes('\n')) {
+          clearTimeout(timer);
+          resolve(JSON.parse(text));
+        }
+      });
+    });
+    return { child, report, kill };
+  } catch (error) {
+    await kill();
+    throw error;
+  }
 }

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isAlive } from '../../shared/process-alive.ts';
 import { reapCloudGroups } from '../nodes/limits/cgroup.ts';
+import { reapMemoryGroups } from '../nodes/limits/memory-cgroup.ts';
 import { reapStale } from '../nodes/supervisor.ts';
 import type { CloudIo } from './io.ts';
 import { type CloudPaths, cloudPaths } from './paths.ts';
@@ -21,12 +22,12 @@ function nodeDirs(paths: CloudPaths): string[] {
 
 /**
  * Ends what a cloud that could not stop cleanly left behind: node processes recorded in pid files,
- * then its nodes' cgroups with anything still in them.
+ * then its nodes' CPU and memory cgroups with anything still in them.
  */
 export function reapNodes(paths: CloudPaths): number {
   let reaped = 0;
   for (const dir of nodeDirs(paths)) reaped += reapStale(join(dir, 'run'), dir).length;
-  return reaped + reapCloudGroups(paths.dataDir).length;
+  return reaped + reapCloudGroups(paths.dataDir).length + reapMemoryGroups(paths.dataDir).length;
 }
 
 export async function cloudDown(

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { isAlive } from '../../shared/process-alive.ts';
 import type { Endpoints } from '../contracts.ts';
-import type { CloudCpuInfo } from '../server.ts';
+import type { CloudCpuInfo, CloudMemoryInfo } from '../server.ts';
 import type { CloudState } from '../state.ts';
 import { type CloudPaths, readJsonFile } from './paths.ts';
 
@@ -18,6 +18,8 @@ export interface RunInfo {
   startedAt: string;
   /** How its nodes are held to their vCPUs (absent in files of older versions). */
   cpu?: CloudCpuInfo;
+  /** How its nodes are held to their flavor's RAM (absent in files of older versions). */
+  memory?: CloudMemoryInfo;
 }
 
 export function readRunInfo(paths: CloudPaths): RunInfo | undefined {

@@ -5,6 +5,7 @@ import { writeFileAtomicSync } from '../../shared/atomic-write.ts';
 import { DEVSTACK_PORTS, type ServiceName } from '../gateway.ts';
 import { MAX_SLOT, MIN_SLOT } from '../nodes/addresses.ts';
 import type { BackendUrls } from '../nodes/backends.ts';
+import { type MemoryLimitChoice, memoryLimitChoiceFrom } from '../nodes/limits/memory-limits.ts';
 import { type CpuLimitChoice, cpuLimitChoiceFrom } from '../nodes/limits/node-limits.ts';
 import { chooseVcpuFraction } from '../nodes/limits/vcpu-fraction.ts';
 import { type Credentials, type LocalCloud, startLocalCloud } from '../server.ts';
@@ -30,7 +31,9 @@ export interface ServeOptions {
   vcpuFraction?: number;
   /** What holds nodes to their vCPUs; else $FAAFO_CLOUD_CPU_LIMIT, else the best this host allows. */
   cpuLimit?: CpuLimitChoice;
-  /** Where the two settings above are read from (default: this process's environment). */
+  /** What holds nodes to their flavor's RAM; else $FAAFO_CLOUD_MEMORY_LIMIT, else the best this host allows. */
+  memoryLimit?: MemoryLimitChoice;
+  /** Where the settings above are read from (default: this process's environment). */
   env?: NodeJS.ProcessEnv;
 }
 
@@ -93,6 +96,7 @@ export async function serveCloud(options: ServeOptions): Promise<ServingCloud> {
       log: options.log,
       backends,
       cpu,
+      memory: { limit: options.memoryLimit ?? memoryLimitChoiceFrom(env) },
       ...(options.credentials ? { credentials: options.credentials } : {}),
     });
   } catch (error) {
@@ -107,6 +111,7 @@ export async function serveCloud(options: ServeOptions): Promise<ServingCloud> {
     dataDir: paths.dataDir,
     startedAt: new Date().toISOString(),
     ...(cloud.cpu ? { cpu: cloud.cpu } : {}),
+    ...(cloud.memory ? { memory: cloud.memory } : {}),
   };
   writeFileAtomicSync(paths.run, `${JSON.stringify(run, null, 2)}\n`);
   let stopping: Promise<void> | undefined;

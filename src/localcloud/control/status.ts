@@ -50,6 +50,12 @@ export function cpuLine(cpu: RunInfo['cpu']): string | undefined {
   return `CPU: one vCPU is ${cpu.vcpuFraction.toFixed(2)} of a host core (${cpu.reason}); nodes are held to their vCPUs by ${cpu.description}.`;
 }
 
+/** "Memory: nodes are held to their flavor's RAM by …" */
+export function memoryLine(memory: RunInfo['memory']): string | undefined {
+  if (!memory) return undefined;
+  return `Memory: nodes are held to their flavor's RAM by ${memory.description}; a node over it has a process killed and restarted, as a VM's OOM killer and systemd would.`;
+}
+
 function liveProcesses(paths: CloudPaths, serverId: string): number {
   const runDir = join(paths.nodes, serverId, 'run');
   if (!existsSync(runDir)) return 0;
@@ -119,7 +125,7 @@ export function cloudStatus(options: { dataDir: string; json?: boolean }, io: Cl
   const backends = readBackends(paths);
   if (options.json) {
     io.stdout.write(
-      `${JSON.stringify({ running: Boolean(run), pid: run?.pid ?? null, dataDir: paths.dataDir, endpoints: run?.endpoints ?? null, backends: shownBackends(backends), cpu: run?.cpu ?? null, nodes }, null, 2)}\n`,
+      `${JSON.stringify({ running: Boolean(run), pid: run?.pid ?? null, dataDir: paths.dataDir, endpoints: run?.endpoints ?? null, backends: shownBackends(backends), cpu: run?.cpu ?? null, memory: run?.memory ?? null, nodes }, null, 2)}\n`,
     );
     return;
   }
@@ -131,6 +137,8 @@ export function cloudStatus(options: { dataDir: string; json?: boolean }, io: Cl
     for (const line of backendLines(backends)) lines.push(`  ${line}`);
     const cpu = cpuLine(run.cpu);
     if (cpu) lines.push(`  ${cpu}`);
+    const memory = memoryLine(run.memory);
+    if (memory) lines.push(`  ${memory}`);
   } else {
     lines.push(
       `The local cloud is not running (data in ${paths.dataDir}). Start it with 'faafo-tutor cloud up'.`,

@@ -11,7 +11,7 @@ import { CloudCliError, type CloudIo } from './io.ts';
 import { type CloudPaths, cloudPaths } from './paths.ts';
 import { type RunInfo, readRunInfo, readState, runningCloud } from './run-info.ts';
 import { checkSlotRegistry, slotRegistry } from './slots.ts';
-import { cpuLine, nodeStatuses, webAddressLines } from './status.ts';
+import { cpuLine, memoryLine, nodeStatuses, webAddressLines } from './status.ts';
 import { DATA_DIR, ensureUserDir } from './user-dir.ts';
 
 export interface UpOptions {
@@ -96,6 +96,7 @@ export async function cloudUp(options: UpOptions, io: CloudIo): Promise<RunInfo>
     `clouds.yaml entry '${CLOUD_NAME}': ${paths.cloudsYaml}`,
     ...backendLines(backends),
     ...optional(cpuLine(run.cpu)),
+    ...optional(memoryLine(run.memory)),
   ];
   if (options.userCloudsYaml) {
     const file = mergeUserCloudsYaml(credentials, options.env);

@@ -50,6 +50,9 @@ export interface Listen {
   guidePort: number;
 }
 
+/** What the database stand-in may use beyond its node's flavor (see ProcessSpec.memoryAllowanceMib). */
+export const PGLITE_MEMORY_ALLOWANCE_MIB = 1024;
+
 export interface ProcessSpec {
   role: 'messaging' | 'database' | 'api' | 'worker' | 'demo';
   /** How the console names it, e.g. "faafo api". */
@@ -65,6 +68,11 @@ export interface ProcessSpec {
   oneshot: boolean;
   /** What the boot log says when starting it. */
   describe: string;
+  /**
+   * MiB its node's memory limit grants on top of the flavor's RAM: a stand-in that needs far more
+   * than the engine of the guide it replaces, so the guide's flavors still hold the guide's nodes.
+   */
+  memoryAllowanceMib?: number;
 }
 
 export interface NodeLayout {
@@ -276,6 +284,8 @@ export function layoutNode(plan: InstallPlan, ctx: RoleContext): NodeLayout {
         phase: 0,
         oneshot: false,
         describe: `starting the database server (faafo-tutor pgserve: PGlite, as MySQL) on ${loopback}:${databasePort}`,
+        // PGlite holds about 850 MB (PostgreSQL in WebAssembly); the guide's MySQL runs in a fraction.
+        memoryAllowanceMib: PGLITE_MEMORY_ALLOWANCE_MIB,
       });
       listens.push({ port: databasePort, guidePort: GUIDE_PORTS.database });
     }

@@ -1,7 +1,9 @@
 // The node runtime (NodeRuntime of contracts.ts): a server is a node, a node is a supervised
 // group of local processes started from its userdata. Status goes through the store: BUILD while
 // the roles start, ACTIVE once every one answers, ERROR (with a fault) if one cannot start,
-// SHUTOFF (with a fault) when one dies unexpectedly. Each node keeps its files in
+// SHUTOFF (with a fault) when one dies unexpectedly — except a service its memory limit killed,
+// which is started again as systemd would (service-supervision.ts) while the node stays ACTIVE,
+// until the start limit is hit. Each node keeps its files in
 // <dataDir>/nodes/<server id>/: console.log, faafo.conf, faafo.db, broker/, run/*.pid, and its
 // sshd's host key and login shims (ssh/).
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -11,8 +13,11 @@ import { redactText } from '../../shared/redact.ts';
 import type { CloudStore, NodeRuntime } from '../contracts.ts';
 import type { Server, ServerFault } from '../state.ts';
 import { createForwarders, type Forwarders } from './forwarder.ts';
+import { createMemoryLimits } from './limits/memory-limits.ts';
+import { type MemoryMechanism, NO_MEMORY_LIMIT, type NodeMemoryLimit } from './limits/memory-mechanism.ts';
 import { type CpuLimits, createCpuLimits, type NodeLimit } from './limits/node-limits.ts';
 import { defaultVcpuFraction } from './limits/vcpu-fraction.ts';
+import { kernelOomLine } from './oom-restart.ts';
 import { chooseServicePorts } from './ports.ts';
 import {
   type Listen,
@@ -21,11 +26,13 @@ import {
   type ServiceBackends,
   type ServicePorts,
 } from './roles.ts';
+import { superviseServices } from './service-supervision.ts';
 import { type NodeSsh, startSshFor } from './ssh/boot.ts';
 import { chooseSshPort } from './ssh/port.ts';
 import {
   type ConsoleLog,
   describeExit,
+  type ExitInfo,
   nodeEnv,
   openConsole,
   readConsoleTail,
@@ -51,6 +58,8 @@ export interface NodeRuntimeOptions {
   stopGraceMs?: number;
   /** What holds each node to its flavor's vCPUs; by default the host's best, at the default vCPU size. */
   cpuLimits?: CpuLimits;
+  /** What holds each node to its flavor's RAM; by default the host's best (memory-limits.ts). */
+  memoryLimits?: MemoryMechanism;
   now?: () => Date;
 }
 
@@ -67,6 +76,8 @@ export interface LocalNodeRuntime extends NodeRuntime {
   routes(): Array<{ listen: string; target: string; serverId: string }>;
   /** The CPU limits its nodes run under. */
   readonly cpuLimits: CpuLimits;
+  /** What holds its nodes to their flavor's RAM. */
+  readonly memoryLimits: MemoryMechanism;
 }
 
 interface Run {
@@ -74,6 +85,8 @@ interface Run {
   procs: Supervised[];
   /** Its CPU limit and load average, from the first process started to the last one ended. */
   limit?: NodeLimit;
+  /** Its memory limit, over the same span. */
+  memory?: NodeMemoryLimit;
   /** Set once every role answered. */
   listens?: Listen[];
   /** The node's sshd (ssh/), from boot until the node stops. */
@@ -146,6 +159,7 @@ export function createNodeRuntime(options: NodeRuntimeOptions): LocalNodeRuntime
 
   const cpuLimits =
     options.cpuLimits ?? createCpuLimits({ dataDir: options.dataDir, vcpu: defaultVcpuFraction(), log });
+  const memoryLimits = options.memoryLimits ?? createMemoryLimits({ dataDir: options.dataDir, log });
 
   /** Ends a run's processes: the limit lifted first (a stopped process cannot act on SIGTERM). */
   const endRun = async (run: Run) => {
@@ -153,6 +167,11 @@ export function createNodeRuntime(options: NodeRuntimeOptions): LocalNodeRuntime
     await Promise.all(run.procs.map((p) => p.stop(stopGraceMs)));
     await run.ssh?.close();
     run.limit?.remove();
+    try {
+      run.memory?.remove();
+    } catch (error) {
+      log(`a node's memory limit could not be removed (${String(error)}); the next start retries`);
+    }
   };
 
   const patch = (id: string, fields: Partial<Server>) => {
@@ -208,6 +227,9 @@ export function createNodeRuntime(options: NodeRuntimeOptions): LocalNodeRuntime
     void endRun(run);
   };
 
+  /** The flavor's RAM, MiB (undefined for a flavor the state does not know: no limit then). */
+  const ramOf = (server: Server) => store.read().flavors.find((f) => f.id === server.flavorId)?.ram;
+
   const vcpusOf = (server: Server) =>
     options.resolveFlavorVcpus?.(server.flavorId) ??
     store.read().flavors.find((f) => f.id === server.flavorId)?.vcpus ??
@@ -261,7 +283,10 @@ export function createNodeRuntime(options: NodeRuntimeOptions): LocalNodeRuntime
       dir: node.dir,
       port,
       say,
-      onSession: (pid) => run.limit?.attach(pid),
+      onSession: (pid) => {
+        run.limit?.attach(pid);
+        run.memory?.attach(pid);
+      },
     });
     if (run.cancelled) {
       await endRun(run);
@@ -325,8 +350,17 @@ export function createNodeRuntime(options: NodeRuntimeOptions): LocalNodeRuntime
     );
     const env = nodeEnv({ FAAFO_CONFIG_FILE: conf });
 
-    const start = (spec: ProcessSpec) => {
-      say(spec.describe);
+    const ram = ramOf(server);
+    const allowances = layout.processes.filter((p) => p.memoryAllowanceMib);
+    const allowance = allowances.reduce((sum, p) => sum + (p.memoryAllowanceMib ?? 0), 0);
+    run.memory ??= ram ? memoryLimits.forNode(node.id, ram + allowance) : NO_MEMORY_LIMIT.forNode(node.id, 0);
+    say(
+      ram
+        ? `Memory: ${ram} MB${allowance ? ` + ${allowance} MB for ${allowances.map((p) => p.program).join(', ')} (a stand-in that needs more than the guide's engine)` : ''}, held by ${memoryLimits.description}`
+        : 'Memory: the flavor is unknown, so the node has no memory limit',
+    );
+    /** Starts a process under the node's limits (not yet in run.procs). */
+    const launch = (spec: ProcessSpec) => {
       const proc = startProcess(spec, {
         cwd: node.dir,
         env,
@@ -334,10 +368,21 @@ export function createNodeRuntime(options: NodeRuntimeOptions): LocalNodeRuntime
         runDir: join(node.dir, 'run'),
         readyTimeoutMs,
       });
-      if (proc.pid) run.limit?.attach(proc.pid);
+      if (proc.pid) {
+        run.limit?.attach(proc.pid);
+        run.memory?.attach(proc.pid);
+      }
+      return proc;
+    };
+    const start = (spec: ProcessSpec) => {
+      say(spec.describe);
+      const proc = launch(spec);
       run.procs.push(proc);
       return proc;
     };
+    /** The OOM kill that ended this process, if its memory limit killed it (claimed once). */
+    const oomKillOf = (proc: Supervised, exit: ExitInfo) =>
+      exit.signal === 'SIGKILL' && proc.pid !== undefined ? run.memory?.claimOomKill(proc.pid) : undefined;
 
     const notes: string[] = [];
     for (const phase of [0, 1] as const) {
@@ -357,7 +402,12 @@ export function createNodeRuntime(options: NodeRuntimeOptions): LocalNodeRuntime
       const failed = outcomes.find(({ outcome }) => 'exited' in outcome);
       if (failed && 'exited' in failed.outcome) {
         const { proc } = failed;
-        const how = describeExit(failed.outcome.exited);
+        // Too big for its node even to start: the kernel says so, and the fault names the cause.
+        const oom = oomKillOf(proc, failed.outcome.exited);
+        if (oom) out.write('kernel', kernelOomLine(oom));
+        const how = oom
+          ? `killed for lack of memory: the node has ${ram} MB`
+          : describeExit(failed.outcome.exited);
         const message = `${proc.spec.program} failed to start (${how})`;
         say(`${message}; the node is in ERROR`);
         log(`node ${server.name} ERROR: ${message}`);
@@ -375,25 +425,32 @@ export function createNodeRuntime(options: NodeRuntimeOptions): LocalNodeRuntime
       }
     }
 
-    // From now on a service process that ends on its own is a fault: the node goes SHUTOFF.
-    for (const proc of run.procs) {
-      proc.exited.then((exit) => {
-        if (run.cancelled) return;
-        const message = `${proc.spec.program} exited unexpectedly (${describeExit(exit)})`;
-        void enqueue(node, async () => {
-          if (run.cancelled || node.run !== run) return;
-          say(`${message}; ${server.name} is shut off`);
-          log(`node ${server.name} SHUTOFF: ${message}`);
-          await halt(node);
-          patch(server.id, {
-            status: 'SHUTOFF',
-            powerState: 4,
-            taskState: null,
-            fault: fault(message, proc.recentOutput().join('\n')),
-          });
+    // From now on a service that ends on its own is restarted (out of memory) or a fault (SHUTOFF).
+    const supervise = superviseServices({
+      nodeName: server.name,
+      ramMib: ram,
+      console: out,
+      log,
+      current: () => !run.cancelled && node.run === run,
+      enqueue: (op) => void enqueue(node, op),
+      oomKillOf,
+      relaunch(ended) {
+        const next = launch(ended.spec);
+        run.procs[run.procs.indexOf(ended)] = next;
+        return next;
+      },
+      async shutOff(message, details) {
+        log(`node ${server.name} SHUTOFF: ${message}`);
+        await halt(node);
+        patch(server.id, {
+          status: 'SHUTOFF',
+          powerState: 4,
+          taskState: null,
+          fault: fault(message, details),
         });
-      });
-    }
+      },
+    });
+    for (const proc of run.procs) supervise(proc);
     run.listens = layout.listens;
     active(
       layout.failures.length > 0
@@ -406,16 +463,13 @@ export function createNodeRuntime(options: NodeRuntimeOptions): LocalNodeRuntime
     // One-shot jobs (the demo) run once the services answer; how they end is only logged.
     if (run.cancelled) return;
     for (const spec of layout.processes.filter((p) => p.phase === 2)) {
-      const proc = startProcess(spec, {
-        cwd: node.dir,
-        env,
-        console: out,
-        runDir: join(node.dir, 'run'),
-        readyTimeoutMs,
-      });
-      if (proc.pid) run.limit?.attach(proc.pid);
+      const proc = launch(spec);
       say(spec.describe);
-      proc.exited.then((exit) => say(`${spec.program} finished (${describeExit(exit)})`));
+      proc.exited.then((exit) => {
+        const oom = oomKillOf(proc, exit);
+        if (oom) out.write('kernel', kernelOomLine(oom));
+        say(`${spec.program} finished (${describeExit(exit)})`);
+      });
       run.procs.push(proc);
     }
   };
@@ -500,6 +554,7 @@ export function createNodeRuntime(options: NodeRuntimeOptions): LocalNodeRuntime
         }),
       );
       cpuLimits.close();
+      memoryLimits.close();
       await forwarders.close();
       process.off('exit', onExit);
     },
@@ -512,8 +567,15 @@ export function createNodeRuntime(options: NodeRuntimeOptions): LocalNodeRuntime
       if (!node) return;
       await node.queue;
     },
-    diagnostics: (serverId) => nodes.get(serverId)?.run?.limit?.view(),
+    diagnostics(serverId) {
+      const run = nodes.get(serverId)?.run;
+      const view = run?.limit?.view();
+      if (!view || !run?.memory) return view;
+      // Its memory as the memory limit counts it (a cgroup's usage, or the watched RSS).
+      return { ...view, rssKib: run.memory.usageKib(), memoryLimit: memoryLimits.kind };
+    },
     cpuLimits,
+    memoryLimits,
     listens: (serverId) => nodes.get(serverId)?.run?.listens,
     servicePorts,
     routes: () => forwarders.routes(),

@@ -24,13 +24,7 @@ export function readCgroupHost(
   membership = safeRead('/proc/self/cgroup'),
 ): CgroupHost {
   const host: CgroupHost = {};
-  const ownOf = (controller: string) => {
-    for (const line of membership.split('\n')) {
-      const [, controllers, path] = line.split(':');
-      if (controllers?.split(',').includes(controller)) return path ?? '/';
-    }
-    return '/';
-  };
+  const ownOf = (controller: string) => ownGroupOf(membership, controller);
   const v2Own = membership
     .split('\n')
     .find((l) => l.startsWith('0::'))
@@ -57,7 +51,17 @@ export function readCgroupHost(
   return host;
 }
 
-function safeRead(path: string): string {
+/** This process's group in a v1 controller's hierarchy, from /proc/self/cgroup's text. */
+export function ownGroupOf(membership: string, controller: string): string {
+  for (const line of membership.split('\n')) {
+    const [, controllers, path] = line.split(':');
+    if (controllers?.split(',').includes(controller)) return path ?? '/';
+  }
+  return '/';
+}
+
+/** A file's text, or '' where it cannot be read (a cgroup file may vanish with its group). */
+export function safeRead(path: string): string {
   try {
     return readFileSync(path, 'utf8');
   } catch {
@@ -123,8 +127,13 @@ export function cloudGroupDirs(dataDir: string, host: CgroupHost = readCgroupHos
 
 /** Removes every group a cloud of dataDir left behind (and kills what still ran in them). */
 export function reapCloudGroups(dataDir: string, host: CgroupHost = readCgroupHost()): number[] {
+  return reapGroups(cloudGroupDirs(dataDir, host));
+}
+
+/** Removes these groups where they exist (and kills what still ran in them); returns those pids. */
+export function reapGroups(dirs: readonly string[]): number[] {
   const killed: number[] = [];
-  for (const dir of cloudGroupDirs(dataDir, host)) {
+  for (const dir of dirs) {
     try {
       killed.push(...removeGroup(dir));
     } catch {
@@ -134,10 +143,10 @@ export function reapCloudGroups(dataDir: string, host: CgroupHost = readCgroupHo
   return killed;
 }
 
-const writeTo = (dir: string, file: string, value: string) => writeFileSync(join(dir, file), value);
+export const writeTo = (dir: string, file: string, value: string) => writeFileSync(join(dir, file), value);
 
 /** Moves a process and its descendants into the groups (children spawned later follow by themselves). */
-function moveTree(pid: number, dirs: readonly string[]): void {
+export function moveTree(pid: number, dirs: readonly string[]): void {
   for (const proc of processTree([pid])) {
     for (const dir of dirs) {
       try {

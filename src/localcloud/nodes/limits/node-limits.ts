@@ -18,6 +18,7 @@ import type { NodeDiagnostics } from '../../contracts.ts';
 import { cgroupMechanism, reapCloudGroups } from './cgroup.ts';
 import { runnableDemand } from './demand.ts';
 import { dutyCycleMechanism } from './duty-cycle.ts';
+import { choiceFromEnv } from './env-choice.ts';
 import { type CpuCounters, type CpuMechanism, NO_LIMIT } from './mechanism.ts';
 import { processTree, runQueueWaitSeconds } from './proc.ts';
 import type { VcpuChoice } from './vcpu-fraction.ts';
@@ -30,15 +31,7 @@ export type CpuLimitChoice = z.infer<typeof CpuLimitChoice>;
 export const loadAverageFile = (nodeDir: string) => join(nodeDir, 'loadavg');
 
 export function cpuLimitChoiceFrom(env: NodeJS.ProcessEnv): CpuLimitChoice {
-  const value = env[CPU_LIMIT_ENV];
-  if (value === undefined || value === '') return 'auto';
-  const parsed = CpuLimitChoice.safeParse(value);
-  if (!parsed.success) {
-    throw new UserError(
-      `$${CPU_LIMIT_ENV} must be one of ${CpuLimitChoice.options.join(', ')}, not '${value}'.`,
-    );
-  }
-  return parsed.data;
+  return choiceFromEnv(env, CPU_LIMIT_ENV, CpuLimitChoice.options, 'auto');
 }
 
 export interface NodeLimit {

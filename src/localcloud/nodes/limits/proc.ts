@@ -1,6 +1,7 @@
 // What /proc says about a node's processes: every process descended from its leaders (through
 // /proc/<pid>/task/<tid>/children, so no scan of all of /proc), and per process its state, CPU
-// time and resident memory. Used by the duty-cycle limiter and for the diagnostics of either kind.
+// time and resident memory, and for a process the memory limits kill, the figures the kernel's
+// OOM report gives. Used by the duty-cycle limiter, the memory watcher and the diagnostics.
 import { readdirSync, readFileSync } from 'node:fs';
 
 /** USER_HZ: the unit of utime/stime in /proc/<pid>/stat (100 on every Linux ABI Node runs on). */
@@ -33,6 +34,38 @@ export function readProcStat(pid: number): ProcStat | undefined {
     pgrp: at(5),
     cpuSeconds: (at(14) + at(15)) / CLOCK_TICKS_PER_SECOND,
     rssKib: at(24) * PAGE_KIB,
+  };
+}
+
+/** What the kernel's "Killed process" line says of a process, from /proc/<pid>/status. */
+export interface ProcMemory {
+  /** Its command name (comm). */
+  name: string;
+  uid: number;
+  totalVmKib: number;
+  anonRssKib: number;
+  fileRssKib: number;
+  shmemRssKib: number;
+  pgtablesKib: number;
+}
+
+export function readProcMemory(pid: number): ProcMemory | undefined {
+  let text: string;
+  try {
+    text = readFileSync(`/proc/${pid}/status`, 'utf8');
+  } catch {
+    return undefined;
+  }
+  const field = (key: string) => new RegExp(`^${key}:\\s*(.*)$`, 'm').exec(text)?.[1] ?? '';
+  const kib = (key: string) => Number.parseInt(field(key), 10) || 0;
+  return {
+    name: field('Name'),
+    uid: Number.parseInt(field('Uid'), 10) || 0,
+    totalVmKib: kib('VmSize'),
+    anonRssKib: kib('RssAnon'),
+    fileRssKib: kib('RssFile'),
+    shmemRssKib: kib('RssShmem'),
+    pgtablesKib: kib('VmPTE'),
   };
 }
 

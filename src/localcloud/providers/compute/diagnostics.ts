@@ -1,10 +1,15 @@
 // GET /servers/{id}/diagnostics: what a real client reads of a server's insides, in Nova's 2.1
 // shape (the libvirt driver's flat dictionary: cpuN_time in ns, memory/memory-actual/memory-rss in
 // KiB) plus the local cloud's own keys (src/shared/diagnostics-keys.ts): the node's load averages
-// and what holds it to its flavor's vCPUs. 404 for a server the project does not have;
+// and what holds it to its flavor's vCPUs and RAM. 404 for a server the project does not have;
 // 409 for one not running, as Nova answers for an instance that is not ACTIVE.
 import type { FastifyPluginAsync } from 'fastify';
-import { CPU_LIMIT_KEY, HOST_CORES_KEY, LOADAVG_KEY } from '../../../shared/diagnostics-keys.ts';
+import {
+  CPU_LIMIT_KEY,
+  HOST_CORES_KEY,
+  LOADAVG_KEY,
+  MEMORY_LIMIT_KEY,
+} from '../../../shared/diagnostics-keys.ts';
 import type { NodeDiagnostics, ProviderDeps } from '../../contracts.ts';
 import { callerOf, conflict } from './context.ts';
 import { findServer } from './servers.ts';
@@ -24,6 +29,7 @@ export function diagnosticsView(ramMib: number, node: NodeDiagnostics): Record<s
     [LOADAVG_KEY]: [...node.loadAverage],
     [CPU_LIMIT_KEY]: node.mechanism,
     [HOST_CORES_KEY]: Number(node.cores.toFixed(3)),
+    ...(node.memoryLimit ? { [MEMORY_LIMIT_KEY]: node.memoryLimit } : {}),
   };
 }
 
