@@ -25,7 +25,7 @@ const DiagnosticsSchema = z
     memory: z.number().nonnegative().optional(),
     'memory-rss': z.number().nonnegative().optional(),
     [LOADAVG_KEY]: z.tuple([z.number(), z.number(), z.number()]).optional(),
-    [HOST_CORES_KEY]: z.number().positive().optional(),
+    [HOST_CORES_KEY]: z.number().nonnegative().optional(),
   })
   .catchall(z.unknown());
 

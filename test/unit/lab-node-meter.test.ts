@@ -65,6 +65,9 @@ describe('parseDiagnostics', () => {
       loadavg: null,
       hostCores: null,
     });
+    // A node that runs nothing is held to no share of the host: 0, not an error.
+    expect(parseDiagnostics({ [HOST_CORES_KEY]: 0 }).hostCores).toBe(0);
+    expect(() => parseDiagnostics({ [HOST_CORES_KEY]: -1 })).toThrow();
     expect(() => parseDiagnostics({ [LOADAVG_KEY]: '0.93 0.41 0.15' })).toThrow();
   });
 });
