@@ -1,5 +1,6 @@
 // The lesson's load claims on a local cloud built by the lesson's own prelude (app-controller with
 // the API, the database and the messaging; app-worker-1), measured with the lab (src/lab):
+// - the scenario (src/lab/scenario.ts) records a seeded batch and a flood with every meter on;
 // - one busy 1-vCPU worker, fed the guide's batch (scaled, seeded): its 1-minute load average, read
 //   through the cloud API (Nova diagnostics, `local-cloud:loadavg`) and through `uptime` on the node
 //   over ssh with the real OpenSSH client, reaches 0.9 within two minutes and stays at or above it
@@ -17,6 +18,7 @@ import { collect } from '../../src/lab/collect.ts';
 import { flood } from '../../src/lab/flood.ts';
 import { type NodeSample, nodeMeter } from '../../src/lab/node-meter.ts';
 import { poll } from '../../src/lab/poll.ts';
+import { measureBatch, measureFlood } from '../../src/lab/scenario.ts';
 import { seededRandom } from '../../src/lab/seeded-random.ts';
 import { buildTopology, describeTopology, type LabTopology } from '../../src/lab/topology.ts';
 import { sshArgs, sshTarget } from '../../src/lesson/ssh-command.ts';
@@ -54,6 +56,59 @@ async function uptimeLoad(nodeName: string): Promise<number> {
   if (!match) throw new Error(`uptime on ${nodeName} printed no load average: ${stdout}`);
   return Number(match[1]);
 }
+
+describe('the scenario on the prelude’s topology', () => {
+  it('measures a seeded batch and a flood, and records both with every meter', async () => {
+    const queueUrl = await lab.brokerUrl('app-controller');
+    expect(queueUrl).toMatch(/^amqp:\/\/guest:guest@127\./);
+    const batch = await measureBatch({
+      conn: lab.conn,
+      topology,
+      scale: 0.1,
+      tasks: 3,
+      seed: 5,
+      queueUrl: queueUrl!,
+      meterIntervalMs: 500,
+    });
+    expect(batch.result).toMatchObject({ done: 3, failed: 0 });
+    expect(batch.record.generator).toEqual({ kind: 'batch', scale: 0.1, side: 1000, tasks: 3, seed: 5 });
+    expect(batch.record.figures.drainMs).toBe(batch.result.drainMs);
+    expect(batch.record.figures.throughputPerMinute).toBeCloseTo(3 / (batch.result.drainMs / 60_000), 6);
+    expect(batch.record.topology.nodes.map((n) => [n.name, n.flavor, n.vcpus, n.roles]).sort()).toEqual([
+      ['app-controller', 'm1.small', 1, ['api', 'database', 'messaging']],
+      ['app-worker-1', 'm1.small', 1, ['worker']],
+    ]);
+    const samples = batch.record.figures.samples;
+    expect(Object.keys(samples).sort()).toEqual([
+      'app-controller',
+      'app-worker-1',
+      'fractals',
+      'host',
+      'queue',
+    ]);
+    expect(samples['app-worker-1']!.load1!.count).toBeGreaterThan(0);
+    expect(samples.queue!.consumers!.max).toBe(1);
+    expect(samples.fractals!.pending!.max).toBeGreaterThan(0);
+
+    const flooded = await measureFlood({ conn: lab.conn, topology, requests: 50, meterIntervalMs: 500 });
+    const { flood: result, found, drawn } = flooded.result;
+    expect(result.errors, result.failures.join('; ')).toBe(0);
+    expect({ created: result.created.length, found, drawn }).toEqual({ created: 50, found: 50, drawn: 50 });
+    expect(flooded.record.generator).toMatchObject({
+      kind: 'flood',
+      requests: 50,
+      endpoints: topology.apiEndpoints,
+    });
+    expect(flooded.record.figures).toMatchObject({
+      requests: 50,
+      errors: 0,
+      created: 50,
+      found: 50,
+      drawn: 50,
+    });
+    expect(flooded.record.figures.samples.fractals).toBeUndefined();
+  }, 120_000);
+});
 
 describe('one busy 1-vCPU worker', () => {
   it.skipIf(!haveSsh)(
