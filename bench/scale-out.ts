@@ -6,10 +6,12 @@
 // one API node; round-robin to both). Rows: the batch's throughput on one worker and on three and
 // their ratio; the host's busy cores while one 1-vCPU worker is busy, beside that worker's share of
 // the host; the floods' p50/p99/errors and whether every 201 became a fractal.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { busyCores, readHostCpu } from '../src/lab/host-cpu.ts';
 import type { RunSamples } from '../src/lab/run-meters.ts';
-import type { RunRecord } from '../src/lab/run-record.ts';
+import { type RunRecord, writeRunRecord } from '../src/lab/run-record.ts';
 import { type FloodOutcome, measureBatch, measureFlood } from '../src/lab/scenario.ts';
 import { buildTopology, describeTopology, type LabTopology, type TopologyName } from '../src/lab/topology.ts';
 import { type LabCloud, startLabCloud } from '../test/helpers/lab-cloud.ts';
@@ -19,6 +21,8 @@ const SCALE = Number(process.env.FAAFO_BENCH_SCALE ?? 0.5);
 const TASKS = Number(process.env.FAAFO_BENCH_TASKS ?? 12);
 const SEED = 11;
 const FLOOD = 500;
+/** A folder to write the four run records to (one-worker-batch.json …), for the tutor or a notebook. */
+const RECORDS = process.env.FAAFO_BENCH_RECORDS;
 
 interface HostRow {
   /** Host cores busy with the one-worker topology built and idle (other programs on the host count too). */
@@ -111,6 +115,17 @@ export async function benchScaleOut(): Promise<ScaleOutRows> {
       ...(queueAfter ? { queueUrl: queueAfter } : {}),
     });
     const floodTwo = await measureFlood({ conn: lab.conn, topology: after, requests: FLOOD, target: 'all' });
+    if (RECORDS) {
+      mkdirSync(RECORDS, { recursive: true });
+      const records = {
+        'one-worker-batch': one,
+        'one-worker-flood': floodOne,
+        'scaled-out-batch': three,
+        'scaled-out-flood': floodTwo,
+      };
+      for (const [name, { record }] of Object.entries(records))
+        writeRunRecord(join(RECORDS, `${name}.json`), record);
+    }
     return {
       scale: SCALE,
       tasks: TASKS,
