@@ -82,6 +82,7 @@ export async function measureBatch(
     });
     const finished = await awaitFinished(endpoint, batch.uuids, {
       since: batch.startedAt,
+      // The drain time to a quarter of a second: three workers drain the bench's batch in ~10 s.
       pollMs: 250,
       allowed: topology.floatingIps,
       ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
@@ -105,7 +106,8 @@ export async function measureBatch(
     });
     return { record, samples, result: finished };
   } finally {
-    await meters.stop();
+    // Already stopped on success; after a failure, that failure is the one to report.
+    await meters.stop().catch(() => {});
   }
 }
 
@@ -163,7 +165,8 @@ export async function measureFlood(options: FloodScenarioOptions): Promise<Scena
     });
     return { record, samples, result: { flood: result, found, drawn } };
   } finally {
-    await meters.stop();
+    // Already stopped on success; after a failure, that failure is the one to report.
+    await meters.stop().catch(() => {});
   }
 }
 
