@@ -6,7 +6,7 @@
 // fall after scaling out.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { FaafoClient } from '../faafo/cli/client.ts';
-import { DEFAULT_RANGES, randomTask } from '../faafo/cli/random-task.ts';
+import { DEFAULT_RANGES, type RandomSource, randomTask } from '../faafo/cli/random-task.ts';
 import { UserError } from '../shared/user-error.ts';
 import { checkTargets } from './targets.ts';
 
@@ -24,6 +24,8 @@ export interface BatchOptions {
   iterations?: number;
   /** Non-loopback addresses that may be targeted: the lesson's floating IPs. */
   allowed?: readonly string[];
+  /** Where the draws come from; pass `seededRandom(seed)` to post the same batch again. Default Math.random. */
+  random?: RandomSource;
 }
 
 export interface BatchPlan {
@@ -63,12 +65,10 @@ export async function createBatch(options: BatchOptions): Promise<CreatedBatch> 
   const uuids: string[] = [];
   for (let i = 0; i < plan.tasks; i++) {
     // The guide's command fixes only the size; the rest is drawn as `faafo create` draws it.
-    const task = randomTask({
-      ...DEFAULT_RANGES,
-      width: range(plan.side),
-      height: range(plan.side),
-      iterations,
-    });
+    const task = randomTask(
+      { ...DEFAULT_RANGES, width: range(plan.side), height: range(plan.side), iterations },
+      options.random,
+    );
     uuids.push((await client.create(task)).uuid);
   }
   return { ...plan, uuids, startedAt };

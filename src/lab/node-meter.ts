@@ -3,16 +3,17 @@
 // answers a flat object: `cpu0_time`, `cpu1_time`, … (nanoseconds of CPU each vCPU has used),
 // `memory` (KiB the server was given), `memory-rss` (KiB it holds), plus disk and NIC counters this
 // meter ignores. Linux's load average is no Nova field; the local cloud adds it under its own key,
-// `local-cloud:loadavg` ([1-minute, 5-minute, 15-minute], numbers as /proc/loadavg shows them).
+// `local-cloud:loadavg` ([1-minute, 5-minute, 15-minute], numbers as /proc/loadavg shows them),
+// and how much of the host its vCPUs are under `local-cloud:host-cores` (vCPUs × a core's fraction).
 // CPU use is the CPU time gained between two readings over the wall time between them: 1.0 means
 // one vCPU busy all the time. A cloud without the call (404, 501) or a policy that forbids it (403)
 // gives a sample with `unavailable: reason` and the meter keeps going, so a learner on a real
 // OpenStack sees why there is no figure rather than a crash.
 import { z } from 'zod';
-import { LOADAVG_KEY } from '../shared/diagnostics-keys.ts';
+import { HOST_CORES_KEY, LOADAVG_KEY } from '../shared/diagnostics-keys.ts';
 import { type MeterOptions, poll, reasonOf, type Sample } from './poll.ts';
 
-export { LOADAVG_KEY };
+export { HOST_CORES_KEY, LOADAVG_KEY };
 
 /** What the meter needs of the cloud connection: one call, GET /servers/{id}/diagnostics's body. */
 export interface DiagnosticsSource {
@@ -24,6 +25,7 @@ const DiagnosticsSchema = z
     memory: z.number().nonnegative().optional(),
     'memory-rss': z.number().nonnegative().optional(),
     [LOADAVG_KEY]: z.tuple([z.number(), z.number(), z.number()]).optional(),
+    [HOST_CORES_KEY]: z.number().nonnegative().optional(),
   })
   .catchall(z.unknown());
 
@@ -34,6 +36,8 @@ export interface Diagnostics {
   memoryKiB: number | null;
   memoryRssKiB: number | null;
   loadavg: [number, number, number] | null;
+  /** Host cores the node's vCPUs come to (the local cloud's key); null elsewhere. */
+  hostCores: number | null;
 }
 
 /** Reads a diagnostics body; fields it does not know are ignored, a wrong type for a known one throws. */
@@ -48,6 +52,7 @@ export function parseDiagnostics(body: unknown): Diagnostics {
     memoryKiB: parsed.memory ?? null,
     memoryRssKiB: parsed['memory-rss'] ?? null,
     loadavg: parsed[LOADAVG_KEY] ?? null,
+    hostCores: parsed[HOST_CORES_KEY] ?? null,
   };
 }
 

@@ -15,6 +15,10 @@ const BatchGenerator = z.object({
   scale: z.number().positive().max(1),
   side: z.number().int().positive(),
   tasks: z.number().int().positive(),
+  /** The seed the tasks were drawn with (the same seed posts the same fractals). */
+  seed: z.number().int().optional(),
+  /** Fixed iterations, when the batch fixed them. */
+  iterations: z.number().int().positive().optional(),
 });
 const FloodGenerator = z.object({
   kind: z.literal('flood'),
@@ -55,6 +59,8 @@ const Figures = z.object({
   /** Accepted (201) and found again afterwards: none lost means created === found. */
   created: z.number().int().nonnegative().optional(),
   found: z.number().int().nonnegative().optional(),
+  /** Of those, how many the workers had drawn (done or failed) when the run ended. */
+  drawn: z.number().int().nonnegative().optional(),
   /** Per meter, per field: e.g. samples["queue"]["depth"]. */
   samples: z.record(z.string(), z.record(z.string(), SampleSummary)).default({}),
 });

@@ -78,7 +78,7 @@ describe('the notebooks’ imports, loaded as CommonJS', () => {
   it('the lab (src/lab) loads, computes and writes a run record, and pulls in nothing of src/localcloud', async () => {
     const script = `
       const lab = require('./src/lab/index.ts');
-      for (const f of ['batch', 'figures', 'flood', 'fractals-meter', 'latency', 'node-meter', 'poll', 'queue-meter', 'run-record', 'targets'])
+      for (const f of ['batch', 'collect', 'figures', 'flood', 'fractals-meter', 'host-cpu', 'latency', 'node-meter', 'poll', 'queue-meter', 'run-meters', 'run-record', 'scenario', 'seeded-random', 'targets', 'topology'])
         require('./src/lab/' + f + '.ts');
       let load = lab.IDLE;
       for (let i = 0; i < 200; i++) load = lab.sample(load, 1);
@@ -96,6 +96,7 @@ describe('the notebooks’ imports, loaded as CommonJS', () => {
         uptime: lab.formatLoadAverage(load),
         meters: ['queueMeter', 'fractalsMeter', 'latencyMeter', 'nodeMeter'].map((m) => typeof lab[m]),
         generators: [typeof lab.flood, typeof lab.createBatch],
+        scenario: [typeof lab.buildTopology, typeof lab.measureBatch, typeof lab.measureFlood],
         readBack: JSON.stringify(lab.readRunRecord(file)) === JSON.stringify(record),
         localcloud: loaded.filter((f) => f.startsWith('src/localcloud/')),
         labFiles: loaded.filter((f) => f.startsWith('src/lab/')).length,
@@ -111,7 +112,8 @@ describe('the notebooks’ imports, loaded as CommonJS', () => {
     expect(seen.generators).toEqual(['function', 'function']);
     expect(seen.readBack).toBe(true);
     expect(seen.localcloud).toEqual([]);
-    expect(seen.labFiles).toBe(11);
+    expect(seen.scenario).toEqual(['function', 'function', 'function']);
+    expect(seen.labFiles).toBe(17);
     expect(seen.loadavg).toBe(true);
   }, 60_000);
 

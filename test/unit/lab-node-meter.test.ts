@@ -12,6 +12,7 @@ import {
   nodeMeter,
   parseDiagnostics,
 } from '../../src/lab/node-meter.ts';
+import { HOST_CORES_KEY } from '../../src/shared/diagnostics-keys.ts';
 
 const NODE = { id: 'b1c2', name: 'app-worker-1' };
 
@@ -46,6 +47,7 @@ describe('parseDiagnostics', () => {
       vda_read: 262144,
       'tap1e54d2ab-e8_rx': 3,
       [LOADAVG_KEY]: [0.93, 0.41, 0.15],
+      [HOST_CORES_KEY]: 0.333,
     };
     expect(parseDiagnostics(body)).toEqual({
       vcpus: 2,
@@ -53,6 +55,7 @@ describe('parseDiagnostics', () => {
       memoryKiB: 524_288,
       memoryRssKiB: 120_000,
       loadavg: [0.93, 0.41, 0.15],
+      hostCores: 0.333,
     });
     expect(parseDiagnostics({})).toEqual({
       vcpus: 0,
@@ -60,7 +63,11 @@ describe('parseDiagnostics', () => {
       memoryKiB: null,
       memoryRssKiB: null,
       loadavg: null,
+      hostCores: null,
     });
+    // A node that runs nothing is held to no share of the host: 0, not an error.
+    expect(parseDiagnostics({ [HOST_CORES_KEY]: 0 }).hostCores).toBe(0);
+    expect(() => parseDiagnostics({ [HOST_CORES_KEY]: -1 })).toThrow();
     expect(() => parseDiagnostics({ [LOADAVG_KEY]: '0.93 0.41 0.15' })).toThrow();
   });
 });

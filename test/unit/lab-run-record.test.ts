@@ -59,6 +59,24 @@ describe('the run record', () => {
     expect(readdirSync(dir)).toEqual(['before.json']);
   });
 
+  it('keeps a batch’s seed and fixed iterations, and a flood’s drawn count', () => {
+    const seeded = writeRunRecord(join(dir, 'seeded.json'), {
+      ...before,
+      generator: { kind: 'batch', scale: 0.5, side: 5000, tasks: 12, seed: 11, iterations: 256 },
+      figures: { created: 500, found: 500, drawn: 498 },
+    });
+    expect(readRunRecord(join(dir, 'seeded.json'))).toEqual(seeded);
+    expect(seeded.generator).toMatchObject({ seed: 11, iterations: 256 });
+    expect(seeded.figures).toMatchObject({ created: 500, found: 500, drawn: 498 });
+    rmSync(join(dir, 'seeded.json'));
+    expect(() =>
+      writeRunRecord(join(dir, 'x.json'), {
+        ...before,
+        generator: { ...before.generator, seed: 1.5 },
+      } as RunRecordInput),
+    ).toThrow();
+  });
+
   it('refuses a malformed record with one sentence, on write and on read', () => {
     expect(() => writeRunRecord(join(dir, 'bad.json'), { ...before, label: '' })).toThrow();
     const file = join(dir, 'not-a-record.json');
