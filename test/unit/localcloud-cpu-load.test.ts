@@ -184,6 +184,7 @@ describe('GET /servers/{id}/diagnostics', () => {
       memoryKiB: 4096 * 1024,
       memoryRssKiB: 81_920,
       loadavg: [0.93, 0.41, 0.15],
+      hostCores: 0.667,
     });
   });
 
