@@ -1,0 +1,131 @@
+// The Ink app: one chapter at a time — its text, then predict (a question), observe (live charts,
+// the step running, the checks as they come), explain (the measurement beside the prediction) —
+// with the keys listed at the bottom. State lives in the hooks (the engine's events folded by
+// useLesson, the open question by useLearner, the views by useKeys); this file only lays them out,
+// sized for 80 × 24 and growing with the terminal.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Box, Text, useApp, useStdout } from 'ink';
+import { useEffect } from 'react';
+import { PACKAGE_ROOT } from '../src/shared/package-root.ts';
+import { CheckLine, CodeView, FigureTable, KeyBar, LoadChart } from './app/screen-parts.tsx';
+import { nonInteractive } from './engine/events.ts';
+import type { LessonOptions, LessonOutcome } from './engine/run-lesson.ts';
+import { useKeys } from './hooks/use-keys.ts';
+import { useLearner } from './hooks/use-learner.ts';
+import { useLesson } from './hooks/use-lesson.ts';
+
+export interface AppProps {
+  options: Omit<LessonOptions, 'learner' | 'emit'>;
+  yes: boolean;
+  onEnd(outcome: LessonOutcome | { error: string }): void;
+}
+
+const readStep = (file: string) => {
+  try {
+    return readFileSync(join(PACKAGE_ROOT, file), 'utf8');
+  } catch {
+    return `// ${file} could not be read`;
+  }
+};
+
+export function App({ options, yes, onEnd }: AppProps) {
+  const { exit } = useApp();
+  const { stdout } = useStdout();
+  const rows = Math.max(24, stdout.rows ?? 24);
+  const asking = useLearner();
+  const { state, outcome } = useLesson(options, yes ? nonInteractive : asking.learner);
+  const views = useKeys(asking.question, asking.answer, () => {
+    onEnd('quit');
+    exit();
+  });
+  useEffect(() => {
+    if (!outcome) return;
+    onEnd(outcome);
+    exit();
+  }, [outcome, onEnd, exit]);
+
+  const q = asking.question;
+  const chartHeight = Math.max(4, Math.floor((rows - 16) / 2));
+  const body = rows - 8;
+  return (
+    <Box flexDirection="column" height={rows}>
+      <Text bold color="cyan" wrap="truncate-end">
+        Chapter {state.chapter}/8 · {state.title}
+      </Text>
+      <Box flexDirection="column" height={body} overflow="hidden">
+        {views.code && state.step ? (
+          <CodeView source={readStep(state.step.file)} from={views.scroll} lines={body - 1} />
+        ) : q?.kind === 'begin' ? (
+          <Box flexDirection="column">
+            <Text bold>{q.chapter.title}</Text>
+            {q.chapter.text.map((p) => (
+              <Text key={p}>{p}</Text>
+            ))}
+          </Box>
+        ) : q?.kind === 'predict' ? (
+          <Box flexDirection="column">
+            <Text bold>Predict: {q.prediction.question}</Text>
+            {q.prediction.choices.map((c, i) => (
+              <Text key={c.label}>
+                {' '}
+                {i + 1}. {c.label}
+              </Text>
+            ))}
+          </Box>
+        ) : q?.kind === 'your-turn' ? (
+          <Box flexDirection="column">
+            <Text bold>Your turn: {q.task.task}</Text>
+            {q.task.commands.map((c) => (
+              <Text key={c} color="green">
+                $ {c}
+              </Text>
+            ))}
+            <Text dimColor>n when done (the tutor checks the cloud), s to skip</Text>
+          </Box>
+        ) : (
+          <Box flexDirection="column">
+            {state.step ? (
+              <Text wrap="truncate-end">
+                ▶ {state.step.id}: {state.step.line}
+              </Text>
+            ) : null}
+            {state.measuring ? <Text>measuring: {state.measuring}</Text> : null}
+            {Object.entries(state.load).map(([node, series]) => (
+              <LoadChart key={node} title={`load of ${node}`} series={series} height={chartHeight} />
+            ))}
+            {state.backlog.length > 1 ? (
+              <LoadChart title="backlog" series={state.backlog} height={chartHeight} />
+            ) : null}
+            {state.rows.length > 0 ? <FigureTable rows={state.rows} /> : null}
+            {state.observed ? (
+              <Text wrap="wrap">
+                You predicted {state.observed.predicted ?? '—'}; measured {state.observed.observed.toFixed(2)}
+                {state.observed.unit}. {state.observed.explanation}
+              </Text>
+            ) : null}
+            {state.drill ? (
+              <Text>
+                drill: asked {state.drill.asked}, accepted {state.drill.accepted}, finished{' '}
+                {state.drill.finished}
+              </Text>
+            ) : null}
+            {state.fractal ? <Text>fractal: {state.fractal.url}</Text> : null}
+            {state.notes.map((n) => (
+              <Text key={n} dimColor wrap="truncate-end">
+                · {n}
+              </Text>
+            ))}
+            {state.checks.slice(-6).map((c) => (
+              <CheckLine key={c.id} check={c} showHint={views.hint || q?.kind === 'failed'} />
+            ))}
+            {q?.kind === 'failed' ? (
+              <Text color="red">A check failed: r retry · s skip the chapter · q quit</Text>
+            ) : null}
+          </Box>
+        )}
+      </Box>
+      <KeyBar help={views.help} />
+    </Box>
+  );
+}

@@ -1,0 +1,98 @@
+// The lesson as a screen sees it, folded from the engine's events: the chapter shown, its text,
+// its checks so far, the step running, the live series for the charts (last 60 readings each), the
+// measured runs, the comparison and what was observed. A pure reducer, so the Ink app's hook and
+// the tests share it (and a notebook could keep the same state).
+import type { CheckResult, FigureRow, TutorEvent } from './events.ts';
+
+export const SERIES_LENGTH = 60;
+
+export interface LessonState {
+  chapter: number;
+  title: string;
+  paragraphs: readonly string[];
+  /** The step running now and its last line. */
+  step?: { id: string; file: string; line: string };
+  checks: CheckResult[];
+  notes: string[];
+  /** Per node, its 1-minute loads. */
+  load: Record<string, number[]>;
+  backlog: number[];
+  measuring?: string;
+  rows: FigureRow[];
+  observed?: Extract<TutorEvent, { type: 'observed' }>;
+  fractal?: Extract<TutorEvent, { type: 'fractal' }>;
+  drill?: Extract<TutorEvent, { type: 'drill' }>;
+  failure?: { reason: string; failed: CheckResult[] };
+  finished?: Extract<TutorEvent, { type: 'finished' }>;
+}
+
+export const initialState: LessonState = {
+  chapter: 0,
+  title: '',
+  paragraphs: [],
+  checks: [],
+  notes: [],
+  load: {},
+  backlog: [],
+  rows: [],
+};
+
+const keep = (series: readonly number[], value: number) => [...series, value].slice(-SERIES_LENGTH);
+
+export function reduce(state: LessonState, event: TutorEvent): LessonState {
+  switch (event.type) {
+    case 'chapter-started':
+      return { ...initialState, chapter: event.chapter, title: event.title };
+    case 'text':
+      return { ...state, paragraphs: event.paragraphs };
+    case 'step': {
+      const e = event.event;
+      if (e.type === 'started')
+        return { ...state, step: { id: e.step.id, file: e.step.file, line: e.step.title } };
+      if (!state.step) return state;
+      const line =
+        e.type === 'created'
+          ? `made ${e.kind} ${e.name}`
+          : e.type === 'waiting'
+            ? `waiting: ${e.servers.map((s) => `${s.name} ${s.status}`).join(', ')}`
+            : e.type === 'check'
+              ? `${e.ok ? '✓' : '✗'} ${e.label}`
+              : e.type === 'done'
+                ? 'done'
+                : e.type === 'failed'
+                  ? `failed: ${e.reason}`
+                  : state.step.line;
+      return { ...state, step: { ...state.step, line } };
+    }
+    case 'check': {
+      const { type: _, ...check } = event;
+      return { ...state, checks: [...state.checks, check] };
+    }
+    case 'note':
+      return { ...state, notes: [...state.notes, event.text].slice(-3) };
+    case 'sample':
+      return event.meter === 'load'
+        ? { ...state, load: { ...state.load, [event.node]: keep(state.load[event.node] ?? [], event.value) } }
+        : { ...state, backlog: keep(state.backlog, event.value) };
+    case 'measuring':
+      return { ...state, measuring: event.what, load: {}, backlog: [] };
+    case 'measured':
+      return { ...state, measuring: undefined };
+    case 'comparison':
+      return { ...state, rows: event.rows };
+    case 'observed':
+      return { ...state, observed: event };
+    case 'fractal':
+      return { ...state, fractal: event };
+    case 'drill':
+      return { ...state, drill: event };
+    case 'your-turn':
+      return { ...state, notes: [...state.notes, `your turn ${event.task.id}: ${event.outcome}`].slice(-3) };
+    case 'chapter-done':
+      return { ...state, step: undefined, failure: undefined };
+    case 'chapter-failed':
+      return { ...state, failure: { reason: event.reason, failed: event.failed } };
+    case 'finished':
+      return { ...state, finished: event };
+  }
+}

@@ -1,0 +1,60 @@
+// The tutor's keys, as rustlings lists them at the bottom: what each does depends on the question
+// open (a prediction takes 1–4), the rest toggle views. One place maps keys to actions.
+import { useInput } from 'ink';
+import { useState } from 'react';
+import type { Answer, Question } from './use-learner.ts';
+
+export interface Views {
+  code: boolean;
+  hint: boolean;
+  help: boolean;
+  scroll: number;
+}
+
+export const KEYS: readonly { key: string; does: string }[] = [
+  { key: 'n', does: 'next' },
+  { key: 'r', does: 'retry' },
+  { key: 'c', does: 'code' },
+  { key: 'h', does: 'hint' },
+  { key: 's', does: 'skip' },
+  { key: 'q', does: 'quit' },
+  { key: '?', does: 'help' },
+];
+
+/** What a key means for the open question; undefined when it answers nothing. */
+export function answerFor(question: Question | undefined, input: string, enter: boolean): Answer | 'none' {
+  if (!question) return 'none';
+  const next = input === 'n' || enter;
+  switch (question.kind) {
+    case 'begin':
+      return next ? true : input === 'q' ? false : 'none';
+    case 'predict': {
+      const choice = question.prediction.choices[Number(input) - 1];
+      if (choice) return choice.value;
+      return input === 's' ? undefined : 'none';
+    }
+    case 'your-turn':
+      return next ? 'done' : input === 's' ? 'skip' : 'none';
+    case 'failed':
+      return input === 'r' ? 'retry' : input === 's' ? 'skip' : input === 'q' ? 'quit' : 'none';
+  }
+}
+
+export function useKeys(
+  question: Question | undefined,
+  answer: (value: Answer) => void,
+  quit: () => void,
+): Views {
+  const [views, setViews] = useState<Views>({ code: false, hint: false, help: false, scroll: 0 });
+  useInput((input, key) => {
+    const answered = answerFor(question, input, key.return);
+    if (answered !== 'none') return answer(answered);
+    if (input === 'q') return quit();
+    if (input === 'c') return setViews((v) => ({ ...v, code: !v.code, scroll: 0 }));
+    if (input === 'h') return setViews((v) => ({ ...v, hint: !v.hint }));
+    if (input === '?') return setViews((v) => ({ ...v, help: !v.help }));
+    if (key.downArrow) return setViews((v) => ({ ...v, scroll: v.scroll + 1 }));
+    if (key.upArrow) return setViews((v) => ({ ...v, scroll: Math.max(0, v.scroll - 1) }));
+  });
+  return views;
+}
