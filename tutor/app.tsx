@@ -120,7 +120,12 @@ export function App({ options, yes, onEnd }: AppProps) {
               <CheckLine key={c.id} check={c} showHint={views.hint || q?.kind === 'failed'} />
             ))}
             {q?.kind === 'failed' ? (
-              <Text color="red">A check failed: r retry · s skip the chapter · q quit</Text>
+              <Text color="red" wrap="wrap">
+                {state.failure?.failed.length
+                  ? 'A check failed'
+                  : `The chapter stopped: ${state.failure?.reason ?? 'an error'}`}
+                : r retry · s skip the chapter · q quit
+              </Text>
             ) : null}
           </Box>
         )}
