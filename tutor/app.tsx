@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { Box, Text, useApp, useStdout } from 'ink';
 import { useEffect } from 'react';
 import { PACKAGE_ROOT } from '../src/shared/package-root.ts';
+import { CHAPTERS } from '../steps/chapters.ts';
 import { CheckLine, CodeView, FigureTable, KeyBar, LoadChart } from './app/screen-parts.tsx';
 import { nonInteractive } from './engine/events.ts';
 import type { LessonOptions, LessonOutcome } from './engine/run-lesson.ts';
@@ -32,7 +33,8 @@ const readStep = (file: string) => {
 export function App({ options, yes, onEnd }: AppProps) {
   const { exit } = useApp();
   const { stdout } = useStdout();
-  const rows = Math.max(24, stdout.rows ?? 24);
+  // One line short of the terminal: an Ink frame as tall as the screen is redrawn from scratch each time.
+  const rows = Math.max(24, stdout.rows ?? 24) - 1;
   const asking = useLearner();
   const { state, outcome } = useLesson(options, yes ? nonInteractive : asking.learner);
   const views = useKeys(asking.question, asking.answer, () => {
@@ -46,12 +48,15 @@ export function App({ options, yes, onEnd }: AppProps) {
   }, [outcome, onEnd, exit]);
 
   const q = asking.question;
-  const chartHeight = Math.max(4, Math.floor((rows - 16) / 2));
-  const body = rows - 8;
+  // Header and key bar take a line each (the help three more); the rest is the chapter's.
+  const body = rows - 2 - (views.help ? 3 : 0);
+  const chartHeight = Math.max(3, Math.floor((body - 8) / 2));
+  // Before a chapter starts, the header already names the chapter being asked about.
+  const heading = q?.kind === 'begin' ? q.chapter : { number: state.chapter, title: state.title };
   return (
     <Box flexDirection="column" height={rows}>
       <Text bold color="cyan" wrap="truncate-end">
-        Chapter {state.chapter}/8 · {state.title}
+        Chapter {heading.number}/{CHAPTERS.length} · {heading.title}
       </Text>
       <Box flexDirection="column" height={body} overflow="hidden">
         {views.code && state.step ? (
