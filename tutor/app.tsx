@@ -56,7 +56,9 @@ export function App({ options, yes, onEnd }: AppProps) {
   return (
     <Box flexDirection="column" height={rows}>
       <Text bold color="cyan" wrap="truncate-end">
-        Chapter {heading.number}/{CHAPTERS.length} · {heading.title}
+        {heading.number === 0
+          ? 'faafo-tutor · getting ready'
+          : `Chapter ${heading.number}/${CHAPTERS.length} · ${heading.title}`}
       </Text>
       <Box flexDirection="column" height={body} overflow="hidden">
         {views.code && state.step ? (
@@ -122,7 +124,7 @@ export function App({ options, yes, onEnd }: AppProps) {
               </Text>
             ))}
             {state.checks.slice(-6).map((c) => (
-              <CheckLine key={c.id} check={c} showHint={views.hint || q?.kind === 'failed'} />
+              <CheckLine key={c.id} check={c} showHint={views.hint || state.failure !== undefined} />
             ))}
             {q?.kind === 'failed' ? (
               <Text color="red" wrap="wrap">

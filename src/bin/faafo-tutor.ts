@@ -77,8 +77,12 @@ const program = oneLineErrors(
     .action(async (flags: WalkthroughFlags) => {
       const { runTutor } = await import('../../tutor/cli.ts');
       const { startingLocalCloud } = await import('../lesson/cli.ts');
+      if (flags.chapter !== undefined && !/^\d+$/.test(flags.chapter))
+        throw new UserError(`--chapter takes a chapter number (1 … 8); '${flags.chapter}' is not one.`, {
+          exitCode: EXIT_USAGE,
+        });
       const chapter = flags.chapter === undefined ? undefined : Number(flags.chapter);
-      process.exitCode = await runTutor(
+      const code = await runTutor(
         {
           ...(flags.cloud ? { cloud: flags.cloud } : {}),
           quick: flags.quick ?? false,
@@ -90,6 +94,9 @@ const program = oneLineErrors(
         { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr },
         startingLocalCloud,
       );
+      // A learner who quits mid-chapter leaves the engine waiting on the cloud: end the process now
+      // (the progress up to the last finished chapter or step is saved).
+      process.exit(code);
     }),
   'faafo-tutor',
 );

@@ -11,6 +11,7 @@ import type { Connection } from '../../src/cloud/driver.ts';
 import type { RunRecord } from '../../src/lab/run-record.ts';
 import { UserError } from '../../src/shared/user-error.ts';
 import { CHAPTERS, LOAD_SIZES } from '../../steps/chapters.ts';
+import { choosePlain } from '../../tutor/cli.ts';
 import { figureRows } from '../../tutor/engine/chapters/measure.ts';
 import { explainPrediction } from '../../tutor/engine/context.ts';
 import {
@@ -174,11 +175,15 @@ function scripted(answers: {
   predict?: number[];
 }) {
   const asked: string[] = [];
+  const ask = <T>(what: string, answer: T): T => {
+    asked.push(what);
+    return answer;
+  };
   const learner: Learner = {
-    begin: async (c) => (asked.push(`begin ${c.number}`), answers.begin?.shift() ?? true),
-    predict: async (_c, p) => (asked.push(`predict ${p.id}`), answers.predict?.shift()),
-    yourTurn: async (_c, t) => (asked.push(`your turn ${t.id}`), answers.yourTurn?.shift() ?? 'skip'),
-    failed: async (c) => (asked.push(`failed ${c.number}`), answers.failed?.shift() ?? 'quit'),
+    begin: async (c) => ask(`begin ${c.number}`, answers.begin?.shift() ?? true),
+    predict: async (_c, p) => ask(`predict ${p.id}`, answers.predict?.shift()),
+    yourTurn: async (_c, t) => ask(`your turn ${t.id}`, answers.yourTurn?.shift() ?? 'skip'),
+    failed: async (c) => ask(`failed ${c.number}`, answers.failed?.shift() ?? 'quit'),
   };
   return { learner, asked };
 }
@@ -312,6 +317,17 @@ describe('the pieces', () => {
       checks: [],
       load: {},
     });
+  });
+
+  it('draws with Ink only in a terminal that can answer keys; else lines', () => {
+    const tty = { isTTY: true } as NodeJS.ReadStream & NodeJS.WriteStream;
+    const pipe = { isTTY: false } as unknown as NodeJS.ReadStream & NodeJS.WriteStream;
+    expect(choosePlain({}, { stdin: tty, stdout: tty })).toBe(false);
+    expect(choosePlain({ plain: true }, { stdin: tty, stdout: tty })).toBe(true);
+    expect(choosePlain({}, { stdin: tty, stdout: pipe })).toBe(true);
+    expect(choosePlain({}, { stdin: pipe, stdout: tty })).toBe(true);
+    // --yes asks nothing, so a terminal to draw on is enough.
+    expect(choosePlain({ yes: true }, { stdin: pipe, stdout: tty })).toBe(false);
   });
 
   it('the real runners cover every chapter of the manifest', () => {

@@ -7,7 +7,7 @@
 
 import type { Connection } from '../../src/cloud/driver.ts';
 import type { RunStepOptions } from '../../src/lesson/run-step.ts';
-import { UserError } from '../../src/shared/user-error.ts';
+import { EXIT_USAGE, UserError } from '../../src/shared/user-error.ts';
 import { CHAPTERS, type Chapter, LAST_CHAPTER, type LoadSizes } from '../../steps/chapters.ts';
 import { handsOn } from './chapters/hands-on.ts';
 import { measureAgain } from './chapters/measure.ts';
@@ -81,6 +81,7 @@ export function checkChapterNumber(n: number): number {
   if (!Number.isInteger(n) || n < 1 || n > LAST_CHAPTER) {
     throw new UserError(
       `There is no chapter ${n}; the chapters are 1 to ${LAST_CHAPTER}: ${CHAPTERS.map((c) => `${c.number} ${c.title}`).join('; ')}.`,
+      { exitCode: EXIT_USAGE },
     );
   }
   return n;
