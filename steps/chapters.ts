@@ -339,7 +339,7 @@ export const CHAPTERS: readonly Chapter[] = [
     text: [
       'Step 7 uses the app as the guide does: create fractals through app-api-1, list them, show one, and see from generated_by that several workers drew them.',
       'Then the drill: while fractals are being drawn, a worker and an API server crash (their processes are killed, no graceful stop). The queue gives the crashed worker’s unfinished task to another worker, and clients use the other API server.',
-      'What is still a single point of failure? app-services: one database, one queue. And each image is stored on the disk of the API server that received it — the next section of the guide moves the images to object storage for that reason.',
+      'What is still a single point of failure? app-services: one database, one queue. In the guide each API server also keeps the images it received on its own disk, so asking the other one for an image ends in an IOError; here the images live in the database on app-services (both API servers serve every image, as step 7 shows), which makes that one node matter even more. The guide’s next section moves the images to object storage.',
     ],
     steps: ['step-7'],
     checks: [
