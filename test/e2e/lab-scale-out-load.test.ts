@@ -21,7 +21,7 @@ import { poll } from '../../src/lab/poll.ts';
 import { measureBatch, measureFlood } from '../../src/lab/scenario.ts';
 import { seededRandom } from '../../src/lab/seeded-random.ts';
 import { buildTopology, describeTopology, type LabTopology } from '../../src/lab/topology.ts';
-import { sshArgs, sshTarget } from '../../src/lesson/ssh-command.ts';
+import { sshArgs, sshTarget } from '../../src/lesson/ssh-call.ts';
 import { type LabCloud, startLabCloud } from '../helpers/lab-cloud.ts';
 
 const run = promisify(execFile);
