@@ -81,7 +81,12 @@ function hostRow(idleCores: number, samples: RunSamples): HostRow {
     idleCores,
     batchCores: mean(host.flatMap((s) => (s.busyCores === null ? [] : [s.busyCores]))),
     workerShare: worker.find((s) => s.hostCores !== null)?.hostCores ?? Number.NaN,
-    workerUse: mean(worker.flatMap((s) => (s.cpuUse === null ? [] : [s.cpuUse]))),
+    // cpuUse is in vCPUs (1.0 = its one vCPU all the time); in host cores that is × the vCPU's share.
+    workerUse: mean(
+      worker.flatMap((s) =>
+        s.cpuUse === null || s.hostCores === null ? [] : [(s.cpuUse * s.hostCores) / s.vcpus],
+      ),
+    ),
     hostCores: host[0]?.cores ?? Number.NaN,
   };
 }

@@ -175,6 +175,12 @@ describe('one busy 1-vCPU worker', () => {
       expect(sshWhileBusy.length).toBeGreaterThan(3);
       expect(sshWhileBusy.map((s) => s.load1).filter((v) => !(v >= 0.9))).toEqual([]);
       expect(Math.max(...sshSamples.map((s) => s.load1))).toBeGreaterThanOrEqual(0.9);
+      // Its one vCPU is all used (vCPU time, as a VM reports it), though it is a third of a host core.
+      const cpuWhileBusy = afterReached.flatMap((s) =>
+        s.unavailable === undefined && s.cpuUse !== null ? [s.cpuUse] : [],
+      );
+      expect(cpuWhileBusy.reduce((a, b) => a + b, 0) / cpuWhileBusy.length).toBeGreaterThanOrEqual(0.85);
+      expect(Math.max(...cpuWhileBusy)).toBeLessThanOrEqual(1.1);
       // And back down after it: at most half the peak, through both.
       expect(load1(apiSamples.at(-1)!)).toBeLessThanOrEqual(peak / 2);
       expect(afterSsh).toBeLessThanOrEqual(peak / 2);
@@ -184,12 +190,9 @@ describe('one busy 1-vCPU worker', () => {
 });
 
 describe('the API node under the flood', () => {
-  // What is measured here is less than the issue asks ("well above 1"): the guide's single flood
-  // of 500 is answered in about a second, too short to move a 1-minute average sampled every 5 s,
-  // and the API node's one Node process is at most one runnable task. So the flood is sent again as
-  // soon as it is answered, for 45 s, and the test holds the API node to what that shows: its load
-  // rises well above idle. It does not fall back soon after: the worker then draws the thousands
-  // of fractals the floods created, each reported to this node. Figures are printed.
+  // A flood sent from this machine is answered in about a second: it measures the API's latency,
+  // but is far too short to move a 1-minute average, and the API is one process. The guide's load
+  // on the node comes from its loop of `faafo create` processes run there (src/lab/node-loop.ts).
   it('500 parallel creates from this machine: every 201 is a fractal the API lists', async () => {
     const endpoints = topology.apiEndpoints.slice(0, 1);
     const single = await flood({ endpoints, allowed: topology.floatingIps });
