@@ -129,7 +129,12 @@ describe.runIf(run)('the web gallery in Chromium', () => {
         )
         .toBe(true);
     }
-    const srcs = await thumbs.evaluateAll((els) => els.map((el) => el.getAttribute('src') ?? ''));
+    // Typed by hand as above: once the tutor's .tsx files bring @types/react in, its empty DOM stand-ins
+    // (Element has no getAttribute there) replace the element types this callback would otherwise get.
+    type WithSrc = { getAttribute(name: string): string | null };
+    const srcs = await thumbs.evaluateAll((els) =>
+      els.map((el) => (el as unknown as WithSrc).getAttribute('src') ?? ''),
+    );
     return srcs.map((src) => src.replace('/fractal/', ''));
   }
 
