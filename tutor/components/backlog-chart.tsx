@@ -33,6 +33,7 @@ export function BacklogChart({ samples, queue = 'the queue', width, height = 6, 
       title={`backlog: tasks waiting in ${queue}`}
       lines={lines}
       plotHeight={height + 3}
+      width={columns}
       legend={
         <Text>
           <Text color="yellow">──</Text> waiting now {formatNumber(samples.at(-1)?.value)}

@@ -11,11 +11,13 @@ export interface ChartFrameProps {
   /** Lines the plot takes (for the placeholder). */
   plotHeight: number;
   legend: ReactNode;
+  /** Columns the chart may take (the legend wraps inside them). */
+  width: number;
 }
 
-export function ChartFrame({ title, lines, plotHeight, legend }: ChartFrameProps) {
+export function ChartFrame({ title, lines, plotHeight, legend, width }: ChartFrameProps) {
   return (
-    <Box flexDirection="column">
+    <Box flexDirection="column" width={width}>
       <Text bold>{title}</Text>
       {lines === undefined ? (
         <Box height={plotHeight} alignItems="center">

@@ -10,7 +10,7 @@
 // Two details of asciichart shape the arithmetic here: its row of a value is round(value × ratio),
 // so values are plotted shifted to start at 0 and the labels shifted back (the rows are then exactly
 // `height` + 1 and the extreme labels are exactly the data's extremes); and the label takes one cell
-// whatever its length, so a row is label + axis + one character per column.
+// whatever its length, so a row is label, axis, one character per column.
 import * as asciichart from 'asciichart';
 
 /** One reading: when (ms since the epoch) and what. */
@@ -42,6 +42,22 @@ export interface PlotOptions {
 /** The reference line's colour, also how it is found again in asciichart's output to be dashed. */
 const REFERENCE_COLOR = asciichart.darkgray;
 const DASH = '╌';
+/**
+ * asciichart's own symbols but for the first: it marks the row of value 0 with ┼, and as the values
+ * are plotted shifted (see above) that row is the top one; ┤ everywhere keeps the axis plain.
+ */
+const SYMBOLS: [string, string, string, string, string, string, string, string, string, string] = [
+  '┤',
+  '┤',
+  '╶',
+  '╴',
+  '─',
+  '╰',
+  '╭',
+  '╮',
+  '╯',
+  '│',
+];
 
 /** Smallest tick interval (seconds) leaving at least this many columns between x-axis labels. */
 const TICK_SPACING = 8;
@@ -74,9 +90,11 @@ function timeAxis(left: number, columns: number, msPerColumn: number, width: num
     const at = left + column;
     if (column > 0) axis[at] = '┴';
     const label = `${seconds}s`;
-    if (at >= freeFrom && at + label.length <= width) {
-      labels.splice(at, label.length, ...label);
-      freeFrom = at + label.length + 1;
+    // A label starts under its tick, or ends at the right edge when it would run past it.
+    const start = Math.min(at, width - label.length);
+    if (start >= freeFrom) {
+      labels.splice(start, label.length, ...label);
+      freeFrom = start + label.length + 1;
     }
     if (secondsPerColumn === 0) break;
   }
@@ -97,11 +115,13 @@ export function plotLines(series: readonly PlotSeries[], options: PlotOptions): 
   let max = Math.max(...values, ...extra);
   if (max === min) max = min + 1; // a flat series still gets rows, and a label above it
   const label = (value: number) => value.toFixed(options.decimals);
-  const labelWidth = Math.max(2, label(min).length, label(max).length);
+  const labelWidth = Math.max(label(min).length, label(max).length);
 
   const first = Math.min(...all.map((s) => s.at));
   const last = Math.max(...all.map((s) => s.at));
-  const columnsThatFit = Math.max(2, options.width - labelWidth - 1);
+  // A row is the label and a space (one cell for asciichart), the axis, a character per column, and
+  // asciichart's one blank cell at the end.
+  const columnsThatFit = Math.max(2, options.width - labelWidth - 2);
   const span = Math.max(options.spanMs ?? 0, last - first);
   const msPerColumn = span / (columnsThatFit - 1);
   // Columns up to the last sample; with a span longer than the data, the chart is still filling in.
@@ -124,11 +144,12 @@ export function plotLines(series: readonly PlotSeries[], options: PlotOptions): 
     height: options.height,
     offset: 2,
     colors,
-    format: (x) => label(x + min).padStart(labelWidth),
+    format: (x) => `${label(x + min).padStart(labelWidth)} `,
+    symbols: SYMBOLS,
   });
   const dashed = chart.replaceAll(
     `${REFERENCE_COLOR}─${asciichart.reset}`,
     `${REFERENCE_COLOR}${DASH}${asciichart.reset}`,
   );
-  return [...dashed.split('\n'), ...timeAxis(labelWidth, columnsThatFit, msPerColumn, options.width)];
+  return [...dashed.split('\n'), ...timeAxis(labelWidth + 1, columnsThatFit, msPerColumn, options.width)];
 }

@@ -51,6 +51,7 @@ export function LoadChart({ series, width, height = 6, spanMs }: LoadChartProps)
       title="load average (1 min) per node"
       lines={lines}
       plotHeight={height + 3}
+      width={columns}
       legend={[
         ...series.map((s, index) => (
           <Text key={s.node}>
