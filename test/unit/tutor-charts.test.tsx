@@ -2,7 +2,7 @@
 // dashed 1.0 line, the x-axis in seconds and a legend (tutor/components/load-chart.tsx,
 // backlog-chart.tsx, chart-plot.ts).
 import { render } from 'ink-testing-library';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { BacklogChart } from '../../tutor/components/backlog-chart.tsx';
 import { plotLines } from '../../tutor/components/chart-plot.ts';
 import { LoadChart } from '../../tutor/components/load-chart.tsx';

@@ -4,8 +4,8 @@
 // component only draws; the offset comes from the parent, usually from useScroll.
 //
 // Props: source, fileName?, offset (first line shown, 0-based; clamped), height (lines shown),
-// width? (default: the terminal's), language? (default 'typescript').
-import { highlight } from 'cli-highlight';
+// width? (default: the terminal's), language? (default 'typescript'), theme? (cli-highlight's).
+import { highlight, type Theme } from 'cli-highlight';
 import { Box, Text } from 'ink';
 import { useMemo } from 'react';
 import { useTerminalSize } from './use-terminal-size.ts';
@@ -17,12 +17,14 @@ export interface CodeViewProps {
   height: number;
   width?: number;
   language?: string;
+  /** cli-highlight's colours per token kind (default: its own, for a dark background). */
+  theme?: Partial<Theme>;
 }
 
 /** The source's lines, highlighted; chalk closes and reopens its colours at each newline, so each line stands alone. */
-export function highlightedLines(source: string, language: string): string[] {
+export function highlightedLines(source: string, language: string, theme?: Partial<Theme>): string[] {
   const text = source.replace(/\t/g, '  ').replace(/\n$/, '');
-  return highlight(text, { language, ignoreIllegals: true }).split('\n');
+  return highlight(text, { language, ignoreIllegals: true, ...(theme ? { theme } : {}) }).split('\n');
 }
 
 /** The first line a window of `height` lines may start at, so the last window is full. */
@@ -35,9 +37,10 @@ export function CodeView({
   height,
   width,
   language = 'typescript',
+  theme,
 }: CodeViewProps) {
   const { columns } = useTerminalSize({ width });
-  const lines = useMemo(() => highlightedLines(source, language), [source, language]);
+  const lines = useMemo(() => highlightedLines(source, language, theme), [source, language, theme]);
   const first = Math.min(Math.max(0, offset), lastOffset(lines.length, height));
   const shown = lines
     .slice(first, first + height)
