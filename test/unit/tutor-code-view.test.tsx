@@ -28,7 +28,9 @@ const shownLines = (frame: string | undefined) =>
 
 describe('CodeView', () => {
   it('shows a window of the file with line numbers and where it is', () => {
-    const { lastFrame } = render(<CodeView source={source} fileName={FILE} offset={0} height={HEIGHT} width={100} />);
+    const { lastFrame } = render(
+      <CodeView source={source} fileName={FILE} offset={0} height={HEIGHT} width={100} />,
+    );
     const lines = frameLines(lastFrame());
     expect(lines[0]).toMatch(new RegExp(`^steps/step-5\\.ts · lines 1–10 of ${sourceLines.length}`));
     const shown = shownLines(lastFrame());
@@ -49,7 +51,10 @@ describe('CodeView', () => {
       string: mark('s'),
       built_in: mark('b'),
     });
-    expect(lines).toEqual(['<k>const</k> answer: <b>number</b> = <n>42</n>;', "<k>await</k> connect(<s>'x'</s>);"]);
+    expect(lines).toEqual([
+      '<k>const</k> answer: <b>number</b> = <n>42</n>;',
+      "<k>await</k> connect(<s>'x'</s>);",
+    ]);
   });
 
   it('cuts long lines at 80 columns instead of wrapping them', () => {

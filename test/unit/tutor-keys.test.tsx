@@ -21,6 +21,12 @@ function Screen({ active, pressed }: { active: KeyName[]; pressed: KeyName[] }) 
   );
 }
 
+/** A screen where a prompt has the keyboard. */
+function Busy({ pressed }: { pressed: KeyName[] }) {
+  useKeys({ active: ['next'], onKey: (name) => pressed.push(name), isActive: false });
+  return null;
+}
+
 describe('KeyBar', () => {
   it('lists the active keys in the fixed order, help always last', () => {
     const { lastFrame, rerender } = render(<KeyBar active={['quit', 'next', 'code']} />);
@@ -66,11 +72,7 @@ describe('useKeys', () => {
 
   it('ignores every key while something else has the keyboard', async () => {
     const pressed: KeyName[] = [];
-    function Busy() {
-      useKeys({ active: ['next'], onKey: (name) => pressed.push(name), isActive: false });
-      return null;
-    }
-    const { stdin } = render(<Busy />);
+    const { stdin } = render(<Busy pressed={pressed} />);
     await type(stdin, 'n', '?');
     expect(pressed).toEqual([]);
   });

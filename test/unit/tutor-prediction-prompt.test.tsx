@@ -17,13 +17,20 @@ const howHigh: PredictionQuestion = {
 const howMuchFaster: PredictionQuestion = {
   kind: 'choice',
   text: 'Three workers instead of one: how much faster will the same backlog drain?',
-  choices: ['about the same', 'about twice as fast', 'about three times as fast', 'more than three times as fast'],
+  choices: [
+    'about the same',
+    'about twice as fast',
+    'about three times as fast',
+    'more than three times as fast',
+  ],
 };
 
 describe('PredictionPrompt with a number', () => {
   it('takes digits, one decimal point and Backspace, and answers on Enter', async () => {
     const answers: number[] = [];
-    const { lastFrame, stdin } = render(<PredictionPrompt question={howHigh} onAnswer={(n) => answers.push(n)} />);
+    const { lastFrame, stdin } = render(
+      <PredictionPrompt question={howHigh} onAnswer={(n) => answers.push(n)} />,
+    );
     expect(frameLines(lastFrame())[0]).toBe("? How high will app-worker-1's load average climb?");
     await type(stdin, '1', '.', '.', '5', 'x', '7');
     expect(frameLines(lastFrame())[1]).toBe('› 1.57');
@@ -35,7 +42,9 @@ describe('PredictionPrompt with a number', () => {
 
   it('refuses an empty or out-of-range answer with a sentence, and takes a pasted number', async () => {
     const answers: number[] = [];
-    const { lastFrame, stdin } = render(<PredictionPrompt question={howHigh} onAnswer={(n) => answers.push(n)} />);
+    const { lastFrame, stdin } = render(
+      <PredictionPrompt question={howHigh} onAnswer={(n) => answers.push(n)} />,
+    );
     await type(stdin, KEY.enter);
     expect(plain(lastFrame())).toContain('Type a number, then Enter.');
     await type(stdin, '25', KEY.enter);
@@ -46,7 +55,9 @@ describe('PredictionPrompt with a number', () => {
   });
 
   it('shows the prediction, then the observed value and why they differ', () => {
-    const { lastFrame, rerender } = render(<PredictionPrompt question={howHigh} onAnswer={() => {}} prediction={3} />);
+    const { lastFrame, rerender } = render(
+      <PredictionPrompt question={howHigh} onAnswer={() => {}} prediction={3} />,
+    );
     expect(plain(lastFrame())).toContain('you predicted 3    observed measuring …');
     rerender(
       <PredictionPrompt
@@ -93,7 +104,9 @@ describe('PredictionPrompt with choices', () => {
         explanation="Three workers share the backlog, but app-services' database and queue now serve three."
       />,
     );
-    expect(frameLines(lastFrame())[1]).toBe('you predicted about three times as fast    observed 2.6 times as fast');
+    expect(frameLines(lastFrame())[1]).toBe(
+      'you predicted about three times as fast    observed 2.6 times as fast',
+    );
   });
 
   it('takes no keys when not active', async () => {

@@ -34,11 +34,11 @@ interface Row {
   format: (n: number | null | undefined) => string;
 }
 
-/** Label, before, after, ratio: 68 columns, inside 80. */
+/** Label, before, after, ratio: 74 columns, inside 80; each cell keeps two blank columns before the next. */
 const COLUMNS = [
-  { name: 'label', width: 24 },
-  { name: 'before', width: 15 },
-  { name: 'after', width: 15 },
+  { name: 'label', width: 22 },
+  { name: 'before', width: 19 },
+  { name: 'after', width: 19 },
   { name: 'ratio', width: 14 },
 ] as const;
 
@@ -71,7 +71,12 @@ function Cells({ cells, bold = false }: { cells: readonly string[]; bold?: boole
   return (
     <Box>
       {COLUMNS.map((column, index) => (
-        <Box key={column.name} width={column.width} flexShrink={0}>
+        <Box
+          key={column.name}
+          width={column.width}
+          flexShrink={0}
+          paddingRight={column.name === 'ratio' ? 0 : 2}
+        >
           <Text bold={bold} wrap="truncate-end">
             {cells[index]}
           </Text>
