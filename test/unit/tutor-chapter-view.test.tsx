@@ -1,10 +1,11 @@
 // The chapter view: title over a rule, the text wrapped to the width, paragraphs spaced only when
 // the terminal has rows to spare, the live part under it (tutor/components/chapter-view.tsx).
-import { Text } from 'ink';
+import { EventEmitter } from 'node:events';
+import { render as renderInk, Text } from 'ink';
 import { render } from 'ink-testing-library';
 import { describe, expect, it } from 'vitest';
 import { ChapterView } from '../../tutor/components/chapter-view.tsx';
-import { frameLines, plain, widest } from '../helpers/ink-frame.ts';
+import { frameLines, plain, settle, widest } from '../helpers/ink-frame.ts';
 
 const BODY = [
   'One worker renders every fractal the API accepts. We now ask for five fractals of 9999 × 9999 points at once and watch what the worker node does with them: its load average climbs until it reaches one, the most work a single CPU can do.',
@@ -49,5 +50,30 @@ describe('ChapterView', () => {
     // ink-testing-library's stdout is 100 columns wide.
     const { lastFrame } = render(<ChapterView number={1} title="Preflight" body="Checking your machine." />);
     expect(frameLines(lastFrame())[1]).toBe('─'.repeat(100));
+  });
+
+  it('follows the terminal when it is resized', async () => {
+    // A stdout whose size changes, as a terminal's does (ink-testing-library's is fixed at 100).
+    class ResizableStdout extends EventEmitter {
+      columns = 80;
+      rows = 24;
+      frames: string[] = [];
+      write = (frame: string) => {
+        this.frames.push(frame);
+        return true;
+      };
+    }
+    const stdout = new ResizableStdout();
+    const app = renderInk(<ChapterView number={2} title="Where we are" body="The prelude's app." />, {
+      stdout: stdout as unknown as NodeJS.WriteStream,
+      debug: true,
+      patchConsole: false,
+    });
+    expect(frameLines(stdout.frames.at(-1))[1]).toBe('─'.repeat(80));
+    stdout.columns = 120;
+    stdout.emit('resize');
+    await settle();
+    expect(frameLines(stdout.frames.at(-1))[1]).toBe('─'.repeat(120));
+    app.unmount();
   });
 });
