@@ -100,6 +100,23 @@ describe('StepProgress', () => {
     expect(widest(lastFrame())).toBeLessThanOrEqual(80);
   });
 
+  it('follows step after step: the spinner is on the running one only', () => {
+    const next = { id: 'step-5', title: 'Three workers', file: 'steps/step-5.ts' };
+    const events: StepEvent[] = [
+      { type: 'started', step, checkOnly: false },
+      { type: 'done', step },
+      { type: 'started', step: next, checkOnly: false },
+      { type: 'waiting', servers: [{ name: 'app-worker-2', status: 'BUILD' }], elapsedS: 0 },
+    ];
+    const { lastFrame, rerender } = render(<StepProgress events={events} />);
+    expect(frameLines(lastFrame()).at(-1)).toMatch(/^[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] waiting for app-worker-2 BUILD \(0 s\)$/);
+    rerender(<StepProgress events={[...events, { type: 'done', step: next }]} />);
+    expect(frameLines(lastFrame()).slice(-2)).toEqual([
+      'waiting for app-worker-2 BUILD (0 s)',
+      '✓ step-5 done',
+    ]);
+  });
+
   it('folds only successive waits: a wait after something new is a new line', () => {
     const events: StepEvent[] = [
       run[5]!,

@@ -76,14 +76,14 @@ const COLOR: Record<Tone, string | undefined> = {
 
 export function StepProgress({ events, maxLines = 6 }: StepProgressProps) {
   const lines = progressLines(events);
-  const ended = events.some((event) => event.type === 'done' || event.type === 'failed');
   const hidden = lines.length > maxLines ? lines.length - (maxLines - 1) : 0;
   const shown = lines.slice(hidden);
   return (
     <Box flexDirection="column">
       {hidden > 0 ? <Text dimColor>… {hidden} earlier</Text> : null}
       {shown.map((line, index) => {
-        const live = !ended && index === shown.length - 1 && line.tone === 'busy';
+        // Only the last line can be in progress: a run's end (done, failed) is always its last line.
+        const live = index === shown.length - 1 && line.tone === 'busy';
         return (
           // Lines are positions in a log that only grows at its end.
           // biome-ignore lint/suspicious/noArrayIndexKey: see above
