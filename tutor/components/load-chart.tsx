@@ -4,8 +4,9 @@
 // shows app-worker-1 climbing to 1 and chapter 6 shows the same load spread over three workers.
 //
 // Props: series: { node, samples: { at (ms), value (load) }[] }[]; width? (default: the terminal's);
-// height? (plot rows, default 6: the chart is height + 5 lines with title and legend); spanMs? (the
-// x-axis' length when the run's duration is known, so the chart fills from the left).
+// height? (plot rows, default 6: the chart is height + 5 lines with title and legend, one more
+// when the legend of four or more nodes wraps at 80 columns); spanMs? (the x-axis' length when the
+// run's duration is known, so the chart fills from the left).
 import * as asciichart from 'asciichart';
 import { Text } from 'ink';
 import { ChartFrame } from './chart-frame.tsx';
