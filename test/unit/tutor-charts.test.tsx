@@ -111,6 +111,17 @@ describe('plotLines', () => {
       expect(lines).toHaveLength(8);
       for (const line of lines.slice(0, 6)) expect(plain(line)).toHaveLength(60);
     }
+    // A failed reading (NaN) is left out rather than drawn as a value; a series of only those is no series.
+    const gappy = plotLines([{ samples: every(1, [0.2, Number.NaN, 0.6]) }], {
+      width: 60,
+      height: 5,
+      decimals: 2,
+    })!;
+    expect(plain(gappy[0]!)).toMatch(/^0\.60 ┤/);
+    expect(plain(gappy[5]!)).toMatch(/^0\.20 ┤/);
+    expect(
+      plotLines([{ samples: every(1, [Number.NaN]) }], { width: 60, height: 5, decimals: 2 }),
+    ).toBeUndefined();
     // A flat series with nothing else to span still gets its rows: from its value to one above.
     const flat = plotLines([{ samples: every(1, [0.5, 0.5]) }], { width: 60, height: 5, decimals: 2 })!;
     expect(flat.map(plain)).toEqual(expect.arrayContaining([expect.stringMatching(/^1\.50 ┤/)]));

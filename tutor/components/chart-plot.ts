@@ -106,7 +106,10 @@ function timeAxis(left: number, columns: number, msPerColumn: number, width: num
  * a sample yet.
  */
 export function plotLines(series: readonly PlotSeries[], options: PlotOptions): string[] | undefined {
-  const drawn = series.filter((s) => s.samples.length > 0);
+  // A reading that failed (NaN, a meter's "unavailable") is a gap, not a zero: it is left out.
+  const drawn = series
+    .map((s) => ({ ...s, samples: s.samples.filter((sample) => Number.isFinite(sample.value)) }))
+    .filter((s) => s.samples.length > 0);
   if (drawn.length === 0) return undefined;
   const all = drawn.flatMap((s) => s.samples);
   const values = all.map((s) => s.value);

@@ -4,7 +4,8 @@
 // component only draws; the offset comes from the parent, usually from useScroll.
 //
 // Props: source, fileName?, offset (first line shown, 0-based; clamped), height (lines shown),
-// width? (default: the terminal's), language? (default 'typescript'), theme? (cli-highlight's).
+// width? (default: the terminal's), language? (default 'typescript'), theme? (cli-highlight's; a
+// stable object, as the file is highlighted again when it changes).
 import { highlight, type Theme } from 'cli-highlight';
 import { Box, Text } from 'ink';
 import { useMemo } from 'react';

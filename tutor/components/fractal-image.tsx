@@ -10,7 +10,7 @@
 // lands above the live area (like <Static> output, it stays in the scrollback), and the component
 // itself renders only the caption line.
 //
-// Props: png (Buffer), galleryUrl, caption? (default "the fractal"), columns?/rows? (cells, default
+// Props: png (Buffer; written again only when it is another Buffer), galleryUrl, caption? (default "the fractal"), columns?/rows? (cells, default
 // 32 × 16: square on a terminal whose cells are twice as tall as wide), env? (default process.env;
 // which terminal this is).
 import { Text, useStdout } from 'ink';
