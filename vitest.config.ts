@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
+    include: ['test/**/*.test.{ts,tsx}'],
     // Every bin a test starts (and every node of a test's cloud) runs the TypeScript sources, never
     // a build in dist/ that may be older: the tests check what is on disk (bin/run-entry.mjs).
     env: { FAAFO_RUN_TS: '1' },

@@ -12,15 +12,17 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { busyCores, readHostCpu } from '../src/lab/host-cpu.ts';
 import type { RunSamples } from '../src/lab/run-meters.ts';
 import { type RunRecord, writeRunRecord } from '../src/lab/run-record.ts';
-import { type FloodOutcome, measureBatch, measureFlood } from '../src/lab/scenario.ts';
+import { type FloodOutcome, measureBatch, measureFlood, measureNodeLoop } from '../src/lab/scenario.ts';
 import { buildTopology, describeTopology, type LabTopology, type TopologyName } from '../src/lab/topology.ts';
 import { type LabCloud, startLabCloud } from '../test/helpers/lab-cloud.ts';
 
 /** Half the guide's side (5000 × 5000) and a multiple of three tasks, so three workers share it evenly. */
 const SCALE = Number(process.env.FAAFO_BENCH_SCALE ?? 0.5);
-const TASKS = Number(process.env.FAAFO_BENCH_TASKS ?? 12);
+const TASKS = Number(process.env.FAAFO_BENCH_TASKS ?? 24);
 const SEED = 11;
 const FLOOD = 500;
+/** The guide's loop on the API node(s): `faafo create` processes, so fewer than the flood's requests. */
+const LOOP = Number(process.env.FAAFO_BENCH_LOOP ?? 100);
 /** A folder to write the four run records to (one-worker-batch.json …), for the tutor or a notebook. */
 const RECORDS = process.env.FAAFO_BENCH_RECORDS;
 
@@ -44,6 +46,8 @@ export interface ScaleOutRows {
   three: RunRecord;
   host: HostRow;
   floods: Array<{ record: RunRecord; outcome: FloodOutcome }>;
+  /** The guide's loop run on the API node(s), before and after. */
+  loops: RunRecord[];
 }
 
 /** The topology's steps run with their printing silenced: the bench prints its rows at the end. */
@@ -77,7 +81,12 @@ function hostRow(idleCores: number, samples: RunSamples): HostRow {
     idleCores,
     batchCores: mean(host.flatMap((s) => (s.busyCores === null ? [] : [s.busyCores]))),
     workerShare: worker.find((s) => s.hostCores !== null)?.hostCores ?? Number.NaN,
-    workerUse: mean(worker.flatMap((s) => (s.cpuUse === null ? [] : [s.cpuUse]))),
+    // cpuUse is in vCPUs (1.0 = its one vCPU all the time); in host cores that is × the vCPU's share.
+    workerUse: mean(
+      worker.flatMap((s) =>
+        s.cpuUse === null || s.hostCores === null ? [] : [(s.cpuUse * s.hostCores) / s.vcpus],
+      ),
+    ),
     hostCores: host[0]?.cores ?? Number.NaN,
   };
 }
@@ -104,6 +113,14 @@ export async function benchScaleOut(): Promise<ScaleOutRows> {
       target: 'first',
     });
 
+    const loopOne = await measureNodeLoop({
+      conn: lab.conn,
+      topology: before,
+      keyFile: lab.keyFile,
+      requests: LOOP,
+      target: 'first',
+    });
+
     const after = await build(lab, 'scaled-out');
     const queueAfter = await lab.brokerUrl('app-services');
     const three = await measureBatch({
@@ -115,6 +132,13 @@ export async function benchScaleOut(): Promise<ScaleOutRows> {
       ...(queueAfter ? { queueUrl: queueAfter } : {}),
     });
     const floodTwo = await measureFlood({ conn: lab.conn, topology: after, requests: FLOOD, target: 'all' });
+    const loopTwo = await measureNodeLoop({
+      conn: lab.conn,
+      topology: after,
+      keyFile: lab.keyFile,
+      requests: LOOP,
+      target: 'all',
+    });
     if (RECORDS) {
       mkdirSync(RECORDS, { recursive: true });
       const records = {
@@ -122,6 +146,8 @@ export async function benchScaleOut(): Promise<ScaleOutRows> {
         'one-worker-flood': floodOne,
         'scaled-out-batch': three,
         'scaled-out-flood': floodTwo,
+        'one-worker-loop': loopOne,
+        'scaled-out-loop': loopTwo,
       };
       for (const [name, { record }] of Object.entries(records))
         writeRunRecord(join(RECORDS, `${name}.json`), record);
@@ -137,6 +163,7 @@ export async function benchScaleOut(): Promise<ScaleOutRows> {
         { record: floodOne.record, outcome: floodOne.result },
         { record: floodTwo.record, outcome: floodTwo.result },
       ],
+      loops: [loopOne.record, loopTwo.record],
     };
   } finally {
     await lab.close();
@@ -173,6 +200,15 @@ export function printScaleOut(rows: ScaleOutRows): void {
     const lost = outcome.flood.created.length - outcome.found;
     console.log(
       `  ${i === 0 ? 'one API node' : 'two API nodes'}${' '.repeat(i === 0 ? 14 : 13)}${(f.p50Ms ?? 0).toFixed(0).padStart(5)} ms ${(f.p99Ms ?? 0).toFixed(0).padStart(6)} ms ${String(f.errors ?? 0).padStart(6)}  ${outcome.flood.created.length} → ${outcome.found} listed, ${outcome.drawn} drawn${lost === 0 ? ' (none lost)' : ` (${lost} LOST)`}`,
+    );
+  }
+  console.log(`  the guide's loop on the API node(s): ${LOOP} faafo create, 8 at a time on each`);
+  for (const record of rows.loops) {
+    const f = record.figures;
+    const nodes = record.generator.kind === 'node-loop' ? record.generator.nodes : [];
+    const peaks = nodes.map((n) => `${n} ${(f.samples[n]?.load1?.max ?? Number.NaN).toFixed(2)}`).join(', ');
+    console.log(
+      `  ${nodes.length === 1 ? 'one API node ' : 'two API nodes'}  p50 ${(f.p50Ms ?? 0).toFixed(0)} ms, p99 ${(f.p99Ms ?? 0).toFixed(0)} ms, errors ${f.errors ?? 0}; peak load1 ${peaks}`,
     );
   }
 }

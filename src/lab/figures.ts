@@ -4,6 +4,7 @@
 // summary of a meter's samples, field by field.
 import type { Finished } from './batch.ts';
 import type { FloodResult } from './flood.ts';
+import type { NodeLoopResult } from './node-loop.ts';
 import { type Figures, type SampleSummary, summarize } from './run-record.ts';
 
 type FiguresInput = Omit<Figures, 'samples'>;
@@ -18,6 +19,19 @@ export function floodFigures(result: FloodResult, found?: number): FiguresInput 
     throughputPerMinute: result.throughputPerS * 60,
     created: result.created.length,
     ...(found === undefined ? {} : { found }),
+  };
+}
+
+/** The guide's loop on the API nodes: latency per `faafo create`, errors, and how many were accepted. */
+export function nodeLoopFigures(result: NodeLoopResult): FiguresInput {
+  const seconds = result.durationMs / 1000;
+  return {
+    requests: result.requests,
+    errors: result.errors,
+    p50Ms: result.p50Ms,
+    p99Ms: result.p99Ms,
+    throughputPerMinute: seconds > 0 ? (result.requests / seconds) * 60 : 0,
+    created: result.accepted,
   };
 }
 

@@ -10,6 +10,7 @@ export * from './flood.ts';
 export * from './fractals-meter.ts';
 export * from './host-cpu.ts';
 export * from './latency.ts';
+export * from './node-loop.ts';
 export * from './node-meter.ts';
 export * from './poll.ts';
 export * from './queue-meter.ts';

@@ -28,6 +28,15 @@ const FloodGenerator = z.object({
   deadlineMs: z.number().positive(),
 });
 
+const NodeLoopGenerator = z.object({
+  kind: z.literal('node-loop'),
+  requests: z.number().int().positive(),
+  /** faafo invocations at once on each node. */
+  parallel: z.number().int().positive(),
+  /** The API nodes the loop ran on (each against its own API). */
+  nodes: z.array(z.string()).min(1),
+});
+
 const TopologyNode = z.object({
   name: z.string(),
   flavor: z.string(),
@@ -72,7 +81,7 @@ export const RunRecordSchema = z.object({
   label: z.string().min(1),
   startedAt: z.iso.datetime(),
   finishedAt: z.iso.datetime(),
-  generator: z.discriminatedUnion('kind', [BatchGenerator, FloodGenerator]),
+  generator: z.discriminatedUnion('kind', [BatchGenerator, FloodGenerator, NodeLoopGenerator]),
   topology: z.object({
     /** "the local cloud", or the clouds.yaml name. */
     cloud: z.string(),

@@ -10,8 +10,9 @@
 import type { Connection } from '../cloud/driver.ts';
 import { FaafoClient } from '../faafo/cli/client.ts';
 import { awaitFinished, createBatch, GUIDE_BATCH } from './batch.ts';
-import { batchFigures, floodFigures } from './figures.ts';
+import { batchFigures, floodFigures, nodeLoopFigures } from './figures.ts';
 import { DEFAULT_FLOOD_REQUESTS, type FloodResult, flood } from './flood.ts';
+import { DEFAULT_LOOP_PARALLEL, type NodeLoopResult, nodeLoop } from './node-loop.ts';
 import { type RunSamples, startRunMeters, summarizeRun } from './run-meters.ts';
 import { type RunRecord, RunRecordSchema } from './run-record.ts';
 import { seededRandom } from './seeded-random.ts';
@@ -164,6 +165,67 @@ export async function measureFlood(options: FloodScenarioOptions): Promise<Scena
       figures: { ...floodFigures(result, found), drawn, samples: summarizeRun(samples) },
     });
     return { record, samples, result: { flood: result, found, drawn } };
+  } finally {
+    // Already stopped on success; after a failure, that failure is the one to report.
+    await meters.stop().catch(() => {});
+  }
+}
+
+export interface NodeLoopScenarioOptions extends ScenarioBase {
+  /** The lesson's private key, to log in to the API nodes. */
+  keyFile: string;
+  /** Default 500. */
+  requests?: number;
+  /** faafo invocations at once on each node; default 8. */
+  parallel?: number;
+  /** `all` (default): the requests split over every API node, each running its share; `first`: the first only. */
+  target?: 'all' | 'first';
+  deadlineMs?: number;
+  /** Each invocation's outcome as it reports, e.g. for a live latency view. */
+  onOutcome?: Parameters<typeof nodeLoop>[0]['onOutcome'];
+  signal?: AbortSignal;
+}
+
+/**
+ * The guide's API overload: its `faafo create` loop run on the API node(s) themselves, with every
+ * meter on, so the record holds the API nodes' load while it ran (what `uptime` there shows).
+ */
+export async function measureNodeLoop(
+  options: NodeLoopScenarioOptions,
+): Promise<ScenarioResult<NodeLoopResult>> {
+  const { topology } = options;
+  const nodes = options.target === 'first' ? topology.apiNodes.slice(0, 1) : topology.apiNodes;
+  const requests = options.requests ?? DEFAULT_FLOOD_REQUESTS;
+  const parallel = options.parallel ?? DEFAULT_LOOP_PARALLEL;
+  const meters = startRunMeters({
+    conn: options.conn,
+    topology,
+    fractals: false,
+    ...(options.queueUrl ? { queueUrl: options.queueUrl } : {}),
+    ...(options.meterIntervalMs ? { intervalMs: options.meterIntervalMs } : {}),
+  });
+  try {
+    const result = await nodeLoop({
+      nodes,
+      keyFile: options.keyFile,
+      requests,
+      parallel,
+      allowed: topology.floatingIps,
+      ...(options.deadlineMs ? { deadlineMs: options.deadlineMs } : {}),
+      ...(options.onOutcome ? { onOutcome: options.onOutcome } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+    const samples = await meters.stop();
+    const record = RunRecordSchema.parse({
+      version: 1,
+      label: options.label ?? topology.label,
+      startedAt: new Date(result.startedAt).toISOString(),
+      finishedAt: new Date(result.startedAt + result.durationMs).toISOString(),
+      generator: { kind: 'node-loop', requests, parallel, nodes: nodes.map((n) => n.name) },
+      topology: topologyOf(topology),
+      figures: { ...nodeLoopFigures(result), samples: summarizeRun(samples) },
+    });
+    return { record, samples, result };
   } finally {
     // Already stopped on success; after a failure, that failure is the one to report.
     await meters.stop().catch(() => {});

@@ -129,7 +129,12 @@ describe.runIf(run)('the web gallery in Chromium', () => {
         )
         .toBe(true);
     }
-    const srcs = await thumbs.evaluateAll((els) => els.map((el) => el.getAttribute('src') ?? ''));
+    // @types/react declares bare DOM element types for non-browser code, so name what is read here.
+    const srcs = await thumbs.evaluateAll((els) =>
+      els.map(
+        (el) => (el as unknown as { getAttribute(name: string): string | null }).getAttribute('src') ?? '',
+      ),
+    );
     return srcs.map((src) => src.replace('/fractal/', ''));
   }
 

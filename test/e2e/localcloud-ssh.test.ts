@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect } from '../../src/cloud/connect.ts';
 import type { Connection } from '../../src/cloud/driver.ts';
 import type { Node } from '../../src/cloud/models.ts';
-import { sshArgs, sshTarget } from '../../src/lesson/ssh-command.ts';
+import { sshArgs, sshTarget } from '../../src/lesson/ssh-call.ts';
 import {
   cleanEnv,
   isAlive,

@@ -168,8 +168,9 @@ describe('GET /servers/{id}/diagnostics', () => {
     const response = await get('worker-1');
     expect(response.statusCode).toBe(200);
     expect(response.json()).toEqual({
-      cpu0_time: 6_250_000_000,
-      cpu1_time: 6_250_000_000,
+      // 12.5 s of host CPU on two vCPUs of 1/3 of a core each: 37.5 vCPU-seconds, 18.75 each.
+      cpu0_time: 18_750_000_000,
+      cpu1_time: 18_750_000_000,
       memory: 4096 * 1024,
       'memory-actual': 4096 * 1024,
       'memory-rss': 81_920,
@@ -180,7 +181,7 @@ describe('GET /servers/{id}/diagnostics', () => {
     // What the lab's node meter reads of it.
     expect(parseDiagnostics(response.json())).toEqual({
       vcpus: 2,
-      cpuTimeNs: 12_500_000_000,
+      cpuTimeNs: 37_500_000_000,
       memoryKiB: 4096 * 1024,
       memoryRssKiB: 81_920,
       loadavg: [0.93, 0.41, 0.15],

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import ssh2, { type ParsedKey } from 'ssh2';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Node } from '../../src/cloud/models.ts';
-import { explainSshLine, sshArgs, sshTarget } from '../../src/lesson/ssh-command.ts';
+import { explainSshLine, sshArgs, sshTarget } from '../../src/lesson/ssh-call.ts';
 import { loadAverageFile } from '../../src/localcloud/nodes/limits/node-limits.ts';
 import { probeAddress } from '../../src/localcloud/nodes/ports.ts';
 import {

@@ -15,12 +15,16 @@ import { callerOf, conflict } from './context.ts';
 import { findServer } from './servers.ts';
 import { vmStateOf } from './views.ts';
 
-/** Nova's dictionary for a running node whose processes the runtime measured. */
+/**
+ * Nova's dictionary for a running node whose processes the runtime measured. cpuN_time is vCPU time,
+ * as a VM's is: the node's vCPUs are `cores` host cores in all, so one vCPU kept busy for a second
+ * reports a second, though it used only its fraction of a host core (host CPU time ÷ that fraction).
+ */
 export function diagnosticsView(ramMib: number, node: NodeDiagnostics): Record<string, unknown> {
-  const cpuNs = Math.round((node.cpuSeconds * 1e9) / Math.max(1, node.vcpus));
-  const perVcpu = Object.fromEntries(
-    Array.from({ length: Math.max(1, node.vcpus) }, (_, i) => [`cpu${i}_time`, cpuNs]),
-  );
+  const vcpus = Math.max(1, node.vcpus);
+  const vcpuSeconds = node.cores > 0 ? (node.cpuSeconds * vcpus) / node.cores : node.cpuSeconds;
+  const cpuNs = Math.round((vcpuSeconds * 1e9) / vcpus);
+  const perVcpu = Object.fromEntries(Array.from({ length: vcpus }, (_, i) => [`cpu${i}_time`, cpuNs]));
   return {
     ...perVcpu,
     memory: ramMib * 1024,
