@@ -4,7 +4,7 @@
 // is what the node printed, never parsed for anything but the figure asked for.
 import { execa } from 'execa';
 import type { Node } from '../../src/cloud/models.ts';
-import { DEFAULT_SSH_USER, lessonKeyFile, sshArgs, sshTarget } from '../../src/lesson/ssh-command.ts';
+import { DEFAULT_SSH_USER, lessonKeyFile, sshArgs, sshTarget } from '../../src/lesson/ssh-call.ts';
 
 export interface NodeCommandResult {
   exitCode: number | undefined;

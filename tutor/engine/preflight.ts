@@ -7,7 +7,7 @@ import { connect } from '../../src/cloud/connect.ts';
 import type { Connection } from '../../src/cloud/driver.ts';
 import type { Limits } from '../../src/cloud/models.ts';
 import { chooseFlavor, DEFAULT_FLAVOR, shortfall } from '../../src/lesson/choose.ts';
-import { lessonKeyFile } from '../../src/lesson/ssh-command.ts';
+import { lessonKeyFile } from '../../src/lesson/ssh-call.ts';
 import { LESSON_SERVERS } from '../../steps/lesson.ts';
 import type { ChapterContext, CheckBook } from './context.ts';
 
