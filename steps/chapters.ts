@@ -69,6 +69,10 @@ export interface LoadSizes {
   /** The guide's `faafo create --height 9999 --width 9999 --tasks 5`, scaled. */
   batch: { scale: number; tasks: number; seed: number };
   flood: { requests: number };
+  /** The guide's `faafo create` loop run on the API node itself: invocations, and how many at once. */
+  loop: { requests: number; parallel: number };
+  /** The API node's 1-minute load the loop must take it above. */
+  apiLoadAbove: number;
   /** The fault drill's fractals (side in pixels). */
   drill: { tasks: number; side: number };
   /** The worker's 1-minute load the overload must reach. */
@@ -80,6 +84,8 @@ export const LOAD_SIZES: Record<'full' | 'quick', LoadSizes> = {
   full: {
     batch: { scale: 1, tasks: 8, seed: 11 },
     flood: { requests: 500 },
+    loop: { requests: 120, parallel: 8 },
+    apiLoadAbove: 1,
     drill: { tasks: 12, side: 1500 },
     workerLoadAtLeast: 0.9,
   },
@@ -88,6 +94,8 @@ export const LOAD_SIZES: Record<'full' | 'quick', LoadSizes> = {
   quick: {
     batch: { scale: 0.5, tasks: 20, seed: 11 },
     flood: { requests: 150 },
+    loop: { requests: 16, parallel: 8 },
+    apiLoadAbove: 1,
     drill: { tasks: 8, side: 1000 },
     workerLoadAtLeast: 0.9,
   },
@@ -220,6 +228,7 @@ export const CHAPTERS: readonly Chapter[] = [
     title: 'Overload the API',
     text: [
       'Now the other bottleneck: every request goes to app-controller. We send many requests to create fractals at the same moment, as many users would, and time each answer.',
+      'First the guide’s way: a loop of `faafo create` run on app-controller itself, several at a time, so the clients and the API share its one CPU. Then a burst of requests from this machine.',
       'The figures that matter are the median answer time (p50), the slowest one in a hundred (p99), the errors, and how busy the API node gets.',
     ],
     steps: [],
@@ -311,6 +320,11 @@ export const CHAPTERS: readonly Chapter[] = [
         'Check that both API servers answer (`curl http://IP/v1/fractal`) and run the chapter again.',
       ),
       ours(
+        'after-loop',
+        "the guide's create loop ran on both API servers, every create accepted",
+        'Check that both API servers answer ssh (`npx faafo-tutor ssh app-api-2 -- uptime`) and run the chapter again.',
+      ),
+      ours(
         'faster',
         'three workers drained the batch faster than one',
         'Other work on this machine slows the workers down; close it and run the chapter again.',
@@ -390,7 +404,7 @@ export const CHAPTERS: readonly Chapter[] = [
     checks: [
       ours(
         'figures',
-        'both runs were measured (before and after)',
+        'every load was measured before and after',
         'Run chapters 3, 4 and 6 again (`npx faafo-tutor --chapter 3`).',
       ),
     ],

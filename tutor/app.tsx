@@ -9,7 +9,11 @@ import { Box, Text, useApp, useStdout } from 'ink';
 import { useEffect } from 'react';
 import { PACKAGE_ROOT } from '../src/shared/package-root.ts';
 import { CHAPTERS } from '../steps/chapters.ts';
-import { CheckLine, CodeView, FigureTable, KeyBar, LoadChart } from './app/screen-parts.tsx';
+import { CodeView, FigureTable, KeyBar } from './app/screen-parts.tsx';
+import { BacklogChart } from './components/backlog-chart.tsx';
+import { CheckList } from './components/check-list.tsx';
+import { LatencyPanel } from './components/latency-panel.tsx';
+import { LoadChart } from './components/load-chart.tsx';
 import { nonInteractive } from './engine/events.ts';
 import type { LessonOptions, LessonOutcome } from './engine/run-lesson.ts';
 import { useKeys } from './hooks/use-keys.ts';
@@ -50,7 +54,8 @@ export function App({ options, yes, onEnd }: AppProps) {
   const q = asking.question;
   // Header and key bar take a line each (the help three more); the rest is the chapter's.
   const body = rows - 2 - (views.help ? 3 : 0);
-  const chartHeight = Math.max(3, Math.floor((body - 8) / 2));
+  // Two charts (each its plot and five lines of frame) and a line above them fit the body.
+  const chartHeight = Math.max(3, Math.floor((body - 11) / 2));
   // Before a chapter starts, the header already names the chapter being asked about.
   const heading = q?.kind === 'begin' ? q.chapter : { number: state.chapter, title: state.title };
   return (
@@ -98,12 +103,20 @@ export function App({ options, yes, onEnd }: AppProps) {
               </Text>
             ) : null}
             {state.measuring ? <Text>measuring: {state.measuring}</Text> : null}
-            {Object.entries(state.load).map(([node, series]) => (
-              <LoadChart key={node} title={`load of ${node}`} series={series} height={chartHeight} />
-            ))}
-            {state.backlog.length > 1 ? (
-              <LoadChart title="backlog" series={state.backlog} height={chartHeight} />
+            {state.latency ? (
+              <LatencyPanel
+                {...state.latency}
+                apiNode={Object.keys(state.load)[0]}
+                apiLoad={Object.values(state.load)[0]?.at(-1)?.value ?? null}
+              />
             ) : null}
+            {Object.keys(state.load).length > 0 ? (
+              <LoadChart
+                series={Object.entries(state.load).map(([node, samples]) => ({ node, samples }))}
+                height={chartHeight}
+              />
+            ) : null}
+            {state.backlog.length > 1 ? <BacklogChart samples={state.backlog} height={chartHeight} /> : null}
             {state.rows.length > 0 ? <FigureTable rows={state.rows} /> : null}
             {state.observed ? (
               <Text wrap="wrap">
@@ -123,9 +136,15 @@ export function App({ options, yes, onEnd }: AppProps) {
                 · {n}
               </Text>
             ))}
-            {state.checks.slice(-6).map((c) => (
-              <CheckLine key={c.id} check={c} showHint={views.hint || state.failure !== undefined} />
-            ))}
+            <CheckList
+              checks={state.checks.slice(-6).map((c) => ({
+                label: c.label,
+                state: c.ok ? 'passed' : 'failed',
+                detail: c.saw,
+                hint: c.hint,
+              }))}
+              showHints={views.hint || state.failure !== undefined}
+            />
             {q?.kind === 'failed' ? (
               <Text color="red" wrap="wrap">
                 {state.failure?.failed.length

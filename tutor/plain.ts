@@ -79,6 +79,13 @@ export function plainPrinter(out: PlainOut): (event: TutorEvent) => void {
         }
         return;
       }
+      case 'latency':
+        // The end of the run, and each quarter of it: a log line, not a live panel.
+        if (event.done === event.total || event.done % Math.max(1, Math.ceil(event.total / 4)) === 0)
+          say(
+            `    ${event.done}/${event.total} answered: p50 ${fmt(event.p50Ms, 0)} ms, p99 ${fmt(event.p99Ms, 0)} ms, ${event.errors} errors`,
+          );
+        return;
       case 'measuring':
         lastLoad.clear();
         return say(`  measuring (${event.phase}): ${event.what}`);
@@ -87,7 +94,7 @@ export function plainPrinter(out: PlainOut): (event: TutorEvent) => void {
         return say(
           event.kind === 'batch'
             ? `  measured: drained in ${fmt((f.drainMs ?? 0) / 1000, 1)} s, ${fmt(f.throughputPerMinute ?? 0, 1)} fractals/min`
-            : `  measured: ${f.requests} requests, p50 ${fmt(f.p50Ms ?? null, 0)} ms, p99 ${fmt(f.p99Ms ?? null, 0)} ms, ${f.errors} errors`,
+            : `  measured: ${f.requests} ${event.kind === 'loop' ? 'invocations on the API node(s)' : 'requests'}, p50 ${fmt(f.p50Ms ?? null, 0)} ms, p99 ${fmt(f.p99Ms ?? null, 0)} ms, ${f.errors} errors`,
         );
       }
       case 'comparison':

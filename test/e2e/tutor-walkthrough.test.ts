@@ -129,6 +129,8 @@ describe('faafo-tutor --yes --quick --plain', () => {
       'batch-before',
       'flood-after',
       'flood-before',
+      'loop-after',
+      'loop-before',
     ]);
   });
 

@@ -310,7 +310,7 @@ describe('the pieces', () => {
       hint: 'h',
     });
     expect(state.load.w).toHaveLength(60);
-    expect(state.load.w![0]).toBe(10);
+    expect(state.load.w![0]).toEqual({ at: 10, value: 10 });
     expect(state.checks).toHaveLength(1);
     expect(reduce(state, { type: 'chapter-started', chapter: 4, title: 'x' })).toMatchObject({
       chapter: 4,

@@ -19,7 +19,8 @@ export interface CheckResult {
   hint: string;
 }
 
-export type MeasureKind = 'batch' | 'flood';
+/** The guide's batch, a flood of creates from this machine, the guide's create loop on the API node(s). */
+export type MeasureKind = 'batch' | 'flood' | 'loop';
 export type Phase = 'before' | 'after';
 
 /** One row of the before/after table (a figure of the run records, or a node's peak load). */
@@ -44,6 +45,16 @@ export type TutorEvent =
   | { type: 'sample'; meter: 'load'; node: string; at: number; value: number }
   | { type: 'sample'; meter: 'backlog'; at: number; value: number }
   | { type: 'measuring'; chapter: number; kind: MeasureKind; phase: Phase; what: string }
+  /** The API overload's answers so far: how many of how many, their p50/p99 and the errors. */
+  | {
+      type: 'latency';
+      chapter: number;
+      done: number;
+      total: number;
+      p50Ms: number | null;
+      p99Ms: number | null;
+      errors: number;
+    }
   | { type: 'measured'; chapter: number; kind: MeasureKind; phase: Phase; record: RunRecord }
   | { type: 'comparison'; chapter: number; rows: FigureRow[] }
   | {

@@ -1,15 +1,20 @@
-// The two measurements as the tutor runs them on either topology (chapters 3 and 4 "before",
-// chapter 6 "after"): the lab's measureBatch / measureFlood with the live meters drawn meanwhile,
+// The measurements as the tutor runs them on either topology (chapters 3 and 4 "before", chapter 6
+// "after"): the lab's measureBatch / measureFlood / measureNodeLoop with the live meters drawn meanwhile,
 // the run record saved in the progress (chapter 6 and the wrap-up compare them, maybe in a later
 // session) and told as `measured`. The same code both times, so the figures differ only by topology.
+import { latencyFigures, type RequestOutcome } from '../../src/lab/latency.ts';
+import type { NodeLoopResult } from '../../src/lab/node-loop.ts';
 import type { RunRecord } from '../../src/lab/run-record.ts';
 import {
   type FloodOutcome,
   measureBatch,
   measureFlood,
+  measureNodeLoop,
   type ScenarioResult,
 } from '../../src/lab/scenario.ts';
 import { describeTopology, type LabTopology, type TopologyName } from '../../src/lab/topology.ts';
+import { lessonKeyFile } from '../../src/lesson/ssh-call.ts';
+import { UserError } from '../../src/shared/user-error.ts';
 import type { ChapterContext } from './context.ts';
 import type { MeasureKind, Phase } from './events.ts';
 import { type LiveMeters, startLiveMeters } from './live-meters.ts';
@@ -95,6 +100,52 @@ export function floodOn(
         target: 'all',
         meterIntervalMs: ctx.meterIntervalMs,
         drawTimeoutMs: 120_000,
+      }),
+  });
+}
+
+/**
+ * The guide's API overload the guide's way: its `faafo create` loop run on the API node(s) over ssh
+ * (the lab's node loop), each invocation's answer told live as p50/p99 and errors so far.
+ */
+export function loopOn(
+  ctx: ChapterContext,
+  name: TopologyName,
+  phase: Phase,
+): Promise<Measured<NodeLoopResult>> {
+  const { requests, parallel } = ctx.sizes.loop;
+  const keyFile = lessonKeyFile(ctx.run.env ?? process.env);
+  if (!keyFile) {
+    throw new UserError(
+      "The lesson's private key (demokey.pem) is not here, so the tutor cannot log in to the API node; run chapter 2 again (`npx faafo-tutor --chapter 2`), which makes it.",
+    );
+  }
+  const outcomes: RequestOutcome[] = [];
+  return measured(ctx, name, 'loop', phase, {
+    what: (t) =>
+      `the guide's loop on ${t.apiNodes.map((n) => n.name).join(' and ')}: ${requests} \`faafo create\`, ${parallel} at a time per node`,
+    watch: (t) => t.apiNodes,
+    backlog: false,
+    run: (topology) =>
+      measureNodeLoop({
+        conn: ctx.conn,
+        topology,
+        keyFile,
+        requests,
+        parallel,
+        target: 'all',
+        meterIntervalMs: ctx.meterIntervalMs,
+        onOutcome: (outcome) => {
+          outcomes.push(outcome);
+          const figures = latencyFigures(outcomes);
+          ctx.emit({
+            type: 'latency',
+            chapter: ctx.chapter.number,
+            done: outcomes.length,
+            total: requests,
+            ...figures,
+          });
+        },
       }),
   });
 }

@@ -13,7 +13,14 @@ import { UserError } from '../../src/shared/user-error.ts';
 
 export const PROGRESS_VERSION = 1;
 
-const RecordSlot = z.enum(['batch-before', 'flood-before', 'batch-after', 'flood-after']);
+const RecordSlot = z.enum([
+  'batch-before',
+  'flood-before',
+  'loop-before',
+  'batch-after',
+  'flood-after',
+  'loop-after',
+]);
 export type RecordSlot = z.infer<typeof RecordSlot>;
 
 export const ProgressSchema = z.object({

@@ -6,6 +6,12 @@ import type { CheckResult, FigureRow, TutorEvent } from './events.ts';
 
 export const SERIES_LENGTH = 60;
 
+/** One reading of a live series. */
+export interface Reading {
+  at: number;
+  value: number;
+}
+
 export interface LessonState {
   chapter: number;
   title: string;
@@ -14,10 +20,12 @@ export interface LessonState {
   step?: { id: string; file: string; line: string };
   checks: CheckResult[];
   notes: string[];
-  /** Per node, its 1-minute loads. */
-  load: Record<string, number[]>;
-  backlog: number[];
+  /** Per node, its 1-minute loads as { at, value }. */
+  load: Record<string, Reading[]>;
+  backlog: Reading[];
   measuring?: string;
+  /** The API overload's answers so far. */
+  latency?: { done: number; total: number; p50Ms: number | null; p99Ms: number | null; errors: number };
   rows: FigureRow[];
   observed?: Extract<TutorEvent, { type: 'observed' }>;
   fractal?: Extract<TutorEvent, { type: 'fractal' }>;
@@ -37,7 +45,8 @@ export const initialState: LessonState = {
   rows: [],
 };
 
-const keep = (series: readonly number[], value: number) => [...series, value].slice(-SERIES_LENGTH);
+const keep = (series: readonly Reading[], at: number, value: number) =>
+  [...series, { at, value }].slice(-SERIES_LENGTH);
 
 export function reduce(state: LessonState, event: TutorEvent): LessonState {
   switch (event.type) {
@@ -72,10 +81,17 @@ export function reduce(state: LessonState, event: TutorEvent): LessonState {
       return { ...state, notes: [...state.notes, event.text].slice(-3) };
     case 'sample':
       return event.meter === 'load'
-        ? { ...state, load: { ...state.load, [event.node]: keep(state.load[event.node] ?? [], event.value) } }
-        : { ...state, backlog: keep(state.backlog, event.value) };
+        ? {
+            ...state,
+            load: { ...state.load, [event.node]: keep(state.load[event.node] ?? [], event.at, event.value) },
+          }
+        : { ...state, backlog: keep(state.backlog, event.at, event.value) };
     case 'measuring':
-      return { ...state, measuring: event.what, load: {}, backlog: [] };
+      return { ...state, measuring: event.what, load: {}, backlog: [], latency: undefined };
+    case 'latency': {
+      const { type: _, chapter: __, ...latency } = event;
+      return { ...state, latency };
+    }
     case 'measured':
       return { ...state, measuring: undefined };
     case 'comparison':

@@ -1,4 +1,4 @@
-// Chapter 6: the same batch (same seed and size) and the same flood on the scaled-out app, then
+// Chapter 6: the same batch (same seed and size), flood and create loop on the scaled-out app, then
 // before and after side by side — throughput, time to drain, p99, errors, each node's peak load —
 // with the ratio. The "before" runs are chapter 3's and 4's records from the progress file.
 import type { RunRecord } from '../../../src/lab/run-record.ts';
@@ -6,7 +6,7 @@ import { compare } from '../../../src/lab/run-record.ts';
 import type { ChapterContext, CheckBook } from '../context.ts';
 import { askPrediction, showObserved } from '../context.ts';
 import type { FigureRow } from '../events.ts';
-import { batchOn, floodAllAnswered, floodOn, floodSaw } from '../measure-runs.ts';
+import { batchOn, floodAllAnswered, floodOn, floodSaw, loopOn } from '../measure-runs.ts';
 
 const HIGHER_IS_BETTER = new Set(['throughputPerMinute']);
 
@@ -55,10 +55,18 @@ export async function measureAgain(ctx: ChapterContext, book: CheckBook): Promis
   );
   const flood = await floodOn(ctx, 'scaled-out', 'after');
   book.record(ctx, 'after-flood', floodAllAnswered(flood.result, requests), floodSaw(flood.result, requests));
+  const loop = await loopOn(ctx, 'scaled-out', 'after');
+  book.record(
+    ctx,
+    'after-loop',
+    loop.result.accepted === ctx.sizes.loop.requests,
+    `${loop.result.accepted} of ${ctx.sizes.loop.requests} created, split over ${loop.topology.apiNodes.map((n) => n.name).join(' and ')}`,
+  );
 
   const rows = [
     ...(records['batch-before'] ? figureRows('batch', records['batch-before'], batch.record) : []),
     ...(records['flood-before'] ? figureRows('flood', records['flood-before'], flood.record) : []),
+    ...(records['loop-before'] ? figureRows('loop', records['loop-before'], loop.record) : []),
   ];
   ctx.emit({ type: 'comparison', chapter: ctx.chapter.number, rows });
   const before = records['batch-before']?.figures.drainMs;

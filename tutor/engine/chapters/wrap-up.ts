@@ -8,6 +8,7 @@ export async function wrapUp(ctx: ChapterContext, book: CheckBook): Promise<void
   const pairs = [
     ['batch', records['batch-before'], records['batch-after']],
     ['flood', records['flood-before'], records['flood-after']],
+    ['loop', records['loop-before'], records['loop-after']],
   ] as const;
   const rows = pairs.flatMap(([kind, before, after]) =>
     before && after ? figureRows(kind, before, after) : [],
@@ -21,6 +22,8 @@ export async function wrapUp(ctx: ChapterContext, book: CheckBook): Promise<void
     ctx,
     'figures',
     missing.length === 0,
-    missing.length === 0 ? 'the batch and the flood, before and after' : `missing: ${missing.join(', ')}`,
+    missing.length === 0
+      ? 'the batch, the flood and the create loop, before and after'
+      : `missing: ${missing.join(', ')}`,
   );
 }
