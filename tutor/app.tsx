@@ -12,6 +12,7 @@ import { CHAPTERS } from '../steps/chapters.ts';
 import { CodeView, FigureTable, KeyBar } from './app/screen-parts.tsx';
 import { BacklogChart } from './components/backlog-chart.tsx';
 import { CheckList } from './components/check-list.tsx';
+import { FractalImage } from './components/fractal-image.tsx';
 import { LatencyPanel } from './components/latency-panel.tsx';
 import { LoadChart } from './components/load-chart.tsx';
 import { nonInteractive } from './engine/events.ts';
@@ -130,7 +131,15 @@ export function App({ options, yes, onEnd }: AppProps) {
                 {state.drill.finished}
               </Text>
             ) : null}
-            {state.fractal ? <Text>fractal: {state.fractal.url}</Text> : null}
+            {state.fractal?.png ? (
+              <FractalImage
+                png={state.fractal.png}
+                galleryUrl={state.fractal.url}
+                caption={`the fractal${state.fractal.generatedBy ? ` ${state.fractal.generatedBy} drew` : ''}`}
+              />
+            ) : state.fractal ? (
+              <Text>fractal: {state.fractal.url}</Text>
+            ) : null}
             {state.notes.map((n) => (
               <Text key={n} dimColor wrap="truncate-end">
                 · {n}

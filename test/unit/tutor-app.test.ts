@@ -30,6 +30,18 @@ function runners(): { runners: Runners; attempts: Map<number, number> } {
   const attempts = new Map<number, number>();
   const chapter = (n: number) => async (ctx: ChapterContext, book: CheckBook) => {
     attempts.set(n, (attempts.get(n) ?? 0) + 1);
+    if (n === 2) {
+      ctx.emit({
+        type: 'fractal',
+        chapter: 2,
+        uuid: 'f-1',
+        url: 'http://127.0.2.3:8080/fractal/f-1',
+        png: Buffer.from('not really a PNG'),
+        generatedBy: 'app-worker-1',
+      });
+      // As the real chapter's checks take a moment after the fractal is shown.
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
     if (n === 3) {
       const predicted = await askPrediction(ctx, 'worker-load');
       ctx.emit({ type: 'note', chapter: 3, text: `predicted ${predicted}` });
@@ -94,6 +106,10 @@ describe('the Ink app', () => {
       await until(app.lastFrame, 'Where we are: one controller, one worker');
       await press(app, 'n');
       frame = await until(app.lastFrame, 'Your turn: In another terminal');
+      // The chapter's fractal was shown before the question (a link, in a terminal without pictures).
+      expect(app.frames.join('\n')).toContain(
+        'the fractal app-worker-1 drew: http://127.0.2.3:8080/fractal/f-1',
+      );
       expect(frame).toContain('$ openstack server list');
       await press(app, 's');
       await until(app.lastFrame, /Chapter 3\/8|Overload the worker/);
