@@ -9,15 +9,18 @@ import { Box, Text, useApp, useStdout } from 'ink';
 import { useEffect } from 'react';
 import { PACKAGE_ROOT } from '../src/shared/package-root.ts';
 import { CHAPTERS } from '../steps/chapters.ts';
-import { CodeView, FigureTable, KeyBar } from './app/screen-parts.tsx';
+import { FigureTable } from './app/figure-table.tsx';
 import { BacklogChart } from './components/backlog-chart.tsx';
 import { CheckList } from './components/check-list.tsx';
+import { CodeView } from './components/code-view.tsx';
 import { FractalImage } from './components/fractal-image.tsx';
+import { HelpOverlay } from './components/help-overlay.tsx';
+import { KeyBar } from './components/key-bar.tsx';
 import { LatencyPanel } from './components/latency-panel.tsx';
 import { LoadChart } from './components/load-chart.tsx';
 import { nonInteractive } from './engine/events.ts';
 import type { LessonOptions, LessonOutcome } from './engine/run-lesson.ts';
-import { useKeys } from './hooks/use-keys.ts';
+import { activeKeys, useKeys } from './hooks/use-keys.ts';
 import { useLearner } from './hooks/use-learner.ts';
 import { useLesson } from './hooks/use-lesson.ts';
 
@@ -54,7 +57,9 @@ export function App({ options, yes, onEnd }: AppProps) {
 
   const q = asking.question;
   // Header and key bar take a line each (the help three more); the rest is the chapter's.
-  const body = rows - 2 - (views.help ? 3 : 0);
+  const active = activeKeys(q, state.step !== undefined);
+  // The help overlay (its keys, a title and a frame: eleven lines) takes them from the chapter's part.
+  const body = rows - 2 - (views.help ? 11 : 0);
   // Two charts (each its plot and five lines of frame) and a line above them fit the body.
   const chartHeight = Math.max(3, Math.floor((body - 11) / 2));
   // Before a chapter starts, the header already names the chapter being asked about.
@@ -68,7 +73,12 @@ export function App({ options, yes, onEnd }: AppProps) {
       </Text>
       <Box flexDirection="column" height={body} overflow="hidden">
         {views.code && state.step ? (
-          <CodeView source={readStep(state.step.file)} from={views.scroll} lines={body - 1} />
+          <CodeView
+            source={readStep(state.step.file)}
+            fileName={state.step.file}
+            offset={views.scroll}
+            height={body - 1}
+          />
         ) : q?.kind === 'begin' ? (
           <Box flexDirection="column">
             <Text bold>{q.chapter.title}</Text>
@@ -165,7 +175,8 @@ export function App({ options, yes, onEnd }: AppProps) {
           </Box>
         )}
       </Box>
-      <KeyBar help={views.help} />
+      {views.help ? <HelpOverlay active={active} /> : null}
+      <KeyBar active={active} />
     </Box>
   );
 }

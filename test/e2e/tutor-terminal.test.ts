@@ -79,9 +79,7 @@ describe('faafo-tutor --yes --quick in an 80 × 24 terminal', () => {
       // The key bar is at the bottom of every screen the app drew (the first captures show node starting).
       const drawn = screens.filter((s) => /Chapter \d\/8|faafo-tutor · getting ready/.test(s));
       expect(drawn.length).toBeGreaterThan(20);
-      expect(
-        drawn.every((s) => s.includes('n next │ r retry │ c code │ h hint │ s skip │ q quit │ ? help')),
-      ).toBe(true);
+      expect(drawn.filter((s) => !(s.includes('q quit') && s.includes('? help')))).toEqual([]);
 
       // Chapter 3: the one worker's load, drawn live, climbs to 0.9 or more; the backlog is drawn too.
       const workerLoads = (byChapter.get(3) ?? []).flatMap((s) =>

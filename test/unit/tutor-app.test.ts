@@ -14,7 +14,7 @@ import { App } from '../../tutor/app.tsx';
 import { askPrediction, type ChapterContext, type CheckBook } from '../../tutor/engine/context.ts';
 import { type ProgressStore, progressStore } from '../../tutor/engine/progress.ts';
 import { type LessonOutcome, RUNNERS, type Runners } from '../../tutor/engine/run-lesson.ts';
-import { answerFor } from '../../tutor/hooks/use-keys.ts';
+import { activeKeys, answerFor } from '../../tutor/hooks/use-keys.ts';
 
 let dir: string;
 let store: ProgressStore;
@@ -102,6 +102,11 @@ describe('the Ink app', () => {
       expect(frame).toContain('n next');
       expect(frame).toContain('q quit');
       expect(frame).toContain('? help');
+      await press(app, '?');
+      frame = await until(app.lastFrame, 'Keys (? or Esc closes this help)');
+      expect(frame).toContain('Quit; the next start resumes here.');
+      await press(app, '?');
+      await until(() => (app.lastFrame()?.includes('Keys (?') ? '' : 'closed'), 'closed');
       await press(app, 'n');
       await until(app.lastFrame, 'Where we are: one controller, one worker');
       await press(app, 'n');
@@ -150,5 +155,8 @@ describe('the Ink app', () => {
     ]);
     expect(answerFor({ kind: 'begin', chapter }, '', true)).toBe(true);
     expect(answerFor(undefined, 'n', false)).toBe('none');
+    // The key bar shows the keys that do something now.
+    expect(activeKeys(failed, false)).toEqual(['retry', 'skip', 'hint', 'quit', 'help']);
+    expect(activeKeys(undefined, true)).toEqual(['hint', 'code', 'quit', 'help']);
   });
 });

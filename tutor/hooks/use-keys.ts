@@ -1,7 +1,9 @@
-// The tutor's keys, as rustlings lists them at the bottom: what each does depends on the question
-// open (a prediction takes 1–4), the rest toggle views. One place maps keys to actions.
+// What the tutor's keys (the table in ../components/keys.ts, listed at the bottom as rustlings does)
+// do now: each answers the question open (a prediction also takes 1–4), or toggles a view (code,
+// hints, help). One place maps keys to actions, and says which keys the key bar shows as active.
 import { useInput } from 'ink';
 import { useState } from 'react';
+import type { KeyName } from '../components/keys.ts';
 import type { Answer, Question } from './use-learner.ts';
 
 export interface Views {
@@ -11,15 +13,17 @@ export interface Views {
   scroll: number;
 }
 
-export const KEYS: readonly { key: string; does: string }[] = [
-  { key: 'n', does: 'next' },
-  { key: 'r', does: 'retry' },
-  { key: 'c', does: 'code' },
-  { key: 'h', does: 'hint' },
-  { key: 's', does: 'skip' },
-  { key: 'q', does: 'quit' },
-  { key: '?', does: 'help' },
-];
+/** The keys that do something now: the question's answers, the views, quit and help. */
+export function activeKeys(question: Question | undefined, stepRunning: boolean): KeyName[] {
+  const answers: Record<Question['kind'], KeyName[]> = {
+    begin: ['next'],
+    predict: ['skip'],
+    'your-turn': ['next', 'skip'],
+    failed: ['retry', 'skip', 'hint'],
+  };
+  const views: KeyName[] = stepRunning ? ['code'] : [];
+  return [...(question ? answers[question.kind] : (['hint'] as KeyName[])), ...views, 'quit', 'help'];
+}
 
 /** What a key means for the open question; undefined when it answers nothing. */
 export function answerFor(question: Question | undefined, input: string, enter: boolean): Answer | 'none' {
@@ -53,6 +57,7 @@ export function useKeys(
     if (input === 'c') return setViews((v) => ({ ...v, code: !v.code, scroll: 0 }));
     if (input === 'h') return setViews((v) => ({ ...v, hint: !v.hint }));
     if (input === '?') return setViews((v) => ({ ...v, help: !v.help }));
+    if (key.escape) return setViews((v) => ({ ...v, help: false }));
     if (key.downArrow) return setViews((v) => ({ ...v, scroll: v.scroll + 1 }));
     if (key.upArrow) return setViews((v) => ({ ...v, scroll: Math.max(0, v.scroll - 1) }));
   });
