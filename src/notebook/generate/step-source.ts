@@ -15,7 +15,7 @@ export interface StepSource {
 }
 
 const IMPORT = /^import\s+(type\s+)?(?:\{([^}]*)\}|(\w+))\s+from\s+'([^']+)';\n?/gm;
-const DEFAULT_FN = /^export default (async function (\w+)\([^]*)$/m;
+const DEFAULT_FN = /^export default (async function (\w+)\([\s\S]*)$/m;
 
 export function stepSource(source: string, file: string): StepSource {
   const imports = new Map<string, string[]>();
