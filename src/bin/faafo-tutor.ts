@@ -60,7 +60,8 @@ const program = oneLineErrors(
 // most of a second to load); help and unknown commands load them all.
 const argv = process.argv.slice(2);
 const wanted = (name: string) =>
-  !['broker', 'pgserve', 'cloud', 'ssh', 'step', 'steps'].includes(argv[0] ?? '') || argv[0] === name;
+  !['broker', 'pgserve', 'cloud', 'ssh', 'step', 'steps', 'notebook', 'doctor'].includes(argv[0] ?? '') ||
+  argv[0] === name;
 const brokerCommand = wanted('broker') ? (await import('../broker/cli.ts')).brokerCommand : undefined;
 const pgserveCommand = wanted('pgserve') ? (await import('../pgserve/cli.ts')).pgserveCommand : undefined;
 const cloudCommand = wanted('cloud') ? (await import('../localcloud/cli.ts')).cloudCommand : undefined;
@@ -78,6 +79,9 @@ for (const command of lesson ? [lesson.stepCommand(io), lesson.stepsCommand(io)]
   program.addCommand(oneLineErrors(command, `faafo-tutor ${command.name()}`));
 }
 if (ssh) program.addCommand(oneLineErrors(ssh.sshCommand(io), 'faafo-tutor ssh'));
+const notebook = wanted('notebook') || wanted('doctor') ? await import('../notebook/cli.ts') : undefined;
+if (notebook) program.addCommand(oneLineErrors(notebook.notebookCommand(io), 'faafo-tutor notebook'));
+if (notebook) program.addCommand(oneLineErrors(notebook.doctorCommand(io), 'faafo-tutor doctor'));
 
 try {
   // No command: the overview, as before there were commands.

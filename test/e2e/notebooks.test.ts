@@ -5,7 +5,7 @@
 // all of them executed a second time (cells re-run on the scaled-out cloud) still without error;
 // and a cell that cannot reach the cloud shows one line, no stack.
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -61,6 +61,7 @@ const errorsOf = (cells: ExecutedCell[]) =>
 beforeAll(async () => {
   home = mkdtempSync(join(tmpdir(), 'notebooks-e2e-'));
   work = join(home, 'work');
+  mkdirSync(join(home, 'out'));
   await buildNotebookLib();
   prepareWorkspace(ROOT, work);
   env = cleanEnv({
