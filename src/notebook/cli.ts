@@ -4,7 +4,8 @@
 // (else how to open them in VS Code). `faafo-tutor doctor` reports the same checks and changes nothing.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { Command } from 'commander';
 import { PACKAGE_ROOT } from '../shared/bins.ts';
@@ -16,7 +17,8 @@ interface Io {
   stderr: { write(text: string): unknown };
 }
 
-const TSLAB = join(PACKAGE_ROOT, 'node_modules', '.bin', 'tslab');
+/** tslab's command, wherever npm put the package (nested or hoisted): the kernelspec names it by path. */
+const TSLAB = join(dirname(createRequire(import.meta.url).resolve('tslab/package.json')), 'bin', 'tslab');
 
 /** The first of these commands on PATH, or undefined. */
 function onPath(...names: string[]): string | undefined {
@@ -64,7 +66,14 @@ export function checkSetup(): SetupReport {
   };
 }
 
-const installCommand = (python: string) => `${TSLAB} install --python=${python}`;
+/** tslab's installer; the kernelspec starts tslab by its full path, so Jupyter needs no PATH for it. */
+const installArgs = (python: string, prefix?: string) => [
+  'install',
+  `--python=${python}`,
+  `--binary=${TSLAB}`,
+  ...(prefix ? [`--prefix=${prefix}`] : []),
+];
+const installCommand = (python: string) => [TSLAB, ...installArgs(python)].join(' ');
 
 function printReport(report: SetupReport, io: Io): void {
   const line = (ok: boolean, text: string) => io.stdout.write(`  ${ok ? '✓' : '✗'} ${text}\n`);
@@ -120,7 +129,11 @@ export function notebookCommand(io: Io): Command {
     .option('--dir <folder>', 'the working folder (default: ./faafo-notebooks)', 'faafo-notebooks')
     .option('--yes', 'install the tslab kernel without asking')
     .option('--no-open', 'prepare the folder, do not start Jupyter')
-    .action(async (flags: { dir: string; yes?: boolean; open: boolean }) => {
+    .option(
+      '--kernel-prefix <dir>',
+      "install the kernel under DIR/share/jupyter (default: Jupyter's own place)",
+    )
+    .action(async (flags: { dir: string; yes?: boolean; open: boolean; kernelPrefix?: string }) => {
       let report = checkSetup();
       printReport(report, io);
       if (!report.python) {
@@ -135,8 +148,15 @@ export function notebookCommand(io: Io): Command {
             `The tslab kernel is not installed; install it with \`${command}\`, then run \`faafo-tutor notebook\` again.`,
           );
         }
-        execFileSync(TSLAB, ['install', `--python=${report.python}`], { stdio: 'inherit' });
+        execFileSync(process.execPath, [TSLAB, ...installArgs(report.python, flags.kernelPrefix)], {
+          stdio: ['ignore', 'ignore', 'inherit'],
+        });
         report = checkSetup();
+        io.stdout.write(
+          report.tslabKernel
+            ? `Installed the tslab kernel for ${report.python}.\n`
+            : `Installed the tslab kernel under ${flags.kernelPrefix}; add ${join(flags.kernelPrefix ?? '', 'share', 'jupyter')} to JUPYTER_PATH so Jupyter finds it.\n`,
+        );
       }
       if (!existsSync(join(PACKAGE_ROOT, 'dist', 'notebook', 'index.cjs'))) {
         execFileSync(process.execPath, [join(PACKAGE_ROOT, 'scripts', 'build-notebook-lib.mjs')], {

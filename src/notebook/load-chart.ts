@@ -90,15 +90,25 @@ export interface BatchOptions {
   queueUrl?: string;
 }
 
-/** The topology there is now: the prelude's (app-controller) or the scaled-out one. */
-async function currentTopology(conn: Connection): Promise<TopologyName> {
-  const names = (await conn.listNodes()).map((n) => n.name);
-  return names.includes('app-controller') ? 'one-worker' : 'scaled-out';
+/**
+ * The topology there is now: the prelude's (app-controller) or the scaled-out one (app-services).
+ * With both (the prelude run again after scaling out), app-worker-1 takes tasks from app-services'
+ * queue and a batch sent to app-controller would never drain: say so instead of waiting.
+ */
+export function topologyOf(names: readonly string[]): TopologyName {
+  const before = names.includes('app-controller');
+  const after = names.includes('app-services');
+  if (before && after) {
+    throw new Error(
+      'The cloud holds both topologies (app-controller and app-services), so this measurement would mean nothing: run step 1 and the prelude to measure the app before scaling out, or steps 1 to 6 for after.',
+    );
+  }
+  return before ? 'one-worker' : 'scaled-out';
 }
 
 /** Sends the seeded batch through the first API node, waits until it drained, and charts the run. */
 export async function measureAndChart(conn: Connection, display: Display, options: BatchOptions = {}) {
-  const topology = await describeTopology(conn, await currentTopology(conn));
+  const topology = await describeTopology(conn, topologyOf((await conn.listNodes()).map((n) => n.name)));
   const run = await measureBatch({
     conn,
     topology,
@@ -106,6 +116,8 @@ export async function measureAndChart(conn: Connection, display: Display, option
     tasks: options.tasks ?? 6,
     seed: options.seed ?? 11,
     meterIntervalMs: 1000,
+    // A notebook's batch drains in seconds to a minute; ten minutes means something is wrong.
+    timeoutMs: 10 * 60_000,
     ...(options.queueUrl ? { queueUrl: options.queueUrl } : {}),
   });
   const seconds = (run.result.drainMs / 1000).toFixed(1);

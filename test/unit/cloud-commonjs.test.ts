@@ -121,7 +121,9 @@ describe('the notebooks’ imports, loaded as CommonJS', () => {
     const script = `
       const notebook = require('./src/notebook/index.ts');
       const { reaches, reachSvg } = require('./src/notebook/groups-diagram.ts');
-      const { chartOf, loadChartSvg } = require('./src/notebook/load-chart.ts');
+      const { chartOf, loadChartSvg, topologyOf } = require('./src/notebook/load-chart.ts');
+      let mixed;
+      try { topologyOf(['app-controller', 'app-services']); } catch (error) { mixed = error.message; }
       const { htmlTable } = require('./src/notebook/display.ts');
       const groups = [
         { id: 'a', name: 'api', description: '', rules: [{ id: '1', protocol: 'tcp', fromPort: 80, toPort: 80, cidr: '0.0.0.0/0', sourceGroupId: null }] },
@@ -135,6 +137,8 @@ describe('the notebooks’ imports, loaded as CommonJS', () => {
         svg: reachSvg(['api', 'services'], reaches(groups)).startsWith('<svg'),
         chart: loadChartSvg(chart).includes('data-chart="node-load"'),
         backlog: chart.backlog.name,
+        topologies: [topologyOf(['app-controller', 'app-worker-1']), topologyOf(['app-services', 'app-api-1'])],
+        mixed,
         table: htmlTable('c', ['a'], [['<b>']]).includes('&#60;b&#62;'),
         oneLine: require('node:util').inspect(new notebook.CellFailure('Step 5 failed: do this.')),
         localcloud: loaded.filter((f) => f.startsWith('src/localcloud/')),
@@ -151,6 +155,8 @@ describe('the notebooks’ imports, loaded as CommonJS', () => {
     expect(seen.svg).toBe(true);
     expect(seen.chart).toBe(true);
     expect(seen.backlog).toBe('pending fractals');
+    expect(seen.topologies).toEqual(['one-worker', 'scaled-out']);
+    expect(seen.mixed).toMatch(/^The cloud holds both topologies .*: run step 1 and the prelude/);
     expect(seen.table).toBe(true);
     expect(seen.oneLine).toBe('Step 5 failed: do this.');
     expect(seen.localcloud).toEqual([]);

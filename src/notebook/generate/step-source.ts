@@ -4,7 +4,7 @@
 // (`lesson.run`), the same function `faafo-tutor step N` imports from the file.
 
 export interface StepSource {
-  /** `async function step5(conn: Connection, …) { … }` as the file has it. */
+  /** `async function step5(conn: Connection, …) { … }` as the file has it, with the comment above it. */
   fn: string;
   /** The function's name (`step5`, `prelude`). */
   name: string;
@@ -15,7 +15,8 @@ export interface StepSource {
 }
 
 const IMPORT = /^import\s+(type\s+)?(?:\{([^}]*)\}|(\w+))\s+from\s+'([^']+)';\n?/gm;
-const DEFAULT_FN = /^export default (async function (\w+)\([\s\S]*)$/m;
+/** The default function with the comment lines right above it (they are about it). */
+const DEFAULT_FN = /^((?:\/\/.*\n)*)export default (async function (\w+)\([\s\S]*)$/m;
 
 export function stepSource(source: string, file: string): StepSource {
   const imports = new Map<string, string[]>();
@@ -37,5 +38,5 @@ export function stepSource(source: string, file: string): StepSource {
   const rest = source.slice(0, match.index).replace(IMPORT, '');
   // The header comment (the file's first lines) is the notebook's markdown, not code.
   const before = rest.replace(/^(\/\/.*\n)+/, '').trim();
-  return { fn: match[1]!.trim(), name: match[2]!, before, imports };
+  return { fn: `${match[1]}${match[2]!.trim()}`, name: match[3]!, before, imports };
 }
