@@ -97,6 +97,18 @@ export function chapterNotebook(chapter: NotebookChapter, steps: ReadonlyMap<str
     markdown(`${chapter.id}-show-${i}-text`, text),
     code(`${chapter.id}-show-${i}`, call),
   ]);
+  const predictions = (chapter.predictions ?? []).map((p, i) =>
+    markdown(
+      `${chapter.id}-predict-${i}`,
+      `**Before you run the cells below:** ${p.question}\n\n${p.choices.map((c) => `- ${c.label}`).join('\n')}`,
+    ),
+  );
+  const yourTurn = (chapter.yourTurn ?? []).map((t, i) =>
+    markdown(
+      `${chapter.id}-your-turn-${i}`,
+      `**Your turn:** ${t.task}\n\n\`\`\`sh\n${t.commands.join('\n')}\n\`\`\``,
+    ),
+  );
   return notebook([
     markdown(`${chapter.id}-intro`, `# ${chapter.number}. ${chapter.title}\n\n${chapter.text.join('\n\n')}`),
     markdown(
@@ -104,8 +116,10 @@ export function chapterNotebook(chapter: NotebookChapter, steps: ReadonlyMap<str
       'Run this cell first (and again after restarting the kernel). Every other cell finds what it needs in the cloud, so you can run them again, in any order.',
     ),
     code(`${chapter.id}-setup`, setupCell(steps)),
+    ...predictions,
     ...stepCells(chapter, steps),
     ...shows,
+    ...yourTurn,
   ]);
 }
 
