@@ -110,7 +110,8 @@ const walkthrough =
   argv.every((a) => !['--help', '-h', '--version'].includes(a)) &&
   argv[0]!.startsWith('-');
 const wanted = (name: string) =>
-  (!walkthrough && !['broker', 'pgserve', 'cloud', 'ssh', 'step', 'steps'].includes(argv[0] ?? '')) ||
+  (!walkthrough &&
+    !['broker', 'pgserve', 'cloud', 'ssh', 'step', 'steps', 'notebook', 'doctor'].includes(argv[0] ?? '')) ||
   argv[0] === name;
 const brokerCommand = wanted('broker') ? (await import('../broker/cli.ts')).brokerCommand : undefined;
 const pgserveCommand = wanted('pgserve') ? (await import('../pgserve/cli.ts')).pgserveCommand : undefined;
@@ -129,6 +130,9 @@ for (const command of lesson ? [lesson.stepCommand(io), lesson.stepsCommand(io)]
   program.addCommand(oneLineErrors(command, `faafo-tutor ${command.name()}`));
 }
 if (ssh) program.addCommand(oneLineErrors(ssh.sshCommand(io), 'faafo-tutor ssh'));
+const notebook = wanted('notebook') || wanted('doctor') ? await import('../notebook/cli.ts') : undefined;
+if (notebook) program.addCommand(oneLineErrors(notebook.notebookCommand(io), 'faafo-tutor notebook'));
+if (notebook) program.addCommand(oneLineErrors(notebook.doctorCommand(io), 'faafo-tutor doctor'));
 
 try {
   // Nothing at all and no terminal (a script, a pipe): the overview, not a cloud started for nobody.

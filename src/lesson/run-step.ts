@@ -8,6 +8,7 @@
 import { findStep, LESSON, LESSON_SERVERS, type LessonStep } from '../../steps/lesson.ts';
 import { type CloudFallback, connect } from '../cloud/connect.ts';
 import type { Connection } from '../cloud/driver.ts';
+import type { Image, Size } from '../cloud/models.ts';
 import { verify } from '../cloud/verify.ts';
 import { UserError } from '../shared/user-error.ts';
 import { checkQuota, chooseFlavor, chooseImage, DEFAULT_FLAVOR, DEFAULT_IMAGE } from './choose.ts';
@@ -27,7 +28,14 @@ export interface RunStepOptions {
   pollMs?: number;
   /** When no cloud is configured (the CLI and the tutor start or find the local cloud). */
   fallback?: CloudFallback;
+  /**
+   * The step's statements to run instead of importing its file: a notebook cell holds the step's
+   * own function (generated from the file) and runs it through here, checks and failures included.
+   */
+  body?: StepBody;
 }
+
+export type StepBody = (conn: Connection, context: { image: Image; flavor: Size }) => Promise<void>;
 
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
@@ -36,7 +44,7 @@ export const EXIT_USAGE = 2;
 const stepName = (step: LessonStep) => (step.id === 'prelude' ? 'The prelude' : `Step ${step.id.slice(5)}`);
 
 /** The user-facing line for an error: ours are sentences; a programming error (TypeError …) is a bug. */
-function lineOf(error: unknown): string {
+export function lineOf(error: unknown): string {
   if (error instanceof UserError) return error.message;
   const bug = [TypeError, RangeError, ReferenceError, SyntaxError].some((kind) => error instanceof kind);
   const message = (error instanceof Error ? error.message : String(error)).replace(/\s+/g, ' ').trim();
@@ -85,7 +93,7 @@ export async function runStepEvents(
       const flavor = await chooseFlavor(conn, options.flavor ?? (env.FAAFO_FLAVOR || DEFAULT_FLAVOR));
       if (step.creates.length > 0)
         await checkQuota(conn, stepName(step), step.creates, flavor, await conn.listNodes());
-      const { default: run } = await step.run();
+      const run = options.body ?? (await step.run()).default;
       await run(conn, { image, flavor });
     }
     emit({ type: 'checking', step: info });

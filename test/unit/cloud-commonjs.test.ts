@@ -1,5 +1,5 @@
 // What the notebooks import — the cloud connection (src/cloud), the lesson's steps with their
-// manifest (steps/) and the lab's instruments (src/lab) — loads from CommonJS: tslab compiles a
+// manifest (steps/), the lab's instruments (src/lab) and the notebook library (src/notebook) — loads from CommonJS: tslab compiles a
 // notebook's cells and the .ts files they import to CommonJS and require()s them. Each check runs in a child process whose .ts files are
 // compiled to CommonJS by TypeScript, file by file (test/helpers/commonjs-typescript.cjs), with
 // require() of ES modules switched off, so import.meta, top-level await or an ESM-only package
@@ -78,7 +78,7 @@ describe('the notebooks’ imports, loaded as CommonJS', () => {
   it('the lab (src/lab) loads, computes and writes a run record, and pulls in nothing of src/localcloud', async () => {
     const script = `
       const lab = require('./src/lab/index.ts');
-      for (const f of ['batch', 'collect', 'figures', 'flood', 'fractals-meter', 'host-cpu', 'latency', 'node-meter', 'poll', 'queue-meter', 'run-meters', 'run-record', 'scenario', 'seeded-random', 'targets', 'topology'])
+      for (const f of ['batch', 'collect', 'figures', 'flood', 'fractals-meter', 'host-cpu', 'latency', 'node-loop', 'node-meter', 'poll', 'queue-meter', 'run-meters', 'run-record', 'scenario', 'seeded-random', 'targets', 'topology'])
         require('./src/lab/' + f + '.ts');
       let load = lab.IDLE;
       for (let i = 0; i < 200; i++) load = lab.sample(load, 1);
@@ -113,8 +113,53 @@ describe('the notebooks’ imports, loaded as CommonJS', () => {
     expect(seen.readBack).toBe(true);
     expect(seen.localcloud).toEqual([]);
     expect(seen.scenario).toEqual(['function', 'function', 'function']);
-    expect(seen.labFiles).toBe(17);
+    expect(seen.labFiles).toBe(18);
     expect(seen.loadavg).toBe(true);
+  }, 60_000);
+
+  it('the notebook library (src/notebook) loads, draws its tables and charts, and pulls in nothing of src/localcloud', async () => {
+    const script = `
+      const notebook = require('./src/notebook/index.ts');
+      const { reaches, reachSvg } = require('./src/notebook/groups-diagram.ts');
+      const { chartOf, loadChartSvg, topologyOf } = require('./src/notebook/load-chart.ts');
+      let mixed;
+      try { topologyOf(['app-controller', 'app-services']); } catch (error) { mixed = error.message; }
+      const { htmlTable } = require('./src/notebook/display.ts');
+      const groups = [
+        { id: 'a', name: 'api', description: '', rules: [{ id: '1', protocol: 'tcp', fromPort: 80, toPort: 80, cidr: '0.0.0.0/0', sourceGroupId: null }] },
+        { id: 's', name: 'services', description: '', rules: [{ id: '2', protocol: 'tcp', fromPort: 3306, toPort: 3306, cidr: null, sourceGroupId: 'a' }] },
+      ];
+      const chart = chartOf('t', { nodes: { w: [{ at: 0, node: 'w', loadavg: [1, 0, 0], cpuUse: null, vcpus: 1, cpuTimeNs: 0, memoryKiB: null, memoryRssKiB: null, hostCores: null }] }, queue: [], fractals: [{ at: 1000, total: 2, pending: 2, done: 0, failed: 0, finishedPerMinute: null }], host: [] });
+      const loaded = Object.keys(require.cache).map((f) => f.slice(process.cwd().length + 1));
+      console.log(JSON.stringify({
+        exports: ['openLesson', 'findNode', 'getFloatingIp', 'INSTALLER_URL', 'createFractals', 'CellFailure'].map((n) => typeof notebook[n]),
+        reaches: reaches(groups),
+        svg: reachSvg(['api', 'services'], reaches(groups)).startsWith('<svg'),
+        chart: loadChartSvg(chart).includes('data-chart="node-load"'),
+        backlog: chart.backlog.name,
+        topologies: [topologyOf(['app-controller', 'app-worker-1']), topologyOf(['app-services', 'app-api-1'])],
+        mixed,
+        table: htmlTable('c', ['a'], [['<b>']]).includes('&#60;b&#62;'),
+        oneLine: require('node:util').inspect(new notebook.CellFailure('Step 5 failed: do this.')),
+        localcloud: loaded.filter((f) => f.startsWith('src/localcloud/')),
+      }));
+    `;
+    const result = await inCommonJs(script);
+    expect(result.ok, result.out).toBe(true);
+    const seen = JSON.parse(result.out) as Record<string, unknown>;
+    expect(seen.exports).toEqual(['function', 'function', 'function', 'string', 'function', 'function']);
+    expect(seen.reaches).toEqual([
+      { from: 'anywhere', to: 'api', ports: '80' },
+      { from: 'api', to: 'services', ports: '3306' },
+    ]);
+    expect(seen.svg).toBe(true);
+    expect(seen.chart).toBe(true);
+    expect(seen.backlog).toBe('pending fractals');
+    expect(seen.topologies).toEqual(['one-worker', 'scaled-out']);
+    expect(seen.mixed).toMatch(/^The cloud holds both topologies .*: run step 1 and the prelude/);
+    expect(seen.table).toBe(true);
+    expect(seen.oneLine).toBe('Step 5 failed: do this.');
+    expect(seen.localcloud).toEqual([]);
   }, 60_000);
 
   it('without a fallback and with no cloud configured, connect() says how to configure one', async () => {
