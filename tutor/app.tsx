@@ -18,6 +18,7 @@ import { HelpOverlay } from './components/help-overlay.tsx';
 import { KeyBar } from './components/key-bar.tsx';
 import { LatencyPanel } from './components/latency-panel.tsx';
 import { LoadChart } from './components/load-chart.tsx';
+import { StepProgress } from './components/step-progress.tsx';
 import { nonInteractive } from './engine/events.ts';
 import type { LessonOptions, LessonOutcome } from './engine/run-lesson.ts';
 import { activeKeys, useKeys } from './hooks/use-keys.ts';
@@ -108,11 +109,7 @@ export function App({ options, yes, onEnd }: AppProps) {
           </Box>
         ) : (
           <Box flexDirection="column">
-            {state.step ? (
-              <Text wrap="truncate-end">
-                ▶ {state.step.id}: {state.step.line}
-              </Text>
-            ) : null}
+            {state.stepEvents.length > 0 ? <StepProgress events={state.stepEvents} maxLines={4} /> : null}
             {state.measuring ? <Text>measuring: {state.measuring}</Text> : null}
             {state.latency ? (
               <LatencyPanel

@@ -26,11 +26,20 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 const conn = { label: 'a test cloud' } as unknown as Connection;
 
-function runners(): { runners: Runners; attempts: Map<number, number> } {
+function runners(): { runners: Runners; attempts: Map<number, number>; releaseStep: () => void } {
   const attempts = new Map<number, number>();
+  // Chapter 2's prelude "runs" until the test has looked at its code.
+  let releaseStep = () => {};
+  const stepRunning = new Promise<void>((resolve) => {
+    releaseStep = resolve;
+  });
   const chapter = (n: number) => async (ctx: ChapterContext, book: CheckBook) => {
     attempts.set(n, (attempts.get(n) ?? 0) + 1);
     if (n === 2) {
+      const prelude = { id: 'prelude', title: 'The prelude', file: 'steps/prelude.ts' };
+      ctx.emit({ type: 'step', chapter: 2, event: { type: 'started', step: prelude, checkOnly: false } });
+      await stepRunning;
+      ctx.emit({ type: 'step', chapter: 2, event: { type: 'done', step: prelude } });
       ctx.emit({
         type: 'fractal',
         chapter: 2,
@@ -54,6 +63,7 @@ function runners(): { runners: Runners; attempts: Map<number, number> } {
   };
   return {
     attempts,
+    releaseStep: () => releaseStep(),
     runners: {
       ...RUNNERS,
       preflight: async (ctx, book) => {
@@ -93,7 +103,7 @@ async function press(app: { stdin: { write(data: string): void } }, key: string)
 
 describe('the Ink app', () => {
   it('is driven by its keys: n, a digit for a prediction, r after a failed check, q to quit', async () => {
-    const { runners: fake, attempts } = runners();
+    const { runners: fake, attempts, releaseStep } = runners();
     const ended: (LessonOutcome | { error: string })[] = [];
     const options = { run: {}, sizes: LOAD_SIZES.quick, store, runners: fake };
     const app = render(createElement(App, { options, yes: false, onEnd: (o) => ended.push(o) }));
@@ -110,6 +120,14 @@ describe('the Ink app', () => {
       await press(app, 'n');
       await until(app.lastFrame, 'Where we are: one controller, one worker');
       await press(app, 'n');
+      // While a step runs, c shows its file (highlighted, scrollable) and c again the live view.
+      await until(app.lastFrame, '▶ prelude: The prelude');
+      await press(app, 'c');
+      frame = await until(app.lastFrame, 'export default async function prelude');
+      expect(frame).toContain('c code');
+      await press(app, 'c');
+      await until(app.lastFrame, '▶ prelude: The prelude');
+      releaseStep();
       frame = await until(app.lastFrame, 'Your turn: In another terminal');
       // The chapter's fractal was shown before the question (a link, in a terminal without pictures).
       expect(app.frames.join('\n')).toContain(

@@ -312,6 +312,22 @@ describe('the pieces', () => {
     expect(state.load.w).toHaveLength(60);
     expect(state.load.w![0]).toEqual({ at: 10, value: 10 });
     expect(state.checks).toHaveLength(1);
+    // A step's events are kept for its progress pane; the next step starts a new list.
+    const step = (id: string) => ({ id, title: id, file: `steps/${id}.ts` });
+    state = reduce(state, {
+      type: 'step',
+      chapter: 3,
+      event: { type: 'started', step: step('step-1'), checkOnly: false },
+    });
+    state = reduce(state, { type: 'step', chapter: 3, event: { type: 'done', step: step('step-1') } });
+    expect(state.stepEvents.map((e) => e.type)).toEqual(['started', 'done']);
+    state = reduce(state, {
+      type: 'step',
+      chapter: 3,
+      event: { type: 'started', step: step('step-2'), checkOnly: true },
+    });
+    expect(state.stepEvents).toHaveLength(1);
+    expect(state.step).toMatchObject({ id: 'step-2', file: 'steps/step-2.ts' });
     expect(reduce(state, { type: 'chapter-started', chapter: 4, title: 'x' })).toMatchObject({
       chapter: 4,
       checks: [],

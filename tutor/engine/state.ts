@@ -2,6 +2,7 @@
 // its checks so far, the step running, the live series for the charts (last 60 readings each), the
 // measured runs, the comparison and what was observed. A pure reducer, so the Ink app's hook and
 // the tests share it (and a notebook could keep the same state).
+import type { StepEvent } from '../../src/lesson/events.ts';
 import type { CheckResult, FigureRow, TutorEvent } from './events.ts';
 
 export const SERIES_LENGTH = 60;
@@ -16,8 +17,10 @@ export interface LessonState {
   chapter: number;
   title: string;
   paragraphs: readonly string[];
-  /** The step running now and its last line. */
-  step?: { id: string; file: string; line: string };
+  /** The step running now (its file for the code view). */
+  step?: { id: string; file: string };
+  /** The running step's events, as the step runner emitted them (a step's own few dozen). */
+  stepEvents: StepEvent[];
   checks: CheckResult[];
   notes: string[];
   /** Per node, its 1-minute loads as { at, value }. */
@@ -38,6 +41,7 @@ export const initialState: LessonState = {
   chapter: 0,
   title: '',
   paragraphs: [],
+  stepEvents: [],
   checks: [],
   notes: [],
   load: {},
@@ -57,21 +61,8 @@ export function reduce(state: LessonState, event: TutorEvent): LessonState {
     case 'step': {
       const e = event.event;
       if (e.type === 'started')
-        return { ...state, step: { id: e.step.id, file: e.step.file, line: e.step.title } };
-      if (!state.step) return state;
-      const line =
-        e.type === 'created'
-          ? `made ${e.kind} ${e.name}`
-          : e.type === 'waiting'
-            ? `waiting: ${e.servers.map((s) => `${s.name} ${s.status}`).join(', ')}`
-            : e.type === 'check'
-              ? `${e.ok ? '✓' : '✗'} ${e.label}`
-              : e.type === 'done'
-                ? 'done'
-                : e.type === 'failed'
-                  ? `failed: ${e.reason}`
-                  : state.step.line;
-      return { ...state, step: { ...state.step, line } };
+        return { ...state, step: { id: e.step.id, file: e.step.file }, stepEvents: [e] };
+      return { ...state, stepEvents: [...state.stepEvents, e] };
     }
     case 'check': {
       const { type: _, ...check } = event;
@@ -105,7 +96,7 @@ export function reduce(state: LessonState, event: TutorEvent): LessonState {
     case 'your-turn':
       return { ...state, notes: [...state.notes, `your turn ${event.task.id}: ${event.outcome}`].slice(-3) };
     case 'chapter-done':
-      return { ...state, step: undefined, failure: undefined };
+      return { ...state, step: undefined, stepEvents: [], failure: undefined };
     case 'chapter-failed':
       return { ...state, failure: { reason: event.reason, failed: event.failed } };
     case 'finished':
