@@ -3,7 +3,7 @@
 // hints, help). One place maps keys to actions, and says which keys the key bar shows as active.
 import { useInput } from 'ink';
 import { useState } from 'react';
-import type { KeyName } from '../components/keys.ts';
+import { type KeyName, keyNamed } from '../components/keys.ts';
 import type { Answer, Question } from './use-learner.ts';
 
 export interface Views {
@@ -25,22 +25,24 @@ export function activeKeys(question: Question | undefined, stepRunning: boolean)
   return [...(question ? answers[question.kind] : (['hint'] as KeyName[])), ...views, 'quit', 'help'];
 }
 
-/** What a key means for the open question; undefined when it answers nothing. */
+/** What a key means for the open question; 'none' when it answers nothing. */
 export function answerFor(question: Question | undefined, input: string, enter: boolean): Answer | 'none' {
   if (!question) return 'none';
-  const next = input === 'n' || enter;
+  // Letters go through the one key table (../components/keys.ts); a prediction also takes 1–4.
+  const name = keyNamed(input)?.name;
+  const next = name === 'next' || enter;
   switch (question.kind) {
     case 'begin':
-      return next ? true : input === 'q' ? false : 'none';
+      return next ? true : name === 'quit' ? false : 'none';
     case 'predict': {
       const choice = question.prediction.choices[Number(input) - 1];
       if (choice) return choice.value;
-      return input === 's' ? undefined : 'none';
+      return name === 'skip' ? undefined : 'none';
     }
     case 'your-turn':
-      return next ? 'done' : input === 's' ? 'skip' : 'none';
+      return next ? 'done' : name === 'skip' ? 'skip' : 'none';
     case 'failed':
-      return input === 'r' ? 'retry' : input === 's' ? 'skip' : input === 'q' ? 'quit' : 'none';
+      return name === 'retry' ? 'retry' : name === 'skip' ? 'skip' : name === 'quit' ? 'quit' : 'none';
   }
 }
 
@@ -53,10 +55,11 @@ export function useKeys(
   useInput((input, key) => {
     const answered = answerFor(question, input, key.return);
     if (answered !== 'none') return answer(answered);
-    if (input === 'q') return quit();
-    if (input === 'c') return setViews((v) => ({ ...v, code: !v.code, scroll: 0 }));
-    if (input === 'h') return setViews((v) => ({ ...v, hint: !v.hint }));
-    if (input === '?') return setViews((v) => ({ ...v, help: !v.help }));
+    const name = keyNamed(input)?.name;
+    if (name === 'quit') return quit();
+    if (name === 'code') return setViews((v) => ({ ...v, code: !v.code, scroll: 0 }));
+    if (name === 'hint') return setViews((v) => ({ ...v, hint: !v.hint }));
+    if (name === 'help') return setViews((v) => ({ ...v, help: !v.help }));
     if (key.escape) return setViews((v) => ({ ...v, help: false }));
     if (key.downArrow) return setViews((v) => ({ ...v, scroll: v.scroll + 1 }));
     if (key.upArrow) return setViews((v) => ({ ...v, scroll: Math.max(0, v.scroll - 1) }));
