@@ -64,6 +64,8 @@ const program = oneLineErrors(
   new Command('faafo-tutor')
     .description('Learn how cloud applications scale out: the OpenStack First App lesson, in TypeScript.')
     .version(VERSION, '--version', 'print the version number')
+    // The walkthrough's options go before any command, so `step 5 --cloud NAME` stays the step's.
+    .enablePositionalOptions()
     .option(
       '--cloud <name>',
       'a cloud of your clouds.yaml (default: $OS_CLOUD, else the OS_* variables, else the local cloud)',
