@@ -52,6 +52,8 @@ let work: string;
 let env: NodeJS.ProcessEnv;
 type Ran = Awaited<ReturnType<typeof runTutor>>;
 let doctorBefore: Ran;
+let refused: Ran;
+let folderAfterRefusal: boolean;
 let prepared: Ran;
 let doctorAfter: Ran;
 
@@ -97,6 +99,9 @@ beforeAll(async () => {
     // As a learner would: doctor, then `faafo-tutor notebook` installs the kernel (here under a
     // temporary prefix, so nothing of this machine's Jupyter changes) and makes the working folder.
     doctorBefore = await runTutor(['doctor'], env);
+    // No terminal to ask and no --yes: nothing is installed, the one command is printed.
+    refused = await runTutor(['notebook', '--no-open', '--dir', work], env);
+    folderAfterRefusal = existsSync(work);
     prepared = await runTutor(
       ['notebook', '--yes', '--no-open', '--dir', work, '--kernel-prefix', join(home, 'jupyter')],
       env,
@@ -122,6 +127,11 @@ describe.skipIf(!hasJupyter)('the notebooks on the tslab kernel', () => {
     expect(doctorBefore.stdout).toMatch(
       /✗ the tslab kernel is not installed: \S+ install --python=\/usr\/bin\/python3/,
     );
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(
+      /^faafo-tutor: The tslab kernel is not installed; install it with `\S+ install --python=\/usr\/bin\/python3 --binary=\S+`, then run `faafo-tutor notebook` again\.\n$/,
+    );
+    expect(folderAfterRefusal).toBe(false);
     expect(prepared.code, prepared.stderr).toBe(0);
     expect(prepared.stdout).toContain('Installed the tslab kernel for /usr/bin/python3.');
     expect(prepared.stdout).toContain(`The notebooks are in ${work} (${notebooks.length} copied)`);
