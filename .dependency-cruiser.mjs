@@ -101,6 +101,19 @@ export default {
       to: { path: OURS, pathNot: FREE_FOR_ALL },
     },
     {
+      name: 'lesson-data-and-tutor-engine-know-no-ui',
+      comment:
+        "The lesson's manifest (steps/) and the tutor's engine (tutor/engine/) are what the notebooks read " +
+        'too, and tslab loads them as CommonJS: Ink and React (ESM-only) and the Ink app that uses them ' +
+        '(tutor/app.tsx, app/, components/, hooks/) must stay out of them. The app imports the engine, never ' +
+        'the reverse.',
+      severity: 'error',
+      from: { path: '^(steps|tutor/engine)/' },
+      to: {
+        path: ['^tutor/(app|components|hooks)', 'node_modules/(ink|ink-spinner|ink-testing-library|react)/'],
+      },
+    },
+    {
       name: 'product-code-imports-no-tests-or-benches',
       comment:
         'test/ and bench/ are not shipped (package.json "files"); product code that imports them breaks in ' +

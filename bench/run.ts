@@ -8,6 +8,7 @@ import { benchLocalCloud, printLocalCloud } from './localcloud.ts';
 import { benchPeakRss, benchRender, printPeakRss, printRender } from './render.ts';
 import { benchScaleOut, printScaleOut } from './scale-out.ts';
 import { benchStartup, printStartup } from './startup.ts';
+import { benchWalkthrough, printWalkthrough } from './walkthrough.ts';
 
 /** In the order they run; each entry's comment says why it is where it is. */
 const PARTS: Array<[string, () => Promise<void>]> = [
@@ -20,6 +21,7 @@ const PARTS: Array<[string, () => Promise<void>]> = [
   ['localcloud', async () => printLocalCloud(await benchLocalCloud())],
   ['lesson', async () => printLesson(await benchLesson())],
   ['scale-out', async () => printScaleOut(await benchScaleOut())],
+  ['walkthrough', async () => printWalkthrough(await benchWalkthrough())],
   // Last: it pins this process to one CPU for the load generator.
   ['api', async () => printApi(await benchApi())],
 ];

@@ -18,7 +18,7 @@ import { type LabCloud, startLabCloud } from '../test/helpers/lab-cloud.ts';
 
 /** Half the guide's side (5000 × 5000) and a multiple of three tasks, so three workers share it evenly. */
 const SCALE = Number(process.env.FAAFO_BENCH_SCALE ?? 0.5);
-const TASKS = Number(process.env.FAAFO_BENCH_TASKS ?? 12);
+const TASKS = Number(process.env.FAAFO_BENCH_TASKS ?? 24);
 const SEED = 11;
 const FLOOD = 500;
 /** The guide's loop on the API node(s): `faafo create` processes, so fewer than the flood's requests. */

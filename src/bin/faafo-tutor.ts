@@ -1,7 +1,9 @@
 // `faafo-tutor`: the lesson's entry point (bin/faafo-tutor.mjs runs this, built or through tsx). With no
 // command it says plainly what exists; `faafo-tutor broker` runs the embedded AMQP broker,
 // `faafo-tutor pgserve` the database server of the local cloud's database node and
-// `faafo-tutor cloud` the local OpenStack. The interactive walkthrough (tutor/) arrives in its own issue.
+// `faafo-tutor cloud` the local OpenStack. With no command (options only), it runs the walkthrough
+// (tutor/cli.ts); with nothing at all and no terminal, it prints the overview instead of starting a
+// cloud for nobody.
 import { Command, CommanderError } from 'commander';
 import { EXIT_FAILURE, EXIT_USAGE, UserError } from '../shared/user-error.ts';
 import { VERSION } from '../version.ts';
@@ -9,7 +11,8 @@ import { VERSION } from '../version.ts';
 const overview = [
   `faafo-tutor ${VERSION} — learn how cloud applications scale out.`,
   '',
-  'The interactive walkthrough is not built yet. What works today:',
+  'Run `npx faafo-tutor` in a terminal for the walkthrough (`--quick` for workshop-sized loads,',
+  '`--yes --plain` to run it unattended, `--reset` to start over). The parts on their own:',
   "  npx faafo-tutor steps      the lesson's steps; `faafo-tutor step prelude`, then `step 1` … `step 7` run them",
   '  npx faafo-tutor cloud up   a local OpenStack-compatible cloud; `cloud env` prints its OS_* settings',
   "  npx faafo-tutor ssh NODE   log in to a server (or `ssh NODE -- uptime`) with the lesson's key",
@@ -48,19 +51,67 @@ function oneLineErrors(command: Command, name: string): Command {
   });
 }
 
+interface WalkthroughFlags {
+  cloud?: string;
+  quick?: boolean;
+  yes?: boolean;
+  chapter?: string;
+  reset?: boolean;
+  plain?: boolean;
+}
+
 const program = oneLineErrors(
   new Command('faafo-tutor')
     .description('Learn how cloud applications scale out: the OpenStack First App lesson, in TypeScript.')
     .version(VERSION, '--version', 'print the version number')
-    .addHelpText('after', `\n${overview.join('\n')}\n`),
+    .option(
+      '--cloud <name>',
+      'a cloud of your clouds.yaml (default: $OS_CLOUD, else the OS_* variables, else the local cloud)',
+    )
+    .option('--quick', 'workshop-sized loads (a smaller batch and flood)')
+    .option('--yes', 'ask nothing: run every chapter and stop (exit 1) at the first failed check')
+    .option('--chapter <n>', 'start at chapter N (1 … 8) whatever the saved progress says')
+    .option('--reset', 'forget the progress and remove what the lesson made (step 1), then start over')
+    .option('--plain', 'print lines instead of the full-screen app (the default without a terminal)')
+    .addHelpText('after', `\n${overview.join('\n')}\n`)
+    .action(async (flags: WalkthroughFlags) => {
+      const { runTutor } = await import('../../tutor/cli.ts');
+      const { startingLocalCloud } = await import('../lesson/cli.ts');
+      if (flags.chapter !== undefined && !/^\d+$/.test(flags.chapter))
+        throw new UserError(`--chapter takes a chapter number (1 … 8); '${flags.chapter}' is not one.`, {
+          exitCode: EXIT_USAGE,
+        });
+      const chapter = flags.chapter === undefined ? undefined : Number(flags.chapter);
+      const code = await runTutor(
+        {
+          ...(flags.cloud ? { cloud: flags.cloud } : {}),
+          quick: flags.quick ?? false,
+          yes: flags.yes ?? false,
+          ...(chapter === undefined ? {} : { chapter }),
+          reset: flags.reset ?? false,
+          plain: flags.plain ?? false,
+        },
+        { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr },
+        startingLocalCloud,
+      );
+      // A learner who quits mid-chapter leaves the engine waiting on the cloud: end the process now
+      // (the progress up to the last finished chapter or step is saved).
+      process.exit(code);
+    }),
   'faafo-tutor',
 );
 
 // Each command's module is loaded only when it is the one asked for (the local cloud's alone takes
 // most of a second to load); help and unknown commands load them all.
 const argv = process.argv.slice(2);
+// Options only (`--yes --quick`): the walkthrough, which needs none of the commands' modules.
+const walkthrough =
+  argv.length > 0 &&
+  argv.every((a) => !['--help', '-h', '--version'].includes(a)) &&
+  argv[0]!.startsWith('-');
 const wanted = (name: string) =>
-  !['broker', 'pgserve', 'cloud', 'ssh', 'step', 'steps', 'notebook', 'doctor'].includes(argv[0] ?? '') ||
+  (!walkthrough &&
+    !['broker', 'pgserve', 'cloud', 'ssh', 'step', 'steps', 'notebook', 'doctor'].includes(argv[0] ?? '')) ||
   argv[0] === name;
 const brokerCommand = wanted('broker') ? (await import('../broker/cli.ts')).brokerCommand : undefined;
 const pgserveCommand = wanted('pgserve') ? (await import('../pgserve/cli.ts')).pgserveCommand : undefined;
@@ -84,8 +135,9 @@ if (notebook) program.addCommand(oneLineErrors(notebook.notebookCommand(io), 'fa
 if (notebook) program.addCommand(oneLineErrors(notebook.doctorCommand(io), 'faafo-tutor doctor'));
 
 try {
-  // No command: the overview, as before there were commands.
-  if (argv.length === 0) io.stdout.write(`${overview.join('\n')}\n`);
+  // Nothing at all and no terminal (a script, a pipe): the overview, not a cloud started for nobody.
+  if (argv.length === 0 && !(process.stdin.isTTY && process.stdout.isTTY))
+    io.stdout.write(`${overview.join('\n')}\n`);
   else await program.parseAsync(argv, { from: 'user' });
 } catch (error) {
   if (error instanceof CommanderError) {

@@ -7,8 +7,11 @@ import type { CloudFallback } from '../cloud/connect.ts';
 import { runStep } from './run-step.ts';
 import type { StepIo } from './text-printer.ts';
 
-/** Loaded only when no cloud is configured: a real cloud's students never load the local cloud's code. */
-const localCloud: CloudFallback = async (context) =>
+/**
+ * Loaded only when no cloud is configured: a real cloud's students never load the local cloud's code.
+ * The walkthrough (tutor/) is given the same fallback by the bin.
+ */
+export const startingLocalCloud: CloudFallback = async (context) =>
   (await import('../localcloud/connect-fallback.ts')).localCloudFallback(context);
 
 interface StepFlags {
@@ -46,7 +49,7 @@ export function stepCommand(io: StepIo): Command {
           ...(flags.networkId ? { networkId: flags.networkId } : {}),
           checkOnly: flags.check ?? false,
           debug: flags.debug ?? false,
-          fallback: localCloud,
+          fallback: startingLocalCloud,
         },
         io,
       );

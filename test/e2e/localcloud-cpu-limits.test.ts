@@ -62,10 +62,14 @@ async function measure(choice: CpuLimitChoice) {
   const share = await cpuShare(pid, 3000);
   const view = node.view();
   const loadavg = readFileSync(join(dataDir, 'loadavg'), 'utf8');
+  // What the nodes' group weighs beside the host's other work (cgroup mechanisms only).
+  const group = cloudGroupDirs(dataDir).find((dir) => existsSync(dir));
+  const weightFile = group && ['cpu.shares', 'cpu.weight'].map((f) => join(group, f)).find(existsSync);
+  const weight = weightFile ? readFileSync(weightFile, 'utf8').trim() : undefined;
   node.remove();
   const stateAfter = readProcStat(pid)?.state;
   limits.close();
-  return { mechanism: limits.mechanism.kind, share, view, loadavg, stateAfter, dataDir, pid };
+  return { mechanism: limits.mechanism.kind, share, view, loadavg, weight, stateAfter, dataDir, pid };
 }
 
 describe('CPU limits on a spinning process', () => {
@@ -75,6 +79,8 @@ describe('CPU limits on a spinning process', () => {
       `cgroup: share ${result.share.toFixed(3)} (target ${SHARE}), load ${result.view.loadAverage}\n`,
     );
     expect(result.mechanism).toMatch(/^cgroup-v[12]$/);
+    // The nodes' group is weighted as eight busy programs, so the host's other work waits for it.
+    expect(result.weight).toBe(result.mechanism === 'cgroup-v1' ? '8192' : '800');
     // Never above its share; below only by what the host's other programs take from it.
     expect(result.share).toBeGreaterThan(SHARE * 0.6);
     expect(result.share).toBeLessThan(SHARE * 1.15);

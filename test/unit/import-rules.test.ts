@@ -65,6 +65,7 @@ const FIXTURE_VIOLATIONS = [
   'broker-imports-nothing-of-the-app: src/broker/server.ts → src/lesson/printer.ts',
   'shared-imports-nothing-else-of-ours: src/shared/redact.ts → src/localcloud/paths.ts',
   'product-code-imports-no-tests-or-benches: src/lesson/run-step.ts → test/helpers/cloud.ts',
+  'lesson-data-and-tutor-engine-know-no-ui: tutor/engine/run-lesson.ts → tutor/hooks/use-lesson.ts',
   'no-import-cycles: src/broker/channel.ts → src/broker/connection.ts',
   'no-unresolvable-imports: src/lesson/choose.ts → ./missing.ts',
 ];

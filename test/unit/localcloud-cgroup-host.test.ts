@@ -84,6 +84,8 @@ describe('the v2 mechanism on a delegated group', () => {
     const parent = join(own, cloudGroupName('/data/cloud'));
     expect(readFileSync(join(own, 'cgroup.subtree_control'), 'utf8')).toBe('+cpu');
     expect(readFileSync(join(parent, 'cgroup.subtree_control'), 'utf8')).toBe('+cpu');
+    // The nodes together weigh as eight busy programs beside them: the host's other work waits.
+    expect(readFileSync(join(parent, 'cpu.weight'), 'utf8')).toBe('800');
     mechanism!.forNode('node-1', 0.25);
     expect(readFileSync(join(parent, 'node-1', 'cpu.max'), 'utf8')).toBe(`25000 ${CFS_PERIOD_US}`);
   });

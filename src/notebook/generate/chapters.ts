@@ -1,7 +1,5 @@
-// The lesson's chapters as the notebook generator reads them. Their one home is the tutor's
-// steps/chapters.ts; until it is on this branch a stand-in with the same ids, titles and steps
-// (./chapters-stand-in.ts) takes its place. Switching is the export line below:
-//   export { CHAPTERS } from '../../../steps/chapters.ts';
+// The lesson's chapters as the notebook generator reads them: the one list in steps/chapters.ts,
+// which the tutor reads too, seen through the fields a notebook needs.
 import type { StepId } from '../../../steps/lesson.ts';
 
 /** What the generator reads of a chapter (steps/chapters.ts's Chapter has these and more). */
@@ -18,4 +16,4 @@ export interface NotebookChapter {
   yourTurn?: readonly { task: string; commands: readonly string[] }[];
 }
 
-export { STAND_IN_CHAPTERS as CHAPTERS } from './chapters-stand-in.ts';
+export { CHAPTERS } from '../../../steps/chapters.ts';

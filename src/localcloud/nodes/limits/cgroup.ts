@@ -158,6 +158,20 @@ export function moveTree(pid: number, dirs: readonly string[]): void {
   }
 }
 
+// The nodes' group weighs as much as eight busy programs beside it (v1 cpu.shares 8 × 1024, v2
+// cpu.weight 8 × 100), so other work on the host (a test runner, a build) does not eat into the
+// vCPUs the nodes were given: a VM's vCPUs are the host's commitment. The quotas still cap each
+// node at its flavor, so the weight never lets the nodes take more than that.
+const NODES_WEIGHT_V1 = 8 * 1024;
+const NODES_WEIGHT_V2 = 8 * 100;
+
+/** A weight that cannot be written (an older kernel, a read-only file) leaves the default: no reservation, still a quota. */
+function reserve(write: () => void): void {
+  try {
+    write();
+  } catch {}
+}
+
 /** v2: the parent under this process's own group, with the cpu controller enabled down to nodes. */
 function tryV2(host: CgroupHost, dataDir: string): CpuMechanism | undefined {
   if (!host.v2) return undefined;
@@ -170,6 +184,7 @@ function tryV2(host: CgroupHost, dataDir: string): CpuMechanism | undefined {
     }
     mkdirSync(parent, { recursive: true });
     writeTo(parent, 'cgroup.subtree_control', '+cpu');
+    reserve(() => writeTo(parent, 'cpu.weight', String(NODES_WEIGHT_V2)));
   } catch {
     if (existsSync(parent)) rmdirSync(parent);
     return undefined;
@@ -196,6 +211,7 @@ function tryV1(host: CgroupHost, dataDir: string): CpuMechanism | undefined {
   try {
     for (const dir of parents) mkdirSync(dir, { recursive: true });
     if (!existsSync(join(cpuParent, 'cpu.cfs_quota_us'))) throw new Error('no CFS quota');
+    reserve(() => writeTo(cpuParent, 'cpu.shares', String(NODES_WEIGHT_V1)));
   } catch {
     for (const dir of parents) if (existsSync(dir)) rmdirSync(dir);
     return undefined;

@@ -1,0 +1,67 @@
+// `npx faafo-tutor [options]`: the walkthrough. Chooses how it is shown — the Ink app in a
+// terminal, lines with --plain or without one (Ink needs raw mode for its keys) — and who answers
+// its questions (the learner, or nobody with --yes), then runs the engine. The local cloud's
+// fallback comes from the caller (src/bin), as for `faafo-tutor step`. Exit code: 0 when the lesson
+// ran to its end or the learner quit, 1 when a check failed and the run stopped there.
+
+import type { CloudFallback } from '../src/cloud/connect.ts';
+import type { RunStepOptions } from '../src/lesson/run-step.ts';
+import { LOAD_SIZES } from '../steps/chapters.ts';
+import { nonInteractive } from './engine/events.ts';
+import { progressFile, progressStore } from './engine/progress.ts';
+import { type LessonOptions, runLesson } from './engine/run-lesson.ts';
+import { lineLearner, plainPrinter } from './plain.ts';
+
+export interface TutorFlags {
+  cloud?: string;
+  quick?: boolean;
+  yes?: boolean;
+  chapter?: number;
+  reset?: boolean;
+  plain?: boolean;
+}
+
+export interface TutorIo {
+  stdin: NodeJS.ReadStream;
+  stdout: NodeJS.WriteStream;
+  stderr: NodeJS.WriteStream;
+}
+
+export const EXIT_LESSON_FAILED = 1;
+
+/** Ink only where it can read keys and draw: both ends a terminal, and not asked for lines. */
+export function choosePlain(flags: TutorFlags, io: Pick<TutorIo, 'stdin' | 'stdout'>): boolean {
+  return flags.plain === true || !io.stdout.isTTY || (!flags.yes && !io.stdin.isTTY);
+}
+
+export async function runTutor(
+  flags: TutorFlags,
+  io: TutorIo,
+  fallback: CloudFallback,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<number> {
+  const run: RunStepOptions = { ...(flags.cloud ? { cloud: flags.cloud } : {}), env, fallback };
+  const base: Omit<LessonOptions, 'learner' | 'emit'> = {
+    run,
+    sizes: LOAD_SIZES[flags.quick ? 'quick' : 'full'],
+    store: progressStore(progressFile(env)),
+    ...(flags.chapter !== undefined ? { chapter: flags.chapter } : {}),
+    ...(flags.reset ? { reset: true } : {}),
+    ...(env.FAAFO_TUTOR_METER_MS ? { meterIntervalMs: Number(env.FAAFO_TUTOR_METER_MS) } : {}),
+  };
+  if (choosePlain(flags, io)) {
+    const asker = flags.yes || !io.stdin.isTTY ? undefined : lineLearner(io.stdin, io.stdout);
+    try {
+      const outcome = await runLesson({
+        ...base,
+        learner: asker ?? nonInteractive,
+        emit: plainPrinter(io.stdout),
+      });
+      return outcome === 'failed' ? EXIT_LESSON_FAILED : 0;
+    } finally {
+      asker?.close();
+    }
+  }
+  const { runInk } = await import('./app/run-ink.tsx');
+  return runInk(base, { yes: flags.yes === true }, io);
+}
