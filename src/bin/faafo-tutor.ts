@@ -64,6 +64,9 @@ const program = oneLineErrors(
   new Command('faafo-tutor')
     .description('Learn how cloud applications scale out: the OpenStack First App lesson, in TypeScript.')
     .version(VERSION, '--version', 'print the version number')
+    // The walkthrough's options before any command only: `step 5 --cloud X` and `notebook --yes`
+    // are the commands' own, not the walkthrough's.
+    .enablePositionalOptions()
     .option(
       '--cloud <name>',
       'a cloud of your clouds.yaml (default: $OS_CLOUD, else the OS_* variables, else the local cloud)',
