@@ -64,7 +64,8 @@ const program = oneLineErrors(
   new Command('faafo-tutor')
     .description('Learn how cloud applications scale out: the OpenStack First App lesson, in TypeScript.')
     .version(VERSION, '--version', 'print the version number')
-    // The walkthrough's options go before any command, so `step 5 --cloud NAME` stays the step's.
+    // The walkthrough's options before any command only: `step 5 --cloud X` and `notebook --yes`
+    // are the commands' own, not the walkthrough's.
     .enablePositionalOptions()
     .option(
       '--cloud <name>',

@@ -18,7 +18,8 @@ interface Io {
 }
 
 /** tslab's command, wherever npm put the package (nested or hoisted): the kernelspec names it by path. */
-const TSLAB = join(dirname(createRequire(import.meta.url).resolve('tslab/package.json')), 'bin', 'tslab');
+const tslabBin = (): string =>
+  join(dirname(createRequire(import.meta.url).resolve('tslab/package.json')), 'bin', 'tslab');
 
 /** The first of these commands on PATH, or undefined. */
 function onPath(...names: string[]): string | undefined {
@@ -70,10 +71,10 @@ export function checkSetup(): SetupReport {
 const installArgs = (python: string, prefix?: string) => [
   'install',
   `--python=${python}`,
-  `--binary=${TSLAB}`,
+  `--binary=${tslabBin()}`,
   ...(prefix ? [`--prefix=${prefix}`] : []),
 ];
-const installCommand = (python: string) => [TSLAB, ...installArgs(python)].join(' ');
+const installCommand = (python: string) => [tslabBin(), ...installArgs(python)].join(' ');
 
 function printReport(report: SetupReport, io: Io): void {
   const line = (ok: boolean, text: string) => io.stdout.write(`  ${ok ? '✓' : '✗'} ${text}\n`);
@@ -148,7 +149,7 @@ export function notebookCommand(io: Io): Command {
             `The tslab kernel is not installed; install it with \`${command}\`, then run \`faafo-tutor notebook\` again.`,
           );
         }
-        execFileSync(process.execPath, [TSLAB, ...installArgs(report.python, flags.kernelPrefix)], {
+        execFileSync(process.execPath, [tslabBin(), ...installArgs(report.python, flags.kernelPrefix)], {
           stdio: ['ignore', 'ignore', 'inherit'],
         });
         report = checkSetup();

@@ -1,6 +1,6 @@
 // The security groups as the firewall between tiers: a table of every rule (port, from where) and
-// a small SVG of which tier may reach which — "anywhere" for a CIDR source, another group's name
-// for a group source — so step 2's rules read as a picture of the topology.
+// a small SVG grid of which tier may reach which — "anywhere" for a CIDR source, another group's
+// name for a group source — so step 2's rules read as a picture of the topology.
 import type { Connection } from '../cloud/driver.ts';
 import type { SecurityGroup } from '../cloud/models.ts';
 import { type Display, escapeHtml, htmlTable } from './display.ts';
@@ -33,36 +33,38 @@ export function reaches(groups: readonly SecurityGroup[]): Reach[] {
   return [...merged.values()];
 }
 
-/** Boxes for "anywhere" and each group in a row; one arrow per reach, curved above the boxes. */
+/**
+ * Who may reach whom as a grid: a row per source ("anywhere" and each group), a column per group,
+ * and in a cell the ports the rules open from that source to that group (blank: nothing gets in).
+ */
 export function reachSvg(groups: readonly string[], arrows: readonly Reach[]): string {
-  const names = ['anywhere', ...groups];
-  const boxW = 110;
-  const gap = 40;
-  const top = 40 + 26 * arrows.length;
-  const x = (name: string) => 10 + names.indexOf(name) * (boxW + gap) + boxW / 2;
-  const width = names.length * (boxW + gap);
+  const sources = ['anywhere', ...groups];
+  const [labelW, cellW, cellH, top] = [110, 110, 30, 50];
+  const width = labelW + cellW * groups.length + 10;
   const parts = [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${top + 50}" font-family="sans-serif" font-size="12">`,
-    '<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto"><path d="M0,0L10,5L0,10z"/></marker></defs>',
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${top + cellH * sources.length + 10}" font-family="sans-serif" font-size="12" data-chart="security-groups">`,
+    `<text x="${labelW}" y="16" font-weight="bold">to (the group's servers) →</text>`,
+    `<text x="4" y="${top - 8}" font-weight="bold">from ↓</text>`,
   ];
-  for (const name of names) {
+  groups.forEach((to, j) => {
     parts.push(
-      `<rect x="${x(name) - boxW / 2}" y="${top}" width="${boxW}" height="30" rx="6" fill="${name === 'anywhere' ? '#eee' : '#dbe9f6'}" stroke="#333"/>`,
-      `<text x="${x(name)}" y="${top + 19}" text-anchor="middle">${escapeHtml(name)}</text>`,
+      `<text x="${labelW + cellW * j + cellW / 2}" y="${top - 8}" text-anchor="middle">${escapeHtml(to)}</text>`,
     );
-  }
-  arrows.forEach((arrow, i) => {
-    if (!names.includes(arrow.from) || !names.includes(arrow.to)) return;
-    const [a, b] = [x(arrow.from), x(arrow.to)];
-    const lift = top - 20 - 26 * i;
-    const path =
-      a === b
-        ? `M${a - 20},${top} C${a - 20},${lift} ${a + 20},${lift} ${a + 20},${top}`
-        : `M${a},${top} C${a},${lift} ${b},${lift} ${b},${top}`;
-    parts.push(
-      `<path d="${path}" fill="none" stroke="#36c" marker-end="url(#arrow)"/>`,
-      `<text x="${(a + b) / 2}" y="${lift + 22}" text-anchor="middle" fill="#036">${escapeHtml(arrow.ports)}</text>`,
-    );
+  });
+  sources.forEach((from, i) => {
+    const y = top + cellH * i;
+    parts.push(`<text x="4" y="${y + 19}">${escapeHtml(from)}</text>`);
+    groups.forEach((to, j) => {
+      const ports = arrows.find((a) => a.from === from && a.to === to)?.ports;
+      const x = labelW + cellW * j;
+      parts.push(
+        `<rect x="${x}" y="${y}" width="${cellW}" height="${cellH}" fill="${ports ? '#cfe8cf' : '#f4f4f4'}" stroke="#999"/>`,
+      );
+      if (ports)
+        parts.push(
+          `<text x="${x + cellW / 2}" y="${y + 19}" text-anchor="middle">${escapeHtml(ports)}</text>`,
+        );
+    });
   });
   parts.push('</svg>');
   return parts.join('');

@@ -15,6 +15,8 @@ export interface Series {
 
 export interface LoadChart {
   title: string;
+  /** What the run did (its second line). */
+  subtitle: string;
   load: Series[];
   backlog: Series;
 }
@@ -22,7 +24,7 @@ export interface LoadChart {
 const COLOURS = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#8c564b', '#17becf'];
 
 /** Node load and backlog series from a run's samples, with time in seconds from the first sample. */
-export function chartOf(title: string, samples: RunSamples): LoadChart {
+export function chartOf(title: string, subtitle: string, samples: RunSamples): LoadChart {
   const all = [...Object.values(samples.nodes).flat(), ...samples.fractals, ...samples.queue];
   const start = Math.min(...all.map((s) => s.at));
   const t = (at: number) => (at - start) / 1000;
@@ -40,7 +42,7 @@ export function chartOf(title: string, samples: RunSamples): LoadChart {
   );
   const backlog =
     queue.length > 0 ? { name: 'queue depth', points: queue } : { name: 'pending fractals', points: pending };
-  return { title, load, backlog };
+  return { title, subtitle, load, backlog };
 }
 
 /** One panel: lines for each series over a shared time axis, labelled with its maximum. */
@@ -72,17 +74,21 @@ function panel(series: readonly Series[], top: number, label: string, tMax: numb
 export function loadChartSvg(chart: LoadChart): string {
   const tMax = Math.max(0, ...[...chart.load, chart.backlog].flatMap((s) => s.points.map((p) => p.t)));
   return [
-    '<svg xmlns="http://www.w3.org/2000/svg" width="700" height="360" font-family="sans-serif" font-size="12" data-chart="node-load">',
-    `<text x="50" y="16" font-size="14" font-weight="bold">${escapeHtml(chart.title)}</text>`,
-    ...panel(chart.load, 45, '1-minute load average per node', tMax),
-    ...panel([chart.backlog], 210, `backlog: ${chart.backlog.name}`, tMax),
-    `<text x="570" y="350" text-anchor="end">seconds since the batch started (${tMax.toFixed(0)} s)</text>`,
+    '<svg xmlns="http://www.w3.org/2000/svg" width="700" height="380" font-family="sans-serif" font-size="12" data-chart="node-load">',
+    `<text x="10" y="16" font-size="14" font-weight="bold">${escapeHtml(chart.title)}</text>`,
+    `<text x="10" y="34">${escapeHtml(chart.subtitle)}</text>`,
+    ...panel(chart.load, 65, '1-minute load average per node', tMax),
+    ...panel([chart.backlog], 225, `backlog: ${chart.backlog.name}`, tMax),
+    `<text x="570" y="368" text-anchor="end">seconds since the batch started (${tMax.toFixed(0)} s)</text>`,
     '</svg>',
   ].join('');
 }
 
 export interface BatchOptions {
-  /** Side of each fractal as a fraction of the guide's 9999 (default 0.1). */
+  /**
+   * Side of each fractal as a fraction of the guide's 9999 (default 0.5): big enough that one
+   * worker needs tens of seconds, so the chart has a curve (the meters read every second).
+   */
   scale?: number;
   tasks?: number;
   seed?: number;
@@ -112,8 +118,8 @@ export async function measureAndChart(conn: Connection, display: Display, option
   const run = await measureBatch({
     conn,
     topology,
-    scale: options.scale ?? 0.1,
-    tasks: options.tasks ?? 6,
+    scale: options.scale ?? 0.5,
+    tasks: options.tasks ?? 12,
     seed: options.seed ?? 11,
     meterIntervalMs: 1000,
     // A notebook's batch drains in seconds to a minute; ten minutes means something is wrong.
@@ -122,7 +128,8 @@ export async function measureAndChart(conn: Connection, display: Display, option
   });
   const seconds = (run.result.drainMs / 1000).toFixed(1);
   const chart = chartOf(
-    `${topology.label}: ${run.result.done} fractal(s) drawn in ${seconds} s`,
+    topology.label,
+    `${run.result.done} fractal(s) of ${run.result.done + run.result.failed} drawn in ${seconds} s, measured every second`,
     run.samples,
   );
   display.svg(loadChartSvg(chart));

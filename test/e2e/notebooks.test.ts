@@ -52,6 +52,8 @@ let work: string;
 let env: NodeJS.ProcessEnv;
 type Ran = Awaited<ReturnType<typeof runTutor>>;
 let doctorBefore: Ran;
+let refused: Ran;
+let folderAfterRefusal: boolean;
 let prepared: Ran;
 let doctorAfter: Ran;
 
@@ -97,6 +99,9 @@ beforeAll(async () => {
     // As a learner would: doctor, then `faafo-tutor notebook` installs the kernel (here under a
     // temporary prefix, so nothing of this machine's Jupyter changes) and makes the working folder.
     doctorBefore = await runTutor(['doctor'], env);
+    // No terminal to ask and no --yes: nothing is installed, the one command is printed.
+    refused = await runTutor(['notebook', '--no-open', '--dir', work], env);
+    folderAfterRefusal = existsSync(work);
     prepared = await runTutor(
       ['notebook', '--yes', '--no-open', '--dir', work, '--kernel-prefix', join(home, 'jupyter')],
       env,
@@ -122,6 +127,11 @@ describe.skipIf(!hasJupyter)('the notebooks on the tslab kernel', () => {
     expect(doctorBefore.stdout).toMatch(
       /✗ the tslab kernel is not installed: \S+ install --python=\/usr\/bin\/python3/,
     );
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(
+      /^faafo-tutor: The tslab kernel is not installed; install it with `\S+ install --python=\/usr\/bin\/python3 --binary=\S+`, then run `faafo-tutor notebook` again\.\n$/,
+    );
+    expect(folderAfterRefusal).toBe(false);
     expect(prepared.code, prepared.stderr).toBe(0);
     expect(prepared.stdout).toContain('Installed the tslab kernel for /usr/bin/python3.');
     expect(prepared.stdout).toContain(`The notebooks are in ${work} (${notebooks.length} copied)`);
@@ -174,7 +184,13 @@ describe.skipIf(!hasJupyter)('the notebooks on the tslab kernel', () => {
       ).size,
     ).toBeGreaterThan(1);
     const charts = all.flatMap((c) => (c.outputs ?? []).map((o) => text(o.data?.['image/svg+xml'])));
-    expect(charts.filter((svg) => svg.includes('data-chart="node-load"')).length).toBeGreaterThanOrEqual(2);
+    const loadCharts = charts.filter((svg) => svg.includes('data-chart="node-load"'));
+    expect(loadCharts.length).toBeGreaterThanOrEqual(2);
+    // A curve, not a dot: the batch lasts long enough for several readings of every series.
+    for (const svg of loadCharts) {
+      const points = [...svg.matchAll(/points="([^"]*)"/g)].map((m) => m[1]!.split(' ').length);
+      expect(Math.min(...points), svg.slice(0, 300)).toBeGreaterThanOrEqual(3);
+    }
   });
 
   it('a cell run after the cloud stopped shows the one-line reason, no stack', async () => {

@@ -129,7 +129,7 @@ describe('the notebooks’ imports, loaded as CommonJS', () => {
         { id: 'a', name: 'api', description: '', rules: [{ id: '1', protocol: 'tcp', fromPort: 80, toPort: 80, cidr: '0.0.0.0/0', sourceGroupId: null }] },
         { id: 's', name: 'services', description: '', rules: [{ id: '2', protocol: 'tcp', fromPort: 3306, toPort: 3306, cidr: null, sourceGroupId: 'a' }] },
       ];
-      const chart = chartOf('t', { nodes: { w: [{ at: 0, node: 'w', loadavg: [1, 0, 0], cpuUse: null, vcpus: 1, cpuTimeNs: 0, memoryKiB: null, memoryRssKiB: null, hostCores: null }] }, queue: [], fractals: [{ at: 1000, total: 2, pending: 2, done: 0, failed: 0, finishedPerMinute: null }], host: [] });
+      const chart = chartOf('t', 's', { nodes: { w: [{ at: 0, node: 'w', loadavg: [1, 0, 0], cpuUse: null, vcpus: 1, cpuTimeNs: 0, memoryKiB: null, memoryRssKiB: null, hostCores: null }] }, queue: [], fractals: [{ at: 1000, total: 2, pending: 2, done: 0, failed: 0, finishedPerMinute: null }], host: [] });
       const loaded = Object.keys(require.cache).map((f) => f.slice(process.cwd().length + 1));
       console.log(JSON.stringify({
         exports: ['openLesson', 'findNode', 'getFloatingIp', 'INSTALLER_URL', 'createFractals', 'CellFailure'].map((n) => typeof notebook[n]),

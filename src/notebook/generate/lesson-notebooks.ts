@@ -18,8 +18,8 @@ const SHOW: Record<string, readonly [string, string][]> = {
   'where-we-are': [['The two servers, their security groups, addresses and load:', 'await lesson.nodes();']],
   'overload-worker': [
     [
-      "A batch of fractals on the one worker (a few seconds to a minute): the chart shows each node's 1-minute load and the backlog while it drains.",
-      'await lesson.measure({ scale: 0.1, tasks: 6 });',
+      "A batch of twelve 5000 × 5000 fractals on the one worker (about half a minute): the chart shows each node's 1-minute load and the backlog while it drains.",
+      'await lesson.measure({ scale: 0.5, tasks: 12 });',
     ],
     ['And the servers afterwards — app-worker-1 carries the load:', 'await lesson.nodes();'],
   ],
@@ -31,7 +31,7 @@ const SHOW: Record<string, readonly [string, string][]> = {
   measure: [
     [
       'The same batch on three workers, measured the same way:',
-      'await lesson.measure({ scale: 0.1, tasks: 6 });',
+      'await lesson.measure({ scale: 0.5, tasks: 12 });',
     ],
   ],
   'hands-on': [
