@@ -10,12 +10,24 @@ export async function runInk(
   io: { stdin: NodeJS.ReadStream; stdout: NodeJS.WriteStream; stderr: NodeJS.WriteStream },
 ): Promise<number> {
   const ended: { outcome: LessonOutcome | { error: string } } = { outcome: 'quit' };
+  // The steps print the guide's lines with console.log; the app shows the same runs from their
+  // events. Printed into the terminal they push Ink's frame around (a real terminal once showed
+  // only those lines), so while the app owns the screen they go nowhere.
+  const { log, info } = console;
+  console.log = () => {};
+  console.info = () => {};
   const app = render(<App options={options} yes={flags.yes} onEnd={(o) => (ended.outcome = o)} />, {
     stdin: io.stdin,
     stdout: io.stdout,
     stderr: io.stderr,
+    patchConsole: false,
   });
-  await app.waitUntilExit();
+  try {
+    await app.waitUntilExit();
+  } finally {
+    console.log = log;
+    console.info = info;
+  }
   const end = ended.outcome;
   if (typeof end === 'object') {
     io.stderr.write(`faafo-tutor: ${end.error}\n`);
