@@ -59,6 +59,17 @@ const topologyOf = (topology: LabTopology) => ({
   })),
 });
 
+/** Every meter of the scenario's topology; the fractals meter off for loads that create thousands. */
+function scenarioMeters(options: ScenarioBase, { fractals }: { fractals: boolean }) {
+  return startRunMeters({
+    conn: options.conn,
+    topology: options.topology,
+    ...(fractals ? {} : { fractals: false }),
+    ...(options.queueUrl ? { queueUrl: options.queueUrl } : {}),
+    ...(options.meterIntervalMs ? { intervalMs: options.meterIntervalMs } : {}),
+  });
+}
+
 /** Posts the batch through the first API node, waits until it drained, and records the run. */
 export async function measureBatch(
   options: BatchScenarioOptions,
@@ -66,12 +77,7 @@ export async function measureBatch(
   const { topology } = options;
   const endpoint = topology.apiEndpoints[0]!;
   const seed = options.seed ?? 1;
-  const meters = startRunMeters({
-    conn: options.conn,
-    topology,
-    ...(options.queueUrl ? { queueUrl: options.queueUrl } : {}),
-    ...(options.meterIntervalMs ? { intervalMs: options.meterIntervalMs } : {}),
-  });
+  const meters = scenarioMeters(options, { fractals: true });
   try {
     const batch = await createBatch({
       endpoint,
@@ -138,13 +144,7 @@ export async function measureFlood(options: FloodScenarioOptions): Promise<Scena
   const requests = options.requests ?? DEFAULT_FLOOD_REQUESTS;
   const requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
   const deadlineMs = options.deadlineMs ?? 120_000;
-  const meters = startRunMeters({
-    conn: options.conn,
-    topology,
-    fractals: false,
-    ...(options.queueUrl ? { queueUrl: options.queueUrl } : {}),
-    ...(options.meterIntervalMs ? { intervalMs: options.meterIntervalMs } : {}),
-  });
+  const meters = scenarioMeters(options, { fractals: false });
   try {
     const result = await flood({
       endpoints,
@@ -197,13 +197,7 @@ export async function measureNodeLoop(
   const nodes = options.target === 'first' ? topology.apiNodes.slice(0, 1) : topology.apiNodes;
   const requests = options.requests ?? DEFAULT_FLOOD_REQUESTS;
   const parallel = options.parallel ?? DEFAULT_LOOP_PARALLEL;
-  const meters = startRunMeters({
-    conn: options.conn,
-    topology,
-    fractals: false,
-    ...(options.queueUrl ? { queueUrl: options.queueUrl } : {}),
-    ...(options.meterIntervalMs ? { intervalMs: options.meterIntervalMs } : {}),
-  });
+  const meters = scenarioMeters(options, { fractals: false });
   try {
     const result = await nodeLoop({
       nodes,
