@@ -9,6 +9,7 @@ import { Box, Text, useApp, useStdout } from 'ink';
 import { useEffect } from 'react';
 import { PACKAGE_ROOT } from '../src/shared/package-root.ts';
 import { CHAPTERS } from '../steps/chapters.ts';
+import { ChapterOutcome } from './app/chapter-outcome.tsx';
 import { FigureTable } from './app/figure-table.tsx';
 import { BacklogChart } from './components/backlog-chart.tsx';
 import { CheckList } from './components/check-list.tsx';
@@ -82,6 +83,7 @@ export function App({ options, yes, onEnd }: AppProps) {
           />
         ) : q?.kind === 'begin' ? (
           <Box flexDirection="column">
+            {state.chapter < q.chapter.number ? <ChapterOutcome state={state} /> : null}
             <Text bold>{q.chapter.title}</Text>
             {q.chapter.text.map((p) => (
               <Text key={p}>{p}</Text>
@@ -97,18 +99,20 @@ export function App({ options, yes, onEnd }: AppProps) {
               </Text>
             ))}
           </Box>
-        ) : q?.kind === 'your-turn' ? (
-          <Box flexDirection="column">
-            <Text bold>Your turn: {q.task.task}</Text>
-            {q.task.commands.map((c) => (
-              <Text key={c} color="green">
-                $ {c}
-              </Text>
-            ))}
-            <Text dimColor>n when done (the tutor checks the cloud), s to skip</Text>
-          </Box>
         ) : (
           <Box flexDirection="column">
+            {/* A "your turn" task comes on top of what the chapter showed, which stays to read. */}
+            {q?.kind === 'your-turn' ? (
+              <Box flexDirection="column" marginBottom={1}>
+                <Text bold>Your turn: {q.task.task}</Text>
+                {q.task.commands.map((c) => (
+                  <Text key={c} color="green">
+                    $ {c}
+                  </Text>
+                ))}
+                <Text dimColor>n when done (the tutor checks the cloud), s to skip</Text>
+              </Box>
+            ) : null}
             {state.stepEvents.length > 0 ? <StepProgress events={state.stepEvents} maxLines={4} /> : null}
             {state.measuring ? <Text>measuring: {state.measuring}</Text> : null}
             {state.latency ? (

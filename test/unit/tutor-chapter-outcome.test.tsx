@@ -1,0 +1,43 @@
+// The finished chapter's result stays on screen while the next chapter asks to begin: its checks
+// and the measurement beside the prediction (what "explain" needs), drawn from the engine's state.
+import { render } from 'ink-testing-library';
+import { describe, expect, it } from 'vitest';
+import { ChapterOutcome } from '../../tutor/app/chapter-outcome.tsx';
+import { initialState, reduce } from '../../tutor/engine/state.ts';
+import { plain, widest } from '../helpers/ink-frame.ts';
+
+describe('ChapterOutcome', () => {
+  it("shows the chapter's checks and what was measured beside the prediction", () => {
+    let state = reduce(initialState, { type: 'chapter-started', chapter: 3, title: 'Overload the worker' });
+    state = reduce(state, {
+      type: 'check',
+      chapter: 3,
+      id: 'worker-load',
+      label: "app-worker-1's load reached 0.9",
+      ok: true,
+      saw: 'peak 1.02',
+      hint: 'run it again',
+    });
+    state = reduce(state, {
+      type: 'observed',
+      chapter: 3,
+      prediction: 'worker-load',
+      predicted: 5,
+      observed: 1.02,
+      unit: '',
+      explanation: 'One worker keeps about one task runnable.',
+    });
+    const { lastFrame } = render(<ChapterOutcome state={state} />);
+    const frame = plain(lastFrame());
+    expect(frame).toContain('Chapter 3 · Overload the worker, as it ended:');
+    expect(frame).toContain("✓ app-worker-1's load reached 0.9: peak 1.02");
+    expect(frame).toContain('You predicted 5; measured 1.02. One worker keeps about one task runnable.');
+    expect(widest(lastFrame())).toBeLessThanOrEqual(80);
+  });
+
+  it('draws nothing before any chapter or for a chapter that checked nothing', () => {
+    expect(plain(render(<ChapterOutcome state={initialState} />).lastFrame())).toBe('');
+    const started = reduce(initialState, { type: 'chapter-started', chapter: 8, title: 'Wrap-up' });
+    expect(plain(render(<ChapterOutcome state={started} />).lastFrame())).toBe('');
+  });
+});
