@@ -35,6 +35,26 @@ describe('CheckList', () => {
     expect(lines.at(-1)).toMatch(/^[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] app-worker-3 consuming$/);
   });
 
+  it('wraps a long check under its text, the mark keeping its space', () => {
+    const { lastFrame } = render(
+      <Box80>
+        <CheckList
+          checks={[
+            {
+              label: "app-worker-1's load average climbed toward 1 (busy)",
+              state: 'passed',
+              detail: 'its 1-minute load peaked at 1.17 (at least 0.9 expected)',
+            },
+          ]}
+        />
+      </Box80>,
+    );
+    const lines = frameLines(lastFrame());
+    expect(lines[0]).toMatch(/^✓ app-worker-1's load average/);
+    expect(lines[1]).toMatch(/^ {2}\S/);
+    expect(widest(lastFrame())).toBeLessThanOrEqual(80);
+  });
+
   it('wraps a long hint inside 80 columns and hides hints when asked', () => {
     const { lastFrame, rerender } = render(
       <Box80>

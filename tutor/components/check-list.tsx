@@ -39,12 +39,17 @@ export function CheckList({ checks, showHints = true }: CheckListProps) {
     <Box flexDirection="column">
       {checks.map((check) => (
         <Box key={check.label} flexDirection="column">
-          <Box columnGap={1}>
-            <Mark state={check.state} />
-            <Text>
-              {check.label}
-              {check.detail ? <Text dimColor>: {check.detail}</Text> : null}
-            </Text>
+          {/* The mark in a column of its own, so a long line wraps under the text, not under the mark. */}
+          <Box>
+            <Box width={2} flexShrink={0}>
+              <Mark state={check.state} />
+            </Box>
+            <Box flexGrow={1} flexShrink={1}>
+              <Text>
+                {check.label}
+                {check.detail ? <Text dimColor>: {check.detail}</Text> : null}
+              </Text>
+            </Box>
           </Box>
           {showHints && check.state === 'failed' && check.hint ? (
             <Box paddingLeft={2}>
