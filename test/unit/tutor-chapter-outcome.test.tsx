@@ -7,7 +7,7 @@ import { initialState, reduce } from '../../tutor/engine/state.ts';
 import { plain, widest } from '../helpers/ink-frame.ts';
 
 describe('ChapterOutcome', () => {
-  it("shows the chapter's checks and what was measured beside the prediction", () => {
+  it("shows how the chapter's checks ended and what was measured beside the prediction", () => {
     let state = reduce(initialState, { type: 'chapter-started', chapter: 3, title: 'Overload the worker' });
     state = reduce(state, {
       type: 'check',
@@ -30,9 +30,26 @@ describe('ChapterOutcome', () => {
     const { lastFrame } = render(<ChapterOutcome state={state} />);
     const frame = plain(lastFrame());
     expect(frame).toContain('Chapter 3 · Overload the worker, as it ended:');
-    expect(frame).toContain("✓ app-worker-1's load reached 0.9: peak 1.02");
+    expect(frame).toContain('✓ its check passed');
     expect(frame).toContain('You predicted 5; measured 1.02. One worker keeps about one task runnable.');
     expect(widest(lastFrame())).toBeLessThanOrEqual(80);
+  });
+
+  it('names a failed check with what it saw', () => {
+    let state = reduce(initialState, { type: 'chapter-started', chapter: 5, title: 'Scale out' });
+    for (const ok of [true, false])
+      state = reduce(state, {
+        type: 'check',
+        chapter: 5,
+        id: `c${ok}`,
+        label: ok ? 'groups' : 'workers consume',
+        ok,
+        saw: ok ? 'all four' : 'app-worker-2 is SHUTOFF',
+        hint: 'start it',
+      });
+    const frame = plain(render(<ChapterOutcome state={state} />).lastFrame());
+    expect(frame).toContain('✓ its check passed but 1');
+    expect(frame).toContain('✗ workers consume: app-worker-2 is SHUTOFF');
   });
 
   it('draws nothing before any chapter or for a chapter that checked nothing', () => {
