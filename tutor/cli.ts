@@ -29,9 +29,23 @@ export interface TutorIo {
 
 export const EXIT_LESSON_FAILED = 1;
 
-/** Ink only where it can read keys and draw: both ends a terminal, and not asked for lines. */
-export function choosePlain(flags: TutorFlags, io: Pick<TutorIo, 'stdin' | 'stdout'>): boolean {
-  return flags.plain === true || !io.stdout.isTTY || (!flags.yes && !io.stdin.isTTY);
+/**
+ * Whether Ink takes this for a CI run (its is-in-ci rule: CI or CONTINUOUS_INTEGRATION set, and not
+ * '0' or 'false'). There Ink draws only the last frame, when the app exits: the walkthrough would
+ * show nothing for minutes, so the tutor prints lines instead.
+ */
+export function inkSeesCi(env: NodeJS.ProcessEnv): boolean {
+  const set = (key: string) => key in env && env[key] !== '0' && env[key] !== 'false';
+  return set('CI') || set('CONTINUOUS_INTEGRATION');
+}
+
+/** Ink only where it can read keys and draw: both ends a terminal, not asked for lines, not in CI. */
+export function choosePlain(
+  flags: TutorFlags,
+  io: Pick<TutorIo, 'stdin' | 'stdout'>,
+  env: NodeJS.ProcessEnv = process.env,
+): boolean {
+  return flags.plain === true || !io.stdout.isTTY || (!flags.yes && !io.stdin.isTTY) || inkSeesCi(env);
 }
 
 export async function runTutor(
@@ -49,7 +63,7 @@ export async function runTutor(
     ...(flags.reset ? { reset: true } : {}),
     ...(env.FAAFO_TUTOR_METER_MS ? { meterIntervalMs: Number(env.FAAFO_TUTOR_METER_MS) } : {}),
   };
-  if (choosePlain(flags, io)) {
+  if (choosePlain(flags, io, env)) {
     const asker = flags.yes || !io.stdin.isTTY ? undefined : lineLearner(io.stdin, io.stdout);
     try {
       const outcome = await runLesson({

@@ -26,6 +26,9 @@ const env = cleanEnv({
   XDG_CONFIG_HOME: join(home, 'config'),
   FAAFO_CLOUD_DIR: dataDir,
   FAAFO_TUTOR_METER_MS: '1000',
+  // A learner's terminal, not a CI log: with CI=true (as CI sets it for this suite) Ink draws only its
+  // last frame at exit and the tutor prints lines instead, so only chapter 8 would ever be on screen.
+  CI: 'false',
 });
 const tmux = (...args: string[]) => run('tmux', ['-L', socket, ...args], { env });
 
@@ -74,7 +77,11 @@ describe('faafo-tutor --yes --quick in an 80 × 24 terminal', () => {
         expect(lines.length, screen).toBeLessThanOrEqual(24);
         expect(Math.max(...lines.map((l) => [...l].length)), screen).toBeLessThanOrEqual(80);
       }
-      expect([...byChapter.keys()].sort()).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+      // When a chapter was never seen, every 20th capture says what the terminal showed instead.
+      expect(
+        [...byChapter.keys()].sort(),
+        screens.filter((_, i) => i % 20 === 0).join('\n----- capture -----\n'),
+      ).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
       expect(screens.filter((s) => s.includes('✗'))).toEqual([]);
       // The key bar is at the bottom of every screen the app drew (the first captures show node starting).
       const drawn = screens.filter((s) => /Chapter \d\/8|faafo-tutor · getting ready/.test(s));

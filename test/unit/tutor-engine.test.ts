@@ -335,15 +335,23 @@ describe('the pieces', () => {
     });
   });
 
-  it('draws with Ink only in a terminal that can answer keys; else lines', () => {
+  it('draws with Ink only in a terminal that can answer keys, and not in CI; else lines', () => {
     const tty = { isTTY: true } as NodeJS.ReadStream & NodeJS.WriteStream;
     const pipe = { isTTY: false } as unknown as NodeJS.ReadStream & NodeJS.WriteStream;
-    expect(choosePlain({}, { stdin: tty, stdout: tty })).toBe(false);
-    expect(choosePlain({ plain: true }, { stdin: tty, stdout: tty })).toBe(true);
-    expect(choosePlain({}, { stdin: tty, stdout: pipe })).toBe(true);
-    expect(choosePlain({}, { stdin: pipe, stdout: tty })).toBe(true);
+    const local = {};
+    expect(choosePlain({}, { stdin: tty, stdout: tty }, local)).toBe(false);
+    expect(choosePlain({ plain: true }, { stdin: tty, stdout: tty }, local)).toBe(true);
+    expect(choosePlain({}, { stdin: tty, stdout: pipe }, local)).toBe(true);
+    expect(choosePlain({}, { stdin: pipe, stdout: tty }, local)).toBe(true);
     // --yes asks nothing, so a terminal to draw on is enough.
-    expect(choosePlain({ yes: true }, { stdin: pipe, stdout: tty })).toBe(false);
+    expect(choosePlain({ yes: true }, { stdin: pipe, stdout: tty }, local)).toBe(false);
+    // In CI Ink would draw only its last frame, at exit: lines instead, unless CI says false or 0.
+    expect(choosePlain({ yes: true }, { stdin: tty, stdout: tty }, { CI: 'true' })).toBe(true);
+    expect(choosePlain({ yes: true }, { stdin: tty, stdout: tty }, { CONTINUOUS_INTEGRATION: '1' })).toBe(
+      true,
+    );
+    expect(choosePlain({ yes: true }, { stdin: tty, stdout: tty }, { CI: 'false' })).toBe(false);
+    expect(choosePlain({ yes: true }, { stdin: tty, stdout: tty }, { CI: '0' })).toBe(false);
   });
 
   it('the real runners cover every chapter of the manifest', () => {
