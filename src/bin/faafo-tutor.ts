@@ -15,6 +15,7 @@ const overview = [
   '`--yes --plain` to run it unattended, `--reset` to start over). The parts on their own:',
   "  npx faafo-tutor steps      the lesson's steps; `faafo-tutor step prelude`, then `step 1` … `step 7` run them",
   '  npx faafo-tutor cloud up   a local OpenStack-compatible cloud; `cloud env` prints its OS_* settings',
+  '  npx faafo-tutor --join URL CODE --name NAME   the walkthrough in a workshop, seen on the teacher’s board',
   "  npx faafo-tutor ssh NODE   log in to a server (or `ssh NODE -- uptime`) with the lesson's key",
   '  npx faafo-tutor broker     the embedded AMQP broker (RabbitMQ stand-in) on 127.0.0.1:5672',
   '  npx faafo-tutor pgserve    PGlite served as a PostgreSQL (MySQL stand-in) on 127.0.0.1:5432',
@@ -58,6 +59,26 @@ interface WalkthroughFlags {
   chapter?: string;
   reset?: boolean;
   plain?: boolean;
+  join?: string[];
+  name?: string;
+}
+
+/** `--join URL CODE` and `--name NAME`, checked together: one usage line when either is wrong. */
+function joinFlags(flags: WalkthroughFlags): { url: string; code: string; name: string } | undefined {
+  const usage = (text: string) => new UserError(text, { exitCode: EXIT_USAGE });
+  if (flags.join === undefined) {
+    if (flags.name !== undefined)
+      throw usage('--name goes with --join URL CODE (the board the teacher showed).');
+    return undefined;
+  }
+  if (flags.join.length !== 2)
+    throw usage(
+      `--join takes the board's address and the join code, as the teacher showed them: --join http://192.168.1.20:8700 K7M2QX --name "Ada L." (got ${flags.join.length} value${flags.join.length === 1 ? '' : 's'}).`,
+    );
+  if (flags.name === undefined)
+    throw usage('--join needs --name NAME: how the teacher sees you on the board.');
+  const [url, code] = flags.join as [string, string];
+  return { url, code, name: flags.name };
 }
 
 const program = oneLineErrors(
@@ -76,6 +97,11 @@ const program = oneLineErrors(
     .option('--chapter <n>', 'start at chapter N (1 … 8) whatever the saved progress says')
     .option('--reset', 'forget the progress and remove what the lesson made (step 1), then start over')
     .option('--plain', 'print lines instead of the full-screen app (the default without a terminal)')
+    .option(
+      '--join <url-and-code...>',
+      "join a workshop: the teacher's board address and join code (the board sees chapters, checks and figures only)",
+    )
+    .option('--name <name>', 'your name on the teacher’s board (with --join)')
     .addHelpText('after', `\n${overview.join('\n')}\n`)
     .action(async (flags: WalkthroughFlags) => {
       const { runTutor } = await import('../../tutor/cli.ts');
@@ -85,6 +111,7 @@ const program = oneLineErrors(
           exitCode: EXIT_USAGE,
         });
       const chapter = flags.chapter === undefined ? undefined : Number(flags.chapter);
+      const join = joinFlags(flags);
       const code = await runTutor(
         {
           ...(flags.cloud ? { cloud: flags.cloud } : {}),
@@ -93,6 +120,7 @@ const program = oneLineErrors(
           ...(chapter === undefined ? {} : { chapter }),
           reset: flags.reset ?? false,
           plain: flags.plain ?? false,
+          ...(join ? { join } : {}),
         },
         { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr },
         startingLocalCloud,
