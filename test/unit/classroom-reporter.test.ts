@@ -3,7 +3,7 @@
 // once, back said once, every event delivered in order, none lost up to the bound; a stale token said
 // once and reporting stops; send() never throws; close() bounded even when the board never answers.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createReporter } from '../../src/classroom/client/reporter.ts';
+import { createReporter, MAX_BATCH_BYTES } from '../../src/classroom/client/reporter.ts';
 import { MAX_EVENTS_PER_POST, type ProgressEvent } from '../../src/classroom/protocol.ts';
 import { closedPort, type FakeBoard, json, startFakeBoard } from '../helpers/fake-board.ts';
 
@@ -60,6 +60,26 @@ describe('createReporter', () => {
     expect(posts.every((p) => (p.body as { events: [] }).events.length <= MAX_EVENTS_PER_POST)).toBe(true);
     expect(posts.every((p) => p.authorization === 'Bearer tok-1')).toBe(true);
     expect(trouble).toEqual([]);
+  });
+
+  it('keeps each POST under MAX_BATCH_BYTES when the checks say a lot', async () => {
+    const { reporter } = reporterTo();
+    const check = (i: number): ProgressEvent => ({
+      type: 'check',
+      chapter: 5,
+      id: `c${i}`,
+      label: 'a check',
+      ok: false,
+      saw: 's'.repeat(300),
+      hint: 'h'.repeat(300),
+    });
+    const events = Array.from({ length: MAX_EVENTS_PER_POST }, (_, i) => check(i));
+    for (const e of events) reporter.send(e);
+    await reporter.close(5000);
+    expect(delivered()).toEqual(events);
+    const posts = board.received.filter((r) => r.path === '/api/events');
+    expect(posts.length).toBeGreaterThan(1);
+    for (const p of posts) expect(JSON.stringify(p.body).length).toBeLessThan(MAX_BATCH_BYTES + 100);
   });
 
   it('says once that the board went away, once that it is back, and delivers every event in order', async () => {

@@ -2,7 +2,7 @@
 // queues (it never waits and never throws), and one loop posts what is queued in batches, in order.
 // While the board is away the loop retries with a growing pause and keeps the events (up to a bound:
 // the oldest are kept, in order, the newest beyond it dropped and counted), saying so once per
-// outage and once when the board is back. A stale token (401) is said once and reporting stops.
+// outage and once when the board is back. A batch is at most MAX_EVENTS_PER_POST events and 32 KB. A stale token (401) is said once and reporting stops.
 // close() sends what it can within its time limit and then lets the lesson end. Loaded by the
 // notebooks as CommonJS too: no import.meta, no top-level await; the global fetch.
 import { MAX_EVENTS_PER_POST, type ProgressEvent, progressEvent } from '../protocol.ts';
@@ -29,6 +29,21 @@ export interface Reporter {
   send(event: ProgressEvent): void;
   /** Sends what is queued within timeoutMs (default 3 s), then stops; never takes longer. */
   close(timeoutMs?: number): Promise<void>;
+}
+
+/** A batch's JSON stays under this (the board takes 64 KB; 200 checks with long `saw` would not fit). */
+export const MAX_BATCH_BYTES = 32 * 1024;
+
+/** The longest run from the queue's front that fits one POST (at least one event). */
+function nextBatch(queue: readonly ProgressEvent[]): ProgressEvent[] {
+  let bytes = 0;
+  let count = 0;
+  while (count < queue.length && count < MAX_EVENTS_PER_POST) {
+    bytes += Buffer.byteLength(JSON.stringify(queue[count])) + 1;
+    if (count > 0 && bytes > MAX_BATCH_BYTES) break;
+    count += 1;
+  }
+  return queue.slice(0, count);
 }
 
 type Outcome = 'sent' | 'away' | 'stale' | 'refused';
@@ -99,7 +114,7 @@ export function createReporter(options: ReporterOptions): Reporter {
   async function run(): Promise<void> {
     let retryMs = firstRetryMs;
     while (queue.length > 0 && !stopped) {
-      const batch = queue.slice(0, MAX_EVENTS_PER_POST);
+      const batch = nextBatch(queue);
       const { outcome, why } = await post(batch);
       if (stopped) return;
       if (outcome === 'sent' || outcome === 'refused') {
