@@ -4,15 +4,16 @@
 // waits for it), where trouble lines go (the plain output, or the Ink app's notes), and, when the
 // room gives each student a cloud, that cloud: its clouds.yaml and openrc downloaded into the data
 // dir (0600) and the lesson pointed at it (OS_CLIENT_CONFIG_FILE and its name, as --cloud NAME).
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse } from 'yaml';
 import { boardAddress } from '../src/classroom/client/board-address.ts';
 import { fetchStudentCloud, joinBoard } from '../src/classroom/client/join.ts';
 import { createReporter } from '../src/classroom/client/reporter.ts';
+import {
+  joinedSentence,
+  saveStudentCloud,
+  studentCloudSentence,
+} from '../src/classroom/client/student-cloud.ts';
 import { dataDir } from '../src/faafo/config.ts';
-import { writeFileAtomicSync } from '../src/shared/atomic-write.ts';
-import { UserError } from '../src/shared/user-error.ts';
 import { progressOf } from './engine/classroom-report.ts';
 import type { TutorEvent } from './engine/events.ts';
 
@@ -38,43 +39,16 @@ export interface ClassroomSession {
   close(): Promise<void>;
 }
 
-/** The student's cloud files for a room, in the data dir; the cloud's name inside clouds.yaml. */
-function saveStudentCloud(
-  env: NodeJS.ProcessEnv,
-  files: { cloudsYaml: string; openrc: string },
-): { name: string; dir: string; cloudsYaml: string } {
-  let names: string[] = [];
-  try {
-    const clouds = (parse(files.cloudsYaml) as { clouds?: Record<string, unknown> } | null)?.clouds;
-    names = clouds && typeof clouds === 'object' ? Object.keys(clouds) : [];
-  } catch {
-    names = [];
-  }
-  if (names.length !== 1)
-    throw new UserError(
-      `The board sent a clouds.yaml with ${names.length} clouds instead of one; tell the teacher (the lesson needs exactly one).`,
-    );
-  const dir = join(dataDir(env), 'classroom');
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const cloudsYaml = join(dir, 'clouds.yaml');
-  writeFileAtomicSync(cloudsYaml, files.cloudsYaml, 0o600);
-  writeFileAtomicSync(join(dir, 'openrc'), files.openrc, 0o600);
-  return { name: names[0]!, dir, cloudsYaml };
-}
-
 export async function joinClassroom(flags: JoinFlags, env: NodeJS.ProcessEnv): Promise<ClassroomSession> {
   const board = boardAddress(flags.url);
   const reply = await joinBoard(flags.url, flags.code, flags.name);
-  const greeting = [
-    `Joined "${reply.room}" at ${board.shown} as ${flags.name.trim()}. The board sees your chapter, your checks and the measured figures, nothing else: no code, no credentials.`,
-  ];
+  const greeting = [joinedSentence(reply.room, board.shown, flags.name)];
   let cloud: ClassroomSession['cloud'];
   if (reply.sharedCloud) {
-    const saved = saveStudentCloud(env, await fetchStudentCloud(flags.url, reply.token));
+    const files = await fetchStudentCloud(flags.url, reply.token);
+    const saved = saveStudentCloud(join(dataDir(env), 'classroom'), files);
     cloud = { name: saved.name, env: { ...env, OS_CLIENT_CONFIG_FILE: saved.cloudsYaml } };
-    greeting.push(
-      `This room gives you a cloud of your own: the lesson runs on '${saved.name}'. Its clouds.yaml and openrc are in ${saved.dir}; for the openstack CLI: source ${join(saved.dir, 'openrc')}.`,
-    );
+    greeting.push(studentCloudSentence(saved));
   }
   let show: (line: string) => void = () => {};
   const reporter = createReporter({ url: flags.url, token: reply.token, onTrouble: (line) => show(line) });
