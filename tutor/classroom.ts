@@ -9,7 +9,7 @@ import { boardAddress } from '../src/classroom/client/board-address.ts';
 import { fetchStudentCloud, joinBoard } from '../src/classroom/client/join.ts';
 import { createReporter } from '../src/classroom/client/reporter.ts';
 import {
-  joinedSentence,
+  joinedLines,
   saveStudentCloud,
   studentCloudSentence,
 } from '../src/classroom/client/student-cloud.ts';
@@ -42,7 +42,7 @@ export interface ClassroomSession {
 export async function joinClassroom(flags: JoinFlags, env: NodeJS.ProcessEnv): Promise<ClassroomSession> {
   const board = boardAddress(flags.url);
   const reply = await joinBoard(flags.url, flags.code, flags.name);
-  const greeting = [joinedSentence(reply.room, board.shown, flags.name)];
+  const greeting = joinedLines(reply.room, board.shown, flags.name);
   let cloud: ClassroomSession['cloud'];
   if (reply.sharedCloud) {
     const files = await fetchStudentCloud(flags.url, reply.token);

@@ -9,7 +9,7 @@ import { join as joinPath } from 'node:path';
 import { boardAddress } from '../classroom/client/board-address.ts';
 import { fetchStudentCloud, joinBoard } from '../classroom/client/join.ts';
 import { createReporter, type Reporter } from '../classroom/client/reporter.ts';
-import { joinedSentence, saveStudentCloud, studentCloudSentence } from '../classroom/client/student-cloud.ts';
+import { joinedLines, saveStudentCloud, studentCloudSentence } from '../classroom/client/student-cloud.ts';
 import { type CloudFallback, connect } from '../cloud/connect.ts';
 import type { Connection } from '../cloud/driver.ts';
 import { dataDir } from '../faafo/config.ts';
@@ -84,7 +84,7 @@ export async function openLesson(display: Display, options: OpenOptions = {}): P
       oneLine(async () => {
         await reporter?.close(1_000);
         const reply = await joinBoard(url, code, name);
-        display.text(joinedSentence(reply.room, boardAddress(url).shown, name));
+        for (const line of joinedLines(reply.room, boardAddress(url).shown, name)) display.text(line);
         if (reply.sharedCloud) {
           const files = await fetchStudentCloud(url, reply.token);
           const saved = saveStudentCloud(joinPath(dataDir(env), 'classroom'), files);

@@ -18,10 +18,12 @@ export function useLesson(
   useEffect(() => {
     const room = first.current.classroom;
     const note = (text: string) => dispatch({ type: 'note', chapter: 0, text });
-    for (const text of room?.greeting ?? []) note(text);
     room?.showTroubleWith(note);
+    // The greeting is a note of the first chapter (a chapter's start clears the notes before it).
+    const greeting = [...(room?.greeting ?? [])];
     const emit = (event: TutorEvent) => {
       dispatch(event);
+      if (event.type === 'chapter-started') for (const text of greeting.splice(0)) note(text);
       room?.observe(event);
     };
     runLesson({ ...first.current.options, learner: first.current.learner, emit }).then(

@@ -42,6 +42,8 @@ export function saveStudentCloud(dir: string, files: StudentCloudFiles): SavedSt
 export const studentCloudSentence = (saved: SavedStudentCloud): string =>
   `This room gives you a cloud of your own: the lesson runs on '${saved.name}'. Its clouds.yaml and openrc are in ${saved.dir}; for the openstack CLI: source ${saved.openrc}.`;
 
-/** What the student is told on joining: the room, the name, and all the board will ever see. */
-export const joinedSentence = (room: string, board: string, name: string): string =>
-  `Joined "${room}" at ${board} as ${name.trim()}. The board sees your chapter, your checks and the measured figures, nothing else: no code, no credentials.`;
+/** What the student is told on joining: the room and the name, then all the board will ever see (each line fits 80 columns' notes). */
+export const joinedLines = (room: string, board: string, name: string): string[] => [
+  `Joined "${room}" at ${board} as ${name.trim()}.`,
+  'The board sees your chapter, checks and figures only: no code, no credentials.',
+];
