@@ -8,18 +8,7 @@ import { type Board, createBoard } from '../../src/classroom/board/server.ts';
 import type { JoinReply } from '../../src/classroom/protocol.ts';
 import { chapterByNumber } from '../../steps/chapters.ts';
 import { FIGURE_NAMES, figureValues, joinBoard, postEvents } from '../helpers/classroom-lesson.ts';
-import { CHROMIUM_PATH, chromiumAvailable } from '../helpers/services.ts';
-
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
+import { CHROMIUM_ARGS, CHROMIUM_PATH, chromiumAvailable } from '../helpers/services.ts';
 
 const run = await chromiumAvailable();
 
