@@ -16,6 +16,11 @@ export class BoardError extends Error {
   }
 }
 
+/** Parses a request body; a field that is not there is said to be missing rather than "undefined". */
+export function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.ZodSafeParseResult<z.output<S>> {
+  return schema.safeParse(body, { error: (issue) => (issue.input === undefined ? 'is missing' : undefined) });
+}
+
 /** The first few problems zod found, as `where: what` (a path of the body, then zod's words). */
 export function describeIssues(error: z.ZodError): string {
   const shown = error.issues.slice(0, 3).map((issue) => {

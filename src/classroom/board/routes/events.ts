@@ -5,7 +5,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { eventsRequest } from '../../protocol.ts';
 import { requireStudent } from '../auth.ts';
 import type { BoardContext } from '../context.ts';
-import { BoardError, describeIssues } from '../errors.ts';
+import { BoardError, describeIssues, parseBody } from '../errors.ts';
 
 export const eventsRoutes: FastifyPluginAsync<BoardContext> = async (app, ctx) => {
   app.post(
@@ -14,11 +14,11 @@ export const eventsRoutes: FastifyPluginAsync<BoardContext> = async (app, ctx) =
     { onRequest: async (request) => void requireStudent(ctx, request) },
     async (request, reply) => {
       const studentId = requireStudent(ctx, request);
-      const parsed = eventsRequest.safeParse(request.body);
+      const parsed = parseBody(eventsRequest, request.body);
       if (!parsed.success)
         throw new BoardError(
           400,
-          `The events were refused and none was kept: ${describeIssues(parsed.error)}. Update the tutor if this keeps happening.`,
+          `The events were refused and none was kept (${describeIssues(parsed.error)}); update the tutor if this keeps happening.`,
         );
       ctx.roster.apply(studentId, parsed.data.events, ctx.now());
       return reply.code(202).send({ accepted: parsed.data.events.length });

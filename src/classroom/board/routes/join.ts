@@ -8,7 +8,7 @@ import { type JoinReply, joinRequest } from '../../protocol.ts';
 import { RoomFullError, type StudentCloud } from '../../room-cloud.ts';
 import { newToken, sameSecret, studentToken } from '../codes.ts';
 import type { BoardContext } from '../context.ts';
-import { BoardError, describeIssues } from '../errors.ts';
+import { BoardError, describeIssues, parseBody } from '../errors.ts';
 
 /** A short id, free on this board, with no dot (the token's separator). */
 function newStudentId(ctx: BoardContext): string {
@@ -23,9 +23,12 @@ export const joinRoutes: FastifyPluginAsync<BoardContext & { refreshHeadroom: ()
   ctx,
 ) => {
   app.post('/api/join', async (request, reply) => {
-    const parsed = joinRequest.safeParse(request.body);
+    const parsed = parseBody(joinRequest, request.body);
     if (!parsed.success)
-      throw new BoardError(400, `The join request was not understood: ${describeIssues(parsed.error)}`);
+      throw new BoardError(
+        400,
+        `The join request was not understood (${describeIssues(parsed.error)}); join with \`npx faafo-tutor --join URL CODE --name "Your Name"\`.`,
+      );
     const { code, name } = parsed.data;
     if (!sameSecret(code, ctx.joinCode))
       throw new BoardError(403, "That is not this room's join code: check the code on the teacher's board.");

@@ -29,4 +29,6 @@ export const pageRoutes: FastifyPluginAsync = async (app) => {
     const body = readFileSync(join(PAGE_DIR, file));
     app.get(path, async (_request, reply) => reply.type(type).headers(SECURITY_HEADERS).send(body));
   }
+  // Browsers ask for an icon on their own; the board has none, and says so without an error.
+  app.get('/favicon.ico', async (_request, reply) => reply.code(204).send());
 };
