@@ -4,12 +4,16 @@
 // - `faafo-tutor --join URL CODE --name Ada --yes --quick --plain` runs the whole lesson: the board then
 //   shows Ada with every chapter's checks passed, finished 'completed', her predictions' measurements
 //   and the before/after figures — and nothing of her cloud's credentials;
-// - the board stopped mid-lesson (chapter 7 run again): the tutor says so once and still ends 0.
+// - the board stopped mid-lesson (chapter 7 run again): the tutor says so once and still ends 0;
+// - a room with a shared cloud (a RoomCloud handing out this cloud's credentials): a student with no
+//   OS_* of their own gets clouds.yaml and openrc (0600) and the lesson's preflight reaches that cloud.
 import { spawn } from 'node:child_process';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBoard } from '../../src/classroom/board/server.ts';
 import { type ClassView, classView } from '../../src/classroom/protocol.ts';
+import type { RoomCloud } from '../../src/classroom/room-cloud.ts';
 import { TUTOR_BIN } from '../../src/shared/bins.ts';
 import { CHAPTERS } from '../../steps/chapters.ts';
 import { cleanEnv, startTestCloud, type TestCloud } from '../helpers/localcloud.ts';
@@ -19,10 +23,10 @@ let env: NodeJS.ProcessEnv;
 let board: ReturnType<typeof createBoard>;
 let url: string;
 
-/** `faafo-tutor ARGS`; `whenSeen`: called once when the output first matches its pattern. */
+/** `faafo-tutor ARGS`; `whenSeen`: called once when the output first matches its pattern (it may stop the tutor). */
 function tutor(
   args: string[],
-  whenSeen?: { pattern: RegExp; act: () => Promise<void> },
+  whenSeen?: { pattern: RegExp; act: (stop: () => void) => Promise<void> },
   timeoutMs = 1_200_000,
 ): Promise<{ code: number | null; out: string; err: string }> {
   return new Promise((resolve, reject) => {
@@ -38,7 +42,7 @@ function tutor(
       out += chunk.toString();
       if (whenSeen && !seen && whenSeen.pattern.test(out)) {
         seen = true;
-        void whenSeen.act();
+        void whenSeen.act(() => child.kill('SIGTERM'));
       }
     });
     child.stderr.on('data', (chunk: Buffer) => {
@@ -157,5 +161,69 @@ describe('faafo-tutor --join URL CODE --name NAME', () => {
         `^The board at ${url.replace(/[.]/g, '\\.')} stopped answering \\((ECONNREFUSED|ECONNRESET|UND_ERR_SOCKET)\\); the lesson goes on and reports again when it is back\\.$`,
       ),
     );
+  });
+});
+
+describe('faafo-tutor --join in a room with a shared cloud', () => {
+  it('downloads the student’s clouds.yaml and openrc and runs the lesson on that cloud', {
+    timeout: 300_000,
+  }, async () => {
+    const os = cloud.osEnv;
+    const roomCloud: RoomCloud = {
+      headroom: async () => 5,
+      admit: async () => ({
+        cloudName: 'room-lin',
+        cloudsYaml: [
+          'clouds:',
+          '  room-lin:',
+          '    auth:',
+          `      auth_url: ${os.OS_AUTH_URL}`,
+          `      username: ${os.OS_USERNAME}`,
+          `      password: ${os.OS_PASSWORD}`,
+          `      project_name: ${os.OS_PROJECT_NAME}`,
+          '      user_domain_name: Default',
+          '      project_domain_name: Default',
+          '    region_name: RegionOne',
+          '    identity_api_version: 3',
+          '',
+        ].join('\n'),
+        openrc: `export OS_AUTH_URL=${os.OS_AUTH_URL}\nexport OS_USERNAME=${os.OS_USERNAME}\n`,
+      }),
+      close: async () => {},
+    };
+    const shared = createBoard({ room: 'Shared 101', roomCloud });
+    const sharedUrl = await shared.app.listen({ host: '127.0.0.1', port: 0 });
+    // The student's own environment names no cloud: only the room's can work. (The last test: the
+    // module's env is this student's from here on.)
+    const home = join(cloud.dir, 'lin');
+    env = cleanEnv({
+      HOME: home,
+      XDG_DATA_HOME: join(home, 'data'),
+      XDG_CONFIG_HOME: join(home, 'config'),
+      FAAFO_TUTOR_METER_MS: '1000',
+    });
+    try {
+      const run = await tutor(
+        ['--join', sharedUrl, shared.joinCode, '--name', 'Lin', '--yes', '--quick', '--plain'],
+        {
+          // The same project as Ada's here (a real room gives each student one): its key pair is
+          // Ada's, so the preflight's cloud check is what this test waits for.
+          pattern: /✓ a cloud answers.*\n/,
+          act: async (stop) => stop(),
+        },
+        240_000,
+      );
+      const dir = join(home, 'data', 'faafo-tutor', 'classroom');
+      expect(run.out).toContain(
+        `This room gives you a cloud of your own: the lesson runs on 'room-lin'. Its clouds.yaml and openrc are in ${dir}; for the openstack CLI: source ${join(dir, 'openrc')}.`,
+      );
+      expect(run.out).toContain(
+        `✓ a cloud answers and accepts the credentials — using cloud 'room-lin' from ${join(dir, 'clouds.yaml')}`,
+      );
+      for (const file of ['clouds.yaml', 'openrc'])
+        expect(statSync(join(dir, file)).mode & 0o777).toBe(0o600);
+    } finally {
+      await shared.app.close();
+    }
   });
 });
