@@ -162,6 +162,14 @@ describe.runIf(run)("the teacher's board in Chromium", () => {
         for (const [i, phase] of (['before', 'after'] as const).entries())
           expect(await width(student, phase)).toBeCloseTo((throughput(n)[i]! / max) * full, 0);
       expect(await page.locator('#chart').textContent()).toContain('Bo "the" & Co');
+
+      // Time on the chapter counts on the page's own clock, and stops for a student who finished.
+      const boTime = page.locator(`tr[data-student="${bo.studentId}"] td.time`);
+      expect(await boTime.textContent()).toMatch(/^\d+:\d\d$/);
+      await postEvents(base, cy.token, [{ type: 'finished', outcome: 'completed' }]);
+      const cyRow = page.locator(`tr[data-student="${cy.studentId}"]`);
+      await expect.poll(() => cyRow.locator('.badge.finished').textContent()).toBe('finished');
+      expect(await cyRow.locator('td.time').textContent()).toBe('—');
       expect(errors).toEqual([]);
     } finally {
       await close();

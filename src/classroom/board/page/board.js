@@ -40,8 +40,10 @@ function nameCell(student) {
     td.append(badge);
   }
   if (student.finished) {
+    // completed → "finished" (green); quit and failed → grey.
     const words = { completed: 'finished', quit: 'quit', failed: 'stopped' };
-    td.append(el('span', `badge ${student.finished}`, words[student.finished]));
+    const style = student.finished === 'completed' ? 'finished' : student.finished;
+    td.append(el('span', `badge ${style}`, words[student.finished]));
   }
   return td;
 }
@@ -89,8 +91,9 @@ function row(student, view) {
   tr.dataset.student = student.id;
   if (student.stuck) tr.classList.add('stuck');
   if (student.finished) tr.classList.add('finished');
-  const time = el('td', 'time');
-  time.dataset.since = String(student.chapterSince);
+  // A finished student's clock has stopped: no time counts on.
+  const time = el('td', 'time', student.finished ? '—' : undefined);
+  if (!student.finished) time.dataset.since = String(student.chapterSince);
   tr.append(
     nameCell(student),
     chapterCell(student, view.chapters),
@@ -103,7 +106,7 @@ function row(student, view) {
 
 function tick() {
   const now = Date.now() + clockOffset;
-  for (const cell of document.querySelectorAll('td.time')) {
+  for (const cell of document.querySelectorAll('td.time[data-since]')) {
     cell.textContent = duration(now - Number(cell.dataset.since));
   }
 }
