@@ -55,6 +55,18 @@ export default {
       to: { path: '^src/localcloud/' },
     },
     {
+      name: 'classroom-board-knows-no-local-cloud',
+      comment:
+        "The teacher's board serves a room whatever cloud its students use (their own, a shared local " +
+        "cloud, a department's OpenStack); it reaches a room's cloud only through the RoomCloud seam " +
+        '(src/classroom/room-cloud.ts), whose implementations live in src/classroom/room/, the one place ' +
+        'that may start a local cloud. Importing the local cloud would tie the board to one cloud and load ' +
+        'the whole cloud for a board that needs none.',
+      severity: 'error',
+      from: { path: '^src/classroom/board/' },
+      to: { path: '^src/localcloud/' },
+    },
+    {
       name: 'local-cloud-starts-faafo-as-processes',
       comment:
         'The local cloud runs faafo on its nodes as processes started from userdata, as a real cloud ' +

@@ -2,6 +2,7 @@
 // `npm run bench -- scale-out` (or any part's name) runs only the parts named.
 import { availableParallelism, cpus } from 'node:os';
 import { benchApi, printApi } from './api.ts';
+import { benchBoard, printBoard } from './board.ts';
 import { benchBroker, printBroker } from './broker.ts';
 import { benchLesson, printLesson } from './lesson.ts';
 import { benchLocalCloud, printLocalCloud } from './localcloud.ts';
@@ -15,6 +16,8 @@ const PARTS: Array<[string, () => Promise<void>]> = [
   ['render', async () => printRender(await benchRender())],
   ['peak-rss', async () => printPeakRss(await benchPeakRss())],
   ['broker', async () => printBroker(await benchBroker())],
+  // Light (one board process, HTTP clients here), so before the local cloud starts its nodes.
+  ['board', async () => printBoard(await benchBoard())],
   // Before the local cloud's bench: it builds dist/, which that cloud's nodes then run.
   ['startup', async () => printStartup(await benchStartup())],
   // Before the API bench: the nodes need both cores, and that one pins this process to one.

@@ -11,6 +11,7 @@ import { PACKAGE_ROOT } from '../src/shared/package-root.ts';
 import { CHAPTERS } from '../steps/chapters.ts';
 import { ChapterOutcome } from './app/chapter-outcome.tsx';
 import { FigureTable } from './app/figure-table.tsx';
+import type { ClassroomSession } from './classroom.ts';
 import { BacklogChart } from './components/backlog-chart.tsx';
 import { CheckList } from './components/check-list.tsx';
 import { CodeView } from './components/code-view.tsx';
@@ -30,6 +31,8 @@ export interface AppProps {
   options: Omit<LessonOptions, 'learner' | 'emit'>;
   yes: boolean;
   onEnd(outcome: LessonOutcome | { error: string }): void;
+  /** `--join`: the events go to the board too; its greeting and trouble lines are notes. */
+  classroom?: Pick<ClassroomSession, 'greeting' | 'observe' | 'showTroubleWith'>;
 }
 
 const readStep = (file: string) => {
@@ -40,13 +43,13 @@ const readStep = (file: string) => {
   }
 };
 
-export function App({ options, yes, onEnd }: AppProps) {
+export function App({ options, yes, onEnd, classroom }: AppProps) {
   const { exit } = useApp();
   const { stdout } = useStdout();
   // One line short of the terminal: an Ink frame as tall as the screen is redrawn from scratch each time.
   const rows = Math.max(24, stdout.rows ?? 24) - 1;
   const asking = useLearner();
-  const { state, outcome } = useLesson(options, yes ? nonInteractive : asking.learner);
+  const { state, outcome } = useLesson(options, yes ? nonInteractive : asking.learner, classroom);
   const views = useKeys(asking.question, asking.answer, () => {
     onEnd('quit');
     exit();

@@ -1,9 +1,9 @@
 // `faafo-tutor`: the lesson's entry point (bin/faafo-tutor.mjs runs this, built or through tsx). With no
 // command it says plainly what exists; `faafo-tutor broker` runs the embedded AMQP broker,
 // `faafo-tutor pgserve` the database server of the local cloud's database node and
-// `faafo-tutor cloud` the local OpenStack. With no command (options only), it runs the walkthrough
-// (tutor/cli.ts); with nothing at all and no terminal, it prints the overview instead of starting a
-// cloud for nobody.
+// `faafo-tutor cloud` the local OpenStack, `faafo-tutor classroom serve` a teacher's board for a
+// workshop. With no command (options only), it runs the walkthrough (tutor/cli.ts); with nothing at
+// all and no terminal, it prints the overview instead of starting a cloud for nobody.
 import { Command, CommanderError } from 'commander';
 import { EXIT_FAILURE, EXIT_USAGE, UserError } from '../shared/user-error.ts';
 import { VERSION } from '../version.ts';
@@ -15,6 +15,8 @@ const overview = [
   '`--yes --plain` to run it unattended, `--reset` to start over). The parts on their own:',
   "  npx faafo-tutor steps      the lesson's steps; `faafo-tutor step prelude`, then `step 1` … `step 7` run them",
   '  npx faafo-tutor cloud up   a local OpenStack-compatible cloud; `cloud env` prints its OS_* settings',
+  "  npx faafo-tutor classroom serve   a workshop: the teacher's board, which students join with a code",
+  '  npx faafo-tutor --join URL CODE --name NAME   a student joins it: the walkthrough, seen on the board',
   "  npx faafo-tutor ssh NODE   log in to a server (or `ssh NODE -- uptime`) with the lesson's key",
   '  npx faafo-tutor broker     the embedded AMQP broker (RabbitMQ stand-in) on 127.0.0.1:5672',
   '  npx faafo-tutor pgserve    PGlite served as a PostgreSQL (MySQL stand-in) on 127.0.0.1:5432',
@@ -58,6 +60,26 @@ interface WalkthroughFlags {
   chapter?: string;
   reset?: boolean;
   plain?: boolean;
+  join?: string[];
+  name?: string;
+}
+
+/** `--join URL CODE` and `--name NAME`, checked together: one usage line when either is wrong. */
+function joinFlags(flags: WalkthroughFlags): { url: string; code: string; name: string } | undefined {
+  const usage = (text: string) => new UserError(text, { exitCode: EXIT_USAGE });
+  if (flags.join === undefined) {
+    if (flags.name !== undefined)
+      throw usage('--name goes with --join URL CODE (the board the teacher showed).');
+    return undefined;
+  }
+  if (flags.join.length !== 2)
+    throw usage(
+      `--join takes the board's address and the join code, as the teacher showed them: --join http://192.168.1.20:8700 K7M2QX --name "Ada L." (got ${flags.join.length} value${flags.join.length === 1 ? '' : 's'}).`,
+    );
+  if (flags.name === undefined)
+    throw usage('--join needs --name NAME: how the teacher sees you on the board.');
+  const [url, code] = flags.join as [string, string];
+  return { url, code, name: flags.name };
 }
 
 const program = oneLineErrors(
@@ -76,6 +98,11 @@ const program = oneLineErrors(
     .option('--chapter <n>', 'start at chapter N (1 … 8) whatever the saved progress says')
     .option('--reset', 'forget the progress and remove what the lesson made (step 1), then start over')
     .option('--plain', 'print lines instead of the full-screen app (the default without a terminal)')
+    .option(
+      '--join <url-and-code...>',
+      "join a workshop: the teacher's board address and join code (the board sees chapters, checks and figures only)",
+    )
+    .option('--name <name>', 'your name on the teacher’s board (with --join)')
     .addHelpText('after', `\n${overview.join('\n')}\n`)
     .action(async (flags: WalkthroughFlags) => {
       const { runTutor } = await import('../../tutor/cli.ts');
@@ -85,6 +112,7 @@ const program = oneLineErrors(
           exitCode: EXIT_USAGE,
         });
       const chapter = flags.chapter === undefined ? undefined : Number(flags.chapter);
+      const join = joinFlags(flags);
       const code = await runTutor(
         {
           ...(flags.cloud ? { cloud: flags.cloud } : {}),
@@ -93,6 +121,7 @@ const program = oneLineErrors(
           ...(chapter === undefined ? {} : { chapter }),
           reset: flags.reset ?? false,
           plain: flags.plain ?? false,
+          ...(join ? { join } : {}),
         },
         { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr },
         startingLocalCloud,
@@ -114,11 +143,14 @@ const walkthrough =
   argv[0]!.startsWith('-');
 const wanted = (name: string) =>
   (!walkthrough &&
-    !['broker', 'pgserve', 'cloud', 'ssh', 'step', 'steps', 'notebook', 'doctor'].includes(argv[0] ?? '')) ||
+    !['broker', 'pgserve', 'cloud', 'classroom', 'ssh', 'step', 'steps', 'notebook', 'doctor'].includes(
+      argv[0] ?? '',
+    )) ||
   argv[0] === name;
 const brokerCommand = wanted('broker') ? (await import('../broker/cli.ts')).brokerCommand : undefined;
 const pgserveCommand = wanted('pgserve') ? (await import('../pgserve/cli.ts')).pgserveCommand : undefined;
 const cloudCommand = wanted('cloud') ? (await import('../localcloud/cli.ts')).cloudCommand : undefined;
+const classroom = wanted('classroom') ? await import('../classroom/cli.ts') : undefined;
 const lesson = wanted('step') || wanted('steps') ? await import('../lesson/cli.ts') : undefined;
 const ssh = wanted('ssh') ? await import('../lesson/ssh-command.ts') : undefined;
 
@@ -128,6 +160,11 @@ if (cloudCommand) {
   const cloud = cloudCommand(io);
   for (const command of cloud.commands) oneLineErrors(command, `faafo-tutor cloud ${command.name()}`);
   program.addCommand(oneLineErrors(cloud, 'faafo-tutor cloud'));
+}
+if (classroom) {
+  const command = classroom.classroomCommand(io);
+  for (const sub of command.commands) oneLineErrors(sub, `faafo-tutor classroom ${sub.name()}`);
+  program.addCommand(oneLineErrors(command, 'faafo-tutor classroom'));
 }
 for (const command of lesson ? [lesson.stepCommand(io), lesson.stepsCommand(io)] : []) {
   program.addCommand(oneLineErrors(command, `faafo-tutor ${command.name()}`));
@@ -148,7 +185,7 @@ try {
     process.exitCode = error.exitCode === 0 ? 0 : EXIT_USAGE;
   } else if (error instanceof UserError) {
     // A failure the user can act on, from whichever part: one line, named after the command run.
-    const command = ['broker', 'pgserve', 'cloud', 'ssh'].includes(argv[0] ?? '')
+    const command = ['broker', 'pgserve', 'cloud', 'classroom', 'ssh'].includes(argv[0] ?? '')
       ? `faafo-tutor ${argv[0]}`
       : 'faafo-tutor';
     io.stderr.write(`${command}: ${error.message}\n`);

@@ -3,9 +3,18 @@
 // the local cloud, started when it is not running) and offers each cell one call: run a step's own
 // function, show the servers, the security groups, fractals, a measured load chart. Every call
 // finds its state in the cloud (cells re-run in any order) and fails with one line, no stack.
+// `await lesson.join(url, code, name)` reports the steps' checks to a teacher's board (./classroom.ts),
+// and in a room with a shared cloud points every later cell at the student's own cloud.
+import { join as joinPath } from 'node:path';
+import { boardAddress } from '../classroom/client/board-address.ts';
+import { fetchStudentCloud, joinBoard } from '../classroom/client/join.ts';
+import { createReporter, type Reporter } from '../classroom/client/reporter.ts';
+import { joinedLines, saveStudentCloud, studentCloudSentence } from '../classroom/client/student-cloud.ts';
 import { type CloudFallback, connect } from '../cloud/connect.ts';
 import type { Connection } from '../cloud/driver.ts';
+import { dataDir } from '../faafo/config.ts';
 import type { StepBody } from '../lesson/run-step.ts';
+import { stepProgress } from './classroom.ts';
 import type { Display } from './display.ts';
 import { oneLine } from './failure.ts';
 import { type ShownFractal, showFractals } from './fractals.ts';
@@ -19,6 +28,8 @@ export interface OpenOptions {
   env?: NodeJS.ProcessEnv;
   /** Where to look for the package's `faafo-tutor` command (default: this module's folder). */
   packageFrom?: string;
+  /** Join a teacher's board first (before connecting: a room may give the student its own cloud). */
+  join?: { url: string; code: string; name: string };
 }
 
 export interface NotebookLesson {
@@ -30,23 +41,37 @@ export interface NotebookLesson {
   groups(): Promise<Reach[]>;
   fractals(count?: number): Promise<ShownFractal[]>;
   measure(options?: BatchOptions): Promise<{ drainMs: number; done: number; failed: number }>;
+  /** Joins a teacher's board: the steps run from now on report their chapter and checks to it. */
+  join(url: string, code: string, name: string): Promise<void>;
+  /** Sends what is still queued for the board (within timeoutMs) and stops reporting. */
+  leave(timeoutMs?: number): Promise<void>;
 }
 
 /** This module's folder in CommonJS (the notebooks' build); the working directory otherwise. */
 const here = (): string => (typeof __dirname === 'string' ? __dirname : process.cwd());
 
 export async function openLesson(display: Display, options: OpenOptions = {}): Promise<NotebookLesson> {
-  const env = options.env ?? process.env;
+  // Replaced once by join() in a room that gives the student a cloud of their own.
+  let env = options.env ?? process.env;
+  let reporter: Reporter | undefined;
+  let toProgress = stepProgress();
   const fallback: CloudFallback = localCloudByCommand(options.packageFrom ?? here());
   const connection = () => oneLine(() => connect({ env, fallback }));
   const withConn = <T>(work: (conn: Connection) => Promise<T>) =>
     oneLine(async () => work(await connect({ env, fallback })));
-  // Connect now: a notebook with no cloud says so in its first cell.
-  const conn = await connection();
-  display.text(`Connected to ${conn.label}.`);
-  return {
+  const lesson: NotebookLesson = {
     connection,
-    run: (step, body) => oneLine(() => runStepCell(step, body, { display, env, fallback })),
+    run: (step, body) =>
+      oneLine(() =>
+        runStepCell(step, body, {
+          display,
+          env,
+          fallback,
+          report: (event) => {
+            for (const progress of toProgress(event)) reporter?.send(progress);
+          },
+        }),
+      ),
     nodes: () => withConn((c) => showNodes(c, display)),
     groups: () => withConn((c) => showSecurityGroups(c, display)),
     fractals: (count) => withConn((c) => showFractals(c, display, count)),
@@ -55,5 +80,28 @@ export async function openLesson(display: Display, options: OpenOptions = {}): P
         const { chart: _, ...figures } = await measureAndChart(c, display, batch);
         return figures;
       }),
+    join: (url, code, name) =>
+      oneLine(async () => {
+        await reporter?.close(1_000);
+        const reply = await joinBoard(url, code, name);
+        for (const line of joinedLines(reply.room, boardAddress(url).shown, name)) display.text(line);
+        if (reply.sharedCloud) {
+          const files = await fetchStudentCloud(url, reply.token);
+          const saved = saveStudentCloud(joinPath(dataDir(env), 'classroom'), files);
+          env = { ...env, OS_CLIENT_CONFIG_FILE: saved.cloudsYaml, OS_CLOUD: saved.name };
+          display.text(studentCloudSentence(saved));
+        }
+        toProgress = stepProgress();
+        reporter = createReporter({ url, token: reply.token, onTrouble: (line) => display.text(line) });
+      }),
+    leave: async (timeoutMs) => {
+      await reporter?.close(timeoutMs);
+      reporter = undefined;
+    },
   };
+  if (options.join) await lesson.join(options.join.url, options.join.code, options.join.name);
+  // Connect now: a notebook with no cloud says so in its first cell.
+  const conn = await connection();
+  display.text(`Connected to ${conn.label}.`);
+  return lesson;
 }

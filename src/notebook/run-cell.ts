@@ -14,6 +14,8 @@ export interface CellContext {
   display: Display;
   env: NodeJS.ProcessEnv;
   fallback: CloudFallback;
+  /** In a classroom, every event of the run (./classroom.ts maps and sends them); returns at once. */
+  report?: (event: StepEvent) => void;
 }
 
 /** Runs step `id` with `body` (the step's function); resolves when the cloud passed its checks. */
@@ -30,6 +32,7 @@ export async function runStepCell(
     id,
     { env: context.env, fallback: context.fallback, ...(body ? { body } : { checkOnly: true }) },
     (event) => {
+      context.report?.(event);
       if (event.type === 'check') checks.push(event);
       else if (event.type !== 'failed') print(event);
     },

@@ -14,18 +14,7 @@ import { openRepository } from '../../src/faafo/db/open.ts';
 import type { FractalRepository } from '../../src/faafo/db/repository.ts';
 import { openImageStore } from '../../src/faafo/images/open.ts';
 import type { TaskPublisher } from '../../src/faafo/queue/publisher.ts';
-import { CHROMIUM_PATH, chromiumAvailable } from '../helpers/services.ts';
-
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
+import { CHROMIUM_ARGS, CHROMIUM_PATH, chromiumAvailable } from '../helpers/services.ts';
 
 const FINISHED = 12;
 

@@ -8,6 +8,17 @@ export const TEST_MYSQL_URL = process.env.FAAFO_TEST_MYSQL_URL ?? 'mysql://faafo
 export const TEST_POSTGRES_URL =
   process.env.FAAFO_TEST_POSTGRES_URL ?? 'postgresql://faafo:password@127.0.0.1:5432/postgres';
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+/** Headless, sandbox off (containers), and nothing that would reach beyond this machine on its own. */
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 /** True when something accepts TCP connections at the URL's host and port. */
 export function tcpReachable(url: string, defaultPort: number, timeoutMs = 1500): Promise<boolean> {

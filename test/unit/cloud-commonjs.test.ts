@@ -1,4 +1,4 @@
-// What the notebooks import — the cloud connection (src/cloud), the lesson's steps with their
+// What the notebooks import — the cloud connection (src/cloud), the classroom client (src/classroom/client), the lesson's steps with their
 // manifest (steps/), the lab's instruments (src/lab) and the notebook library (src/notebook) — loads from CommonJS: tslab compiles a
 // notebook's cells and the .ts files they import to CommonJS and require()s them. Each check runs in a child process whose .ts files are
 // compiled to CommonJS by TypeScript, file by file (test/helpers/commonjs-typescript.cjs), with
@@ -159,6 +159,55 @@ describe('the notebooks’ imports, loaded as CommonJS', () => {
     expect(seen.mixed).toMatch(/^The cloud holds both topologies .*: run step 1 and the prelude/);
     expect(seen.table).toBe(true);
     expect(seen.oneLine).toBe('Step 5 failed: do this.');
+    expect(seen.localcloud).toEqual([]);
+  }, 60_000);
+
+  it('the classroom client (src/classroom/client) and the notebooks’ step mapping load and report to an unreachable board', async () => {
+    const script = `
+      const { joinBoard, fetchStudentCloud } = require('./src/classroom/client/join.ts');
+      const { createReporter } = require('./src/classroom/client/reporter.ts');
+      const { saveStudentCloud } = require('./src/classroom/client/student-cloud.ts');
+      const { stepProgress } = require('./src/notebook/classroom.ts');
+      const server = require('node:net').createServer();
+      server.listen(0, '127.0.0.1', () => {
+        const port = server.address().port;
+        server.close(async () => {
+          const url = 'http://127.0.0.1:' + port;
+          const trouble = [];
+          const reporter = createReporter({ url, token: 't', onTrouble: (l) => trouble.push(l), firstRetryMs: 20 });
+          const map = stepProgress();
+          for (const e of [{ type: 'started', step: { id: 'step-1', title: 's', file: 'f' }, checkOnly: true }, { type: 'check', ok: true, label: 'ok' }])
+            for (const p of map(e)) reporter.send(p);
+          const started = Date.now();
+          await new Promise((r) => setTimeout(r, 300));
+          await reporter.close(300);
+          let joined;
+          try { await joinBoard(url, 'ABC234', 'Ada'); } catch (error) { joined = error.message; }
+          const loaded = Object.keys(require.cache).map((f) => f.slice(process.cwd().length + 1));
+          console.log(JSON.stringify({
+            functions: [typeof fetchStudentCloud, typeof saveStudentCloud],
+            trouble, closeMs: Date.now() - started, joined,
+            localcloud: loaded.filter((f) => f.startsWith('src/localcloud/')),
+          }));
+        });
+      });
+    `;
+    const result = await inCommonJs(script);
+    expect(result.ok, result.out).toBe(true);
+    const seen = JSON.parse(result.out) as {
+      functions: string[];
+      trouble: string[];
+      closeMs: number;
+      joined: string;
+      localcloud: string[];
+    };
+    expect(seen.functions).toEqual(['function', 'function']);
+    expect(seen.trouble).toHaveLength(1);
+    expect(seen.trouble[0]).toMatch(
+      /^The board at http:\/\/127\.0\.0\.1:\d+ stopped answering \(ECONNREFUSED\); the lesson goes on/,
+    );
+    expect(seen.closeMs).toBeLessThan(1500);
+    expect(seen.joined).toMatch(/does not answer \(ECONNREFUSED\)\. Check the address the teacher showed\.$/);
     expect(seen.localcloud).toEqual([]);
   }, 60_000);
 

@@ -158,6 +158,45 @@ describe('the Ink app', () => {
     }
   });
 
+  it('in a classroom: every event goes to the session, its greeting and trouble are notes on the screen', async () => {
+    const { runners: fake, releaseStep } = runners();
+    const observed: string[] = [];
+    let show: (line: string) => void = () => {};
+    const classroom = {
+      greeting: ['Joined "Cloud 101" as Ada.'],
+      observe: (event: { type: string }) => observed.push(event.type),
+      showTroubleWith: (next: (line: string) => void) => {
+        show = next;
+      },
+    };
+    // The preflight waits until the test has seen the greeting (a real one takes seconds).
+    let greeted = () => {};
+    const seen = new Promise<void>((resolve) => {
+      greeted = resolve;
+    });
+    const preflight: Runners['preflight'] = async (ctx, book) => {
+      await seen;
+      return fake.preflight(ctx, book);
+    };
+    const options = { run: {}, sizes: LOAD_SIZES.quick, store, runners: { ...fake, preflight } };
+    const ended: (LessonOutcome | { error: string })[] = [];
+    const app = render(createElement(App, { options, yes: true, onEnd: (o) => ended.push(o), classroom }));
+    try {
+      await until(app.lastFrame, '· Joined "Cloud 101" as Ada.');
+      greeted();
+      await until(app.lastFrame, '▶ prelude: The prelude');
+      show('The board stopped answering.');
+      await until(app.lastFrame, '· The board stopped answering.');
+      releaseStep();
+      await until(() => (ended.length > 0 ? 'ended' : ''), 'ended');
+      expect(observed).toContain('chapter-started');
+      expect(observed).toContain('check');
+      expect(observed.at(-1)).toBe('finished');
+    } finally {
+      app.unmount();
+    }
+  });
+
   it('maps keys to answers only for the question that is open', () => {
     const chapter = CHAPTERS[2]!;
     const predict = { kind: 'predict', chapter, prediction: chapter.predictions[0]! } as const;

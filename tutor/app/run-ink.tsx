@@ -1,13 +1,17 @@
 // The tutor in a terminal: renders the Ink app and resolves with the exit code when the lesson
-// ends or the learner quits (0), or a check failed and the run stopped (1).
+// ends or the learner quits (0), or a check failed and the run stopped (1). In a classroom the
+// session's tap sees every event and its trouble lines become the app's notes (printed into Ink's
+// screen they would tear its frame).
 import { render } from 'ink';
 import { App } from '../app.tsx';
+import type { ClassroomSession } from '../classroom.ts';
 import type { LessonOptions, LessonOutcome } from '../engine/run-lesson.ts';
 
 export async function runInk(
   options: Omit<LessonOptions, 'learner' | 'emit'>,
   flags: { yes: boolean },
   io: { stdin: NodeJS.ReadStream; stdout: NodeJS.WriteStream; stderr: NodeJS.WriteStream },
+  classroom?: ClassroomSession,
 ): Promise<number> {
   const ended: { outcome: LessonOutcome | { error: string } } = { outcome: 'quit' };
   // The steps print the guide's lines with console.log; the app shows the same runs from their
@@ -16,12 +20,20 @@ export async function runInk(
   const { log, info } = console;
   console.log = () => {};
   console.info = () => {};
-  const app = render(<App options={options} yes={flags.yes} onEnd={(o) => (ended.outcome = o)} />, {
-    stdin: io.stdin,
-    stdout: io.stdout,
-    stderr: io.stderr,
-    patchConsole: false,
-  });
+  const app = render(
+    <App
+      options={options}
+      yes={flags.yes}
+      onEnd={(o) => (ended.outcome = o)}
+      {...(classroom ? { classroom } : {})}
+    />,
+    {
+      stdin: io.stdin,
+      stdout: io.stdout,
+      stderr: io.stderr,
+      patchConsole: false,
+    },
+  );
   try {
     await app.waitUntilExit();
   } finally {
