@@ -349,6 +349,19 @@ describe('a room with its own cloud', () => {
   });
 });
 
+describe('stopping the board', () => {
+  it('ends the open streams, so closing does not wait on a page that is still following', async () => {
+    const { board, base } = await startBoard();
+    const stream = await fetch(`${base}/api/class/stream?token=${board.teacherToken}`);
+    const reader = stream.body!.getReader();
+    expect((await reader.read()).done).toBe(false);
+    const started = performance.now();
+    await board.app.close();
+    expect(performance.now() - started).toBeLessThan(2_000);
+    for (;;) if ((await reader.read()).done) break;
+  });
+});
+
 describe('guessing the join code', () => {
   it('gets a few wrong codes a minute per address, then 429 for any code until the minute is over', async () => {
     let clock = Date.now();
