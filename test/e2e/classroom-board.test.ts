@@ -7,6 +7,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Board, createBoard } from '../../src/classroom/board/server.ts';
 import { applyEvents, type BoardView, newStudent } from '../../src/classroom/board/state.ts';
+import { WRONG_CODES_PER_MINUTE } from '../../src/classroom/board/wrong-code-limit.ts';
 import { classView, type JoinReply } from '../../src/classroom/protocol.ts';
 import { type RoomCloud, RoomFullError, type StudentCloud } from '../../src/classroom/room-cloud.ts';
 import { TUTOR_BIN } from '../../src/shared/bins.ts';
@@ -342,6 +343,37 @@ describe('a room with its own cloud', () => {
       cloud.admitted.pop();
       expect((await call(`${base}/api/join`, json({ code: board.joinCode, name: 'Cy' }))).status).toBe(201);
       await expect.poll(async () => (await classOf(base, board)).headroom).toBe(0);
+    } finally {
+      await board.app.close();
+    }
+  });
+});
+
+describe('stopping the board', () => {
+  it('ends the open streams, so closing does not wait on a page that is still following', async () => {
+    const { board, base } = await startBoard();
+    const stream = await fetch(`${base}/api/class/stream?token=${board.teacherToken}`);
+    const reader = stream.body!.getReader();
+    expect((await reader.read()).done).toBe(false);
+    const started = performance.now();
+    await board.app.close();
+    expect(performance.now() - started).toBeLessThan(2_000);
+    for (;;) if ((await reader.read()).done) break;
+  });
+});
+
+describe('guessing the join code', () => {
+  it('gets a few wrong codes a minute per address, then 429 for any code until the minute is over', async () => {
+    let clock = Date.now();
+    const { board, base } = await startBoard({ now: () => clock });
+    try {
+      const wrong = board.joinCode === 'ABCDEF' ? 'ABCDEG' : 'ABCDEF';
+      for (let i = 0; i < WRONG_CODES_PER_MINUTE; i++)
+        expect((await call(`${base}/api/join`, json({ code: wrong, name: 'Mallory' }))).status).toBe(403);
+      // Now even the right code is refused: a guesser cannot tell a right guess from a wrong one.
+      expectRefusal(await call(`${base}/api/join`, json({ code: board.joinCode, name: 'Ada' })), 429);
+      clock += 60_000;
+      expect((await call(`${base}/api/join`, json({ code: board.joinCode, name: 'Ada' }))).status).toBe(201);
     } finally {
       await board.app.close();
     }

@@ -32,7 +32,19 @@ export const classRoutes: FastifyPluginAsync<BoardContext & { feed: ClassFeed }>
       'x-accel-buffering': 'no',
     });
     const keepalive = setInterval(() => raw.write(': still here\n\n'), KEEPALIVE_MS);
-    const unsubscribe = ctx.feed.subscribe((view) => raw.write(`data: ${view}\n\n`));
+    // A page that reads slower than the board pushes gets the latest view once it has caught up, not
+    // every view in between piling up in memory (each view is the whole class).
+    let waiting: string | undefined;
+    raw.on('drain', () => {
+      const latest = waiting;
+      waiting = undefined;
+      if (latest !== undefined) raw.write(latest);
+    });
+    const unsubscribe = ctx.feed.subscribe((view) => {
+      const message = `data: ${view}\n\n`;
+      if (raw.writableNeedDrain) waiting = message;
+      else raw.write(message);
+    });
     const end = () => {
       clearInterval(keepalive);
       unsubscribe();

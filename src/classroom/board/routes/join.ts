@@ -9,6 +9,7 @@ import { RoomFullError, type StudentCloud } from '../../room-cloud.ts';
 import { newToken, sameSecret, studentToken } from '../codes.ts';
 import type { BoardContext } from '../context.ts';
 import { BoardError, describeIssues, parseBody } from '../errors.ts';
+import { WrongCodeLimit } from '../wrong-code-limit.ts';
 
 /** A short id, free on this board, with no dot (the token's separator). */
 function newStudentId(ctx: BoardContext): string {
@@ -22,7 +23,13 @@ export const joinRoutes: FastifyPluginAsync<BoardContext & { refreshHeadroom: ()
   app,
   ctx,
 ) => {
+  const wrongCodes = new WrongCodeLimit();
   app.post('/api/join', async (request, reply) => {
+    if (wrongCodes.blocked(request.ip, ctx.now()))
+      throw new BoardError(
+        429,
+        'Too many wrong join codes from this address in the last minute: wait a minute, then type the code the board shows.',
+      );
     const parsed = parseBody(joinRequest, request.body);
     if (!parsed.success)
       throw new BoardError(
@@ -30,8 +37,10 @@ export const joinRoutes: FastifyPluginAsync<BoardContext & { refreshHeadroom: ()
         `The join request was not understood (${describeIssues(parsed.error)}); join with \`npx faafo-tutor --join URL CODE --name "Your Name"\`.`,
       );
     const { code, name } = parsed.data;
-    if (!sameSecret(code, ctx.joinCode))
+    if (!sameSecret(code, ctx.joinCode)) {
+      wrongCodes.count(request.ip, ctx.now());
       throw new BoardError(403, "That is not this room's join code: check the code on the teacher's board.");
+    }
     if (!ctx.roster.reserveName(name))
       throw new BoardError(
         409,
