@@ -235,8 +235,11 @@ describe('Keystone administration', () => {
     expect(
       (await boss.keystone('PUT', `/v3/projects/${alice.projectId}/users/${alice.userId}/roles/nope`)).status,
     ).toBe(404);
+    expect((await alice.nova('GET', '/v2.1/servers')).status).toBe(200);
     expect((await boss.keystone('DELETE', grant)).status).toBe(204);
     expect((await boss.keystone('DELETE', grant)).status).toBe(404);
+    // Her token for the project is revoked with the role.
+    expect((await alice.nova('GET', '/v2.1/servers')).status).toBe(401);
     expect((await login('alice', 'alice-pw', 'alice')).status).toBe(401);
   });
 
