@@ -243,6 +243,21 @@ describe('Keystone administration', () => {
     expect((await login('alice', 'alice-pw', 'alice')).status).toBe(401);
   });
 
+  it('gives a student a v2.0 token (libcloud 2.0_password) for their own tenant only', async () => {
+    const boss = await admin();
+    await student(boss, 'alice');
+    const v2 = (tenantName: string) =>
+      apps.identity.inject({
+        method: 'POST',
+        url: '/v2.0/tokens',
+        payload: { auth: { passwordCredentials: { username: 'alice', password: 'alice-pw' }, tenantName } },
+      });
+    const own = await v2('alice');
+    expect(own.statusCode).toBe(200);
+    expect(own.json().access.user.roles).toEqual([{ name: 'member' }, { name: 'reader' }]);
+    expect((await v2('demo')).statusCode).toBe(401);
+  });
+
   it('refuses to delete a project while it has servers (409), then deletes it and what it owned', async () => {
     const boss = await admin();
     const alice = await student(boss, 'alice');
