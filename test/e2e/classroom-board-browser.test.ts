@@ -6,7 +6,7 @@ import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Board, createBoard } from '../../src/classroom/board/server.ts';
 import type { JoinReply } from '../../src/classroom/protocol.ts';
-import { chapterByNumber } from '../../steps/chapters.ts';
+import { CHAPTERS, chapterByNumber } from '../../steps/chapters.ts';
 import { FIGURE_NAMES, figureValues, joinBoard, postEvents } from '../helpers/classroom-lesson.ts';
 import { CHROMIUM_ARGS, CHROMIUM_PATH, chromiumAvailable } from '../helpers/services.ts';
 
@@ -162,6 +162,9 @@ describe.runIf(run)("the teacher's board in Chromium", () => {
         for (const [i, phase] of (['before', 'after'] as const).entries())
           expect(await width(student, phase)).toBeCloseTo((throughput(n)[i]! / max) * full, 0);
       expect(await page.locator('#chart').textContent()).toContain('Bo "the" & Co');
+      // A prediction's panel is titled with the question the students answered, not its id.
+      const question = CHAPTERS.flatMap((c) => c.predictions).find((p) => p.id === 'drain-speedup')!.question;
+      expect(await page.locator('#chart svg').last().locator('text.title').textContent()).toBe(question);
 
       // Time on the chapter counts on the page's own clock, and stops for a student who finished.
       const boTime = page.locator(`tr[data-student="${bo.studentId}"] td.time`);

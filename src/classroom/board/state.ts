@@ -4,7 +4,7 @@
 // the page shows but no student reports: the current chapter's checks still pending (from the lesson
 // manifest, steps/chapters.ts) and who is stuck — a failed check not passed since, or too long on one
 // chapter.
-import { chapterByNumber, LAST_CHAPTER } from '../../../steps/chapters.ts';
+import { CHAPTERS, chapterByNumber, LAST_CHAPTER } from '../../../steps/chapters.ts';
 import type { ClassView, ProgressEvent, StudentView } from '../protocol.ts';
 
 type CheckState = StudentView['checks'][number];
@@ -140,6 +140,8 @@ export interface BoardView extends ClassView {
   /** How many chapters the lesson has (the N of "chapter 3/N"). */
   chapters: number;
   stuckAfterMs: number;
+  /** Each prediction's question by its id (the manifest's words), for the class chart's titles. */
+  questions: Record<string, string>;
   /** The board's clock when the view was made, so a page on another machine can count time on a chapter. */
   now: number;
 }
@@ -189,6 +191,7 @@ export function boardView(
     ...room,
     chapters: LAST_CHAPTER,
     stuckAfterMs,
+    questions: Object.fromEntries(CHAPTERS.flatMap((c) => c.predictions.map((p) => [p.id, p.question]))),
     now,
     students: students.map((s) => ({
       ...s,

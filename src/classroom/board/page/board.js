@@ -127,7 +127,7 @@ function render(view) {
   const body = $('students').tBodies[0];
   body.replaceChildren(...view.students.map((s) => row(s, view)));
   tick();
-  window.drawClassChart($('chart'), view.students);
+  window.drawClassChart($('chart'), view.students, view.questions);
 }
 
 function say(text) {

@@ -25,9 +25,10 @@ function short(value) {
   return abs >= 100 ? value.toFixed(0) : abs >= 10 ? value.toFixed(1) : value.toFixed(2);
 }
 
-/** One panel: a title, then a row per student with `drawRow(svg, y, x)` drawing its marks. */
-function panel(title, rows, drawRow) {
-  const height = 28 + rows.length * ROW + 8;
+/** One panel: a title (and a legend line under it), then a row per student with `drawRow(svg, y, x)` drawing its marks. */
+function panel(title, rows, drawRow, legend) {
+  const top = legend ? 44 : 28;
+  const height = top + rows.length * ROW + 8;
   const svg = svgEl('svg', {
     width: LABEL_WIDTH + PLOT_WIDTH + VALUE_WIDTH,
     height,
@@ -35,9 +36,10 @@ function panel(title, rows, drawRow) {
     role: 'img',
   });
   svg.append(svgEl('text', { x: 4, y: 16, class: 'title' }, title));
-  svg.append(svgEl('line', { class: 'axis', x1: LABEL_WIDTH, x2: LABEL_WIDTH, y1: 24, y2: height - 4 }));
+  if (legend) svg.append(svgEl('text', { x: 4, y: 32 }, legend));
+  svg.append(svgEl('line', { class: 'axis', x1: LABEL_WIDTH, x2: LABEL_WIDTH, y1: top - 4, y2: height - 4 }));
   rows.forEach((entry, i) => {
-    const y = 28 + i * ROW;
+    const y = top + i * ROW;
     const name = entry.student.name.length > 18 ? `${entry.student.name.slice(0, 17)}…` : entry.student.name;
     svg.append(svgEl('text', { x: 4, y: y + 11 }, name));
     drawRow(svg, entry, y);
@@ -51,7 +53,7 @@ function scaleOf(values) {
   return (v) => LABEL_WIDTH + (max > 0 ? (Math.max(0, v) / max) * (PLOT_WIDTH - 10) : 0);
 }
 
-function predictionPanels(students) {
+function predictionPanels(students, questions) {
   const ids = [...new Set(students.flatMap((s) => s.predictions.map((p) => p.id)))];
   return ids.map((id) => {
     const rows = students.flatMap((student) =>
@@ -60,7 +62,7 @@ function predictionPanels(students) {
     const x = scaleOf(rows.flatMap(({ prediction }) => [prediction.predicted, prediction.observed]));
     const unit = rows[0]?.prediction.unit ?? '';
     return panel(
-      `Prediction ${id}: guessed ○ and measured ●${unit ? ` (${unit.trim()})` : ''}`,
+      questions?.[id] ?? `Prediction ${id}`,
       rows,
       (svg, { student, prediction }, y) => {
         const cy = y + 7;
@@ -101,6 +103,7 @@ function predictionPanels(students) {
           ),
         );
       },
+      `guessed ○ and measured ●${unit ? ` (${unit.trim()})` : ''}`,
     );
   });
 }
@@ -147,8 +150,8 @@ function figurePanels(students) {
   });
 }
 
-window.drawClassChart = (container, students) => {
-  const panels = [...figurePanels(students), ...predictionPanels(students)];
+window.drawClassChart = (container, students, questions) => {
+  const panels = [...figurePanels(students), ...predictionPanels(students, questions)];
   if (panels.length === 0) {
     const note = document.createElement('p');
     note.textContent = 'The chart fills in as students measure (chapters 3, 4 and 6).';
