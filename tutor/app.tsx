@@ -32,7 +32,7 @@ export interface AppProps {
   yes: boolean;
   onEnd(outcome: LessonOutcome | { error: string }): void;
   /** `--join`: the events go to the board too; its greeting and trouble lines are notes. */
-  classroom?: Pick<ClassroomSession, 'greeting' | 'observe' | 'showTroubleWith'>;
+  classroom?: Pick<ClassroomSession, 'greeting' | 'roomLine' | 'observe' | 'showTroubleWith'>;
 }
 
 const readStep = (file: string) => {
@@ -61,10 +61,10 @@ export function App({ options, yes, onEnd, classroom }: AppProps) {
   }, [outcome, onEnd, exit]);
 
   const q = asking.question;
-  // Header and key bar take a line each (the help three more); the rest is the chapter's.
+  // Header and key bar take a line each (in a classroom the room's line one more); the rest is the chapter's.
   const active = activeKeys(q, state.step !== undefined);
   // The help overlay (its keys, a title and a frame: eleven lines) takes them from the chapter's part.
-  const body = rows - 2 - (views.help ? 11 : 0);
+  const body = rows - 2 - (classroom ? 1 : 0) - (views.help ? 11 : 0);
   // Two charts (each its plot and five lines of frame) and a line above them fit the body.
   const chartHeight = Math.max(3, Math.floor((body - 11) / 2));
   // Before a chapter starts, the header already names the chapter being asked about.
@@ -76,6 +76,11 @@ export function App({ options, yes, onEnd, classroom }: AppProps) {
           ? 'faafo-tutor · getting ready'
           : `Chapter ${heading.number}/${CHAPTERS.length} · ${heading.title}`}
       </Text>
+      {classroom ? (
+        <Text dimColor wrap="truncate-end">
+          {classroom.roomLine}
+        </Text>
+      ) : null}
       <Box flexDirection="column" height={body} overflow="hidden">
         {views.code && state.step ? (
           <CodeView

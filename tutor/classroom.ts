@@ -29,6 +29,8 @@ export const CLOSE_TIMEOUT_MS = 3_000;
 export interface ClassroomSession {
   /** What the tutor says once on joining (the room, the name, what the board sees; the cloud used). */
   greeting: string[];
+  /** One short line the Ink app keeps on screen all along: which room, as whom, what the board sees. */
+  roomLine: string;
   /** The room's cloud for this student, when the room has one: the lesson runs on it. */
   cloud?: { name: string; env: NodeJS.ProcessEnv };
   /** Every engine event goes through here too; it returns at once. */
@@ -54,6 +56,7 @@ export async function joinClassroom(flags: JoinFlags, env: NodeJS.ProcessEnv): P
   const reporter = createReporter({ url: flags.url, token: reply.token, onTrouble: (line) => show(line) });
   return {
     greeting,
+    roomLine: `Room "${reply.room}" · you are ${flags.name.trim()} · the board sees chapter, checks, figures`,
     ...(cloud ? { cloud } : {}),
     observe: (event) => {
       for (const progress of progressOf(event)) reporter.send(progress);

@@ -164,6 +164,7 @@ describe('the Ink app', () => {
     let show: (line: string) => void = () => {};
     const classroom = {
       greeting: ['Joined "Cloud 101" as Ada.'],
+      roomLine: 'In room "Cloud 101" as Ada',
       observe: (event: { type: string }) => observed.push(event.type),
       showTroubleWith: (next: (line: string) => void) => {
         show = next;
@@ -187,8 +188,11 @@ describe('the Ink app', () => {
       await until(app.lastFrame, '▶ prelude: The prelude');
       show('The board stopped answering.');
       await until(app.lastFrame, '· The board stopped answering.');
+      // The room's line stays under the header from chapter to chapter, the greeting's notes do not.
+      expect(app.lastFrame()!.split('\n')[1]).toBe('In room "Cloud 101" as Ada');
       releaseStep();
       await until(() => (ended.length > 0 ? 'ended' : ''), 'ended');
+      expect(app.lastFrame()!.split('\n')[1]).toBe('In room "Cloud 101" as Ada');
       expect(observed).toContain('chapter-started');
       expect(observed).toContain('check');
       expect(observed.at(-1)).toBe('finished');

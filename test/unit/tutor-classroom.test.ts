@@ -54,6 +54,7 @@ describe('joinClassroom', () => {
     expect(readFileSync(join(dir, 'clouds.yaml'), 'utf8')).toBe(CLOUDS_YAML);
     expect(readFileSync(join(dir, 'openrc'), 'utf8')).toBe('export OS_USERNAME=ada\n');
     for (const file of ['clouds.yaml', 'openrc']) expect(statSync(join(dir, file)).mode & 0o777).toBe(0o600);
+    expect(session.roomLine).toBe('Room "Cloud 101" · you are Ada · the board sees chapter, checks, figures');
     expect(session.cloud?.name).toBe('room-ada');
     const resolved = resolveCloud({ cloud: session.cloud!.name, env: session.cloud!.env, cwd: home });
     expect(resolved.source).toEqual({
