@@ -1,0 +1,222 @@
+// The pure parts of a room's cloud (src/classroom/room): names and slugs, the student's clouds.yaml
+// and openrc (read back by our own cloud config and by bash), what the lesson needs and the quotas
+// from it, the host's headroom, and the error sentences the admin client makes.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { CloudAdminError, catalogEndpoint, cloudSaid } from '../../src/classroom/room/admin-session.ts';
+import { headroomOf, roomFullError, roomSize } from '../../src/classroom/room/headroom.ts';
+import { lessonNeeds, studentFootprint, studentQuota } from '../../src/classroom/room/lesson-needs.ts';
+import { oneAtATime } from '../../src/classroom/room/one-at-a-time.ts';
+import {
+  isClassroomProject,
+  isRoomProject,
+  projectDescription,
+  roomPrefix,
+  slugOf,
+  studentIdOf,
+  studentProjectName,
+} from '../../src/classroom/room/room-names.ts';
+import { STUDENT_CLOUD_NAME, studentCloud } from '../../src/classroom/room/student-files.ts';
+import { RoomFullError } from '../../src/classroom/room-cloud.ts';
+import { resolveCloud } from '../../src/cloud/config.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'classroom-room-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('room names', () => {
+  it('slugs names to lower-case letters, digits and single dashes', () => {
+    expect(slugOf('Ada L. Lovelace')).toBe('ada-l-lovelace');
+    expect(slugOf('  José  Müller ')).toBe('jose-muller');
+    expect(slugOf('李雷')).toBe('student');
+    expect(slugOf('a'.repeat(40))).toHaveLength(24);
+    expect(slugOf('abcd efgh', 5)).toBe('abcd');
+  });
+
+  it('names a student project after the room and the student, numbering a slug already taken', () => {
+    expect(roomPrefix('Tuesday Workshop')).toBe('faafo-tuesday-workshop-');
+    expect(studentProjectName('tue', 'Ada L.', [])).toBe('faafo-tue-ada-l');
+    expect(studentProjectName('tue', 'Ada-L', ['faafo-tue-ada-l'])).toBe('faafo-tue-ada-l-2');
+    expect(studentProjectName('tue', 'ada l', ['faafo-tue-ada-l', 'faafo-tue-ada-l-2'])).toBe(
+      'faafo-tue-ada-l-3',
+    );
+  });
+
+  it("finds a room's projects by prefix and marker, never a look-alike", () => {
+    const description = projectDescription('tue', { id: 's-42', name: 'Ada L.' });
+    const ours = { name: 'faafo-tue-ada-l', description };
+    expect(isRoomProject('tue', ours)).toBe(true);
+    expect(isClassroomProject(ours)).toBe(true);
+    expect(studentIdOf(ours)).toBe('s-42');
+    expect(isRoomProject('wed', ours)).toBe(false);
+    expect(isRoomProject('tue', { name: 'faafo-tue-ada-l', description: 'my own project' })).toBe(false);
+    expect(isRoomProject('tue', { name: 'faafo-tuesday-x', description })).toBe(false);
+    expect(isClassroomProject({ name: 'admin', description })).toBe(false);
+  });
+});
+
+describe("a student's clouds.yaml and openrc", () => {
+  const credentials = {
+    authUrl: 'http://127.0.0.1:5000',
+    username: 'faafo-tue-ada-l',
+    password: `pa'ss word$`,
+    projectName: 'faafo-tue-ada-l',
+    domainName: 'Default',
+    region: 'RegionOne',
+    interface: 'public' as const,
+    room: 'tue',
+  };
+  const files = studentCloud(credentials);
+
+  it('is a clouds.yaml our cloud config (and so the tutor) reads as the student', () => {
+    const file = join(dir, 'clouds.yaml');
+    writeFileSync(file, files.cloudsYaml);
+    expect(files.cloudName).toBe(STUDENT_CLOUD_NAME);
+    const cloud = resolveCloud({ cloud: files.cloudName, env: { OS_CLIENT_CONFIG_FILE: file }, cwd: dir });
+    expect(cloud.auth).toMatchObject({
+      authUrl: credentials.authUrl,
+      username: credentials.username,
+      password: credentials.password,
+      projectName: credentials.projectName,
+      userDomainName: 'Default',
+      projectDomainName: 'Default',
+      region: 'RegionOne',
+      identityApiVersion: '3',
+      interface: 'public',
+    });
+  });
+
+  it('is an openrc bash sources into the same OS_* variables, replacing another cloud’s', () => {
+    const file = join(dir, 'openrc');
+    writeFileSync(file, files.openrc);
+    const out = execFileSync('bash', ['-c', `. "${file}"; env`], {
+      env: { PATH: process.env.PATH ?? '', OS_CLOUD: 'someone-else', OS_PROJECT_ID: 'x' },
+      encoding: 'utf8',
+    });
+    const env = Object.fromEntries(
+      out.split('\n').map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+    );
+    expect(env.OS_CLOUD).toBeUndefined();
+    expect(env.OS_PROJECT_ID).toBeUndefined();
+    const cloud = resolveCloud({ env, cwd: dir });
+    expect(cloud.source).toEqual({ kind: 'env' });
+    expect(cloud.auth).toMatchObject({
+      authUrl: credentials.authUrl,
+      username: credentials.username,
+      password: credentials.password,
+      projectName: credentials.projectName,
+      region: 'RegionOne',
+    });
+  });
+});
+
+describe("what one student's lesson needs", () => {
+  const m1small = { name: 'm1.small', vcpus: 1, ram: 2048 };
+
+  it('counts the most servers alive at once (step 1 removes the prelude’s two before six are made)', () => {
+    expect(lessonNeeds()).toEqual({
+      servers: 6,
+      floatingIps: 3,
+      securityGroups: 4,
+      securityGroupRules: 10,
+      keyPairs: 1,
+    });
+  });
+
+  it('sets quotas for the lesson with a small margin, sized by the flavor', () => {
+    const quota = studentQuota(lessonNeeds(), m1small);
+    expect(quota.compute).toEqual({ instances: 8, cores: 8, ram: 8 * 2048, key_pairs: 2 });
+    expect(quota.network).toEqual({ floatingip: 4, security_group: 6, security_group_rule: 10 + 8 + 4 + 10 });
+    const medium = studentQuota(lessonNeeds(), { name: 'm1.medium', vcpus: 2, ram: 4096 });
+    expect(medium.compute).toMatchObject({ instances: 8, cores: 16, ram: 8 * 4096 });
+  });
+
+  it("takes the topology's vCPUs and RAM of a host per student", () => {
+    expect(studentFootprint(lessonNeeds(), m1small)).toEqual({ vcpus: 6, ramMb: 6 * 2048 });
+  });
+});
+
+describe("a host's headroom", () => {
+  const footprint = { vcpus: 6, ramMb: 12_288 };
+
+  it('fits host cores ÷ (vCPUs × fraction) and memory ÷ RAM students, the smaller of the two', () => {
+    const host = { cores: 2, memoryMb: 24_105, vcpuFraction: 1 / 3 };
+    expect(roomSize(host, footprint)).toEqual({ students: 1, byCpu: 1, byMemory: 1, setByTeacher: false });
+    const big = { cores: 16, memoryMb: 128_000, vcpuFraction: 0.5 };
+    expect(roomSize(big, footprint)).toMatchObject({ students: 5, byCpu: 5, byMemory: 10 });
+    expect(roomSize({ ...big, vcpuFraction: 0.25 }, footprint)).toMatchObject({ students: 10, byCpu: 10 });
+  });
+
+  it('takes the teacher’s number over the host’s, and counts admitted students off', () => {
+    const host = { cores: 2, memoryMb: 24_105, vcpuFraction: 1 / 3 };
+    const size = roomSize(host, footprint, 2);
+    expect(size).toMatchObject({ students: 2, setByTeacher: true });
+    expect([0, 1, 2, 3].map((n) => headroomOf(size, n))).toEqual([2, 1, 0, 0]);
+  });
+
+  it('refuses a student beyond it with one sentence saying what each needs and what to do', () => {
+    const host = { cores: 2, memoryMb: 24_105, vcpuFraction: 1 / 3 };
+    const error = roomFullError(roomSize(host, footprint), footprint, host);
+    expect(error).toBeInstanceOf(RoomFullError);
+    expect(error.message).toBe(
+      "This host fits 1 student's lesson (2 cores and 24105 MB; each needs 6 vCPU (2 of a host core) and 12288 MB), and all are taken; ask the teacher to close a student's project, start the room with a larger --students-max, or run it on a bigger host or a real OpenStack (--cloud NAME).",
+    );
+    expect(roomFullError(roomSize(host, footprint, 2), footprint, host).message).toMatch(
+      /^The teacher set this room to 2 students \(each needs 6 vCPU/,
+    );
+  });
+});
+
+describe('the admin client’s pieces', () => {
+  it('reads what Keystone, Nova and Neutron said, without a password in a URL', () => {
+    expect(cloudSaid(409, { error: { code: 409, message: 'Conflict occurred', title: 'Conflict' } })).toBe(
+      '409: Conflict occurred',
+    );
+    expect(cloudSaid(403, { forbidden: { message: 'Policy does not allow it', code: 403 } })).toBe(
+      '403: Policy does not allow it',
+    );
+    expect(
+      cloudSaid(409, { NeutronError: { type: 'OverQuota', message: 'Quota exceeded', detail: '' } }),
+    ).toBe('409: Quota exceeded');
+    expect(cloudSaid(500, 'failed at http://admin:s3cret@10.0.0.1/')).toBe(
+      '500: failed at http://admin:***@10.0.0.1/',
+    );
+    expect(cloudSaid(502, undefined)).toBe('502');
+  });
+
+  it('finds the endpoint of a service by region (any case) and interface, or says which is missing', () => {
+    const catalog = [
+      {
+        type: 'compute',
+        endpoints: [
+          { interface: 'internal', region: 'RegionOne', url: 'http://10.1.0.1:8774/v2.1' },
+          { interface: 'public', region: 'regionone', url: 'http://127.0.0.1:8774/v2.1/' },
+        ],
+      },
+    ];
+    expect(catalogEndpoint(catalog, 'compute', 'RegionOne', 'public', 'x')).toBe(
+      'http://127.0.0.1:8774/v2.1',
+    );
+    expect(() => catalogEndpoint(catalog, 'network', 'RegionOne', 'public', "cloud 'lab'")).toThrow(
+      new CloudAdminError(
+        "The catalog of cloud 'lab' has no public network endpoint in region RegionOne; check region_name and interface of that cloud.",
+      ),
+    );
+  });
+
+  it('runs admits one at a time, in order, a failure not stopping the next', async () => {
+    const log: string[] = [];
+    const slow = oneAtATime(async (name: string, ms: number) => {
+      log.push(`start ${name}`);
+      await new Promise((r) => setTimeout(r, ms));
+      log.push(`end ${name}`);
+      if (name === 'b') throw new Error('b failed');
+      return name;
+    });
+    const results = await Promise.allSettled([slow('a', 30), slow('b', 1), slow('c', 1)]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(log).toEqual(['start a', 'end a', 'start b', 'end b', 'start c', 'end c']);
+  });
+});
