@@ -5,8 +5,10 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Command } from 'commander';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CloudAdminError, catalogEndpoint, cloudSaid } from '../../src/classroom/room/admin-session.ts';
+import { addCloseCommand, addRoomOptions, roomCloudFromFlags } from '../../src/classroom/room/cli-options.ts';
 import { headroomOf, roomFullError, roomSize } from '../../src/classroom/room/headroom.ts';
 import { lessonNeeds, studentFootprint, studentQuota } from '../../src/classroom/room/lesson-needs.ts';
 import { oneAtATime } from '../../src/classroom/room/one-at-a-time.ts';
@@ -218,5 +220,48 @@ describe('the admin client’s pieces', () => {
     const results = await Promise.allSettled([slow('a', 30), slow('b', 1), slow('c', 1)]);
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
     expect(log).toEqual(['start a', 'end a', 'start b', 'end b', 'start c', 'end c']);
+  });
+});
+
+describe("the classroom's room flags", () => {
+  function parse(args: string[]) {
+    const errors: string[] = [];
+    const serve = addRoomOptions(new Command('serve'))
+      .exitOverride()
+      .configureOutput({ writeErr: (t) => errors.push(t), writeOut: () => {} })
+      .action(() => {});
+    try {
+      serve.parse(args, { from: 'user' });
+    } catch {}
+    return { flags: serve.opts(), error: errors.join('') };
+  }
+
+  it('reads --shared-cloud, --students-max, --vcpu-fraction and --room', () => {
+    const { flags, error } = parse([
+      '--shared-cloud',
+      '--students-max',
+      '2',
+      '--vcpu-fraction',
+      '0.25',
+      '--room',
+      'tue',
+    ]);
+    expect(error).toBe('');
+    expect(flags).toEqual({ sharedCloud: true, studentsMax: 2, vcpuFraction: 0.25, room: 'tue' });
+  });
+
+  it('refuses both clouds at once, no students and a fraction above a core', () => {
+    expect(parse(['--shared-cloud', '--cloud', 'lab']).error).toMatch(/cannot be used with option '--cloud/);
+    expect(parse(['--students-max', '0']).error).toMatch(/whole number of students, 1 or more/);
+    expect(parse(['--vcpu-fraction', '2']).error).toMatch(/above 0 and at most 1/);
+  });
+
+  it('makes no room cloud without either flag, and close says which flag it needs', async () => {
+    expect(await roomCloudFromFlags({})).toBeUndefined();
+    const classroom = new Command('classroom').exitOverride();
+    addCloseCommand(classroom, { stdout: { write: () => true }, stderr: { write: () => true } }, {});
+    await expect(classroom.parseAsync(['close', '--room', 'tue'], { from: 'user' })).rejects.toThrow(
+      "Say which cloud the room is on: 'classroom close --shared-cloud' or 'classroom close --cloud NAME'.",
+    );
   });
 });

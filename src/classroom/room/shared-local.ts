@@ -7,6 +7,7 @@
 import { availableParallelism, totalmem } from 'node:os';
 import { resolveCloud } from '../../cloud/config.ts';
 import { type CloudIo, cloudPaths, cloudUp, defaultDataDir } from '../../localcloud/control/index.ts';
+import { parseVcpuFraction } from '../../localcloud/nodes/limits/vcpu-fraction.ts';
 import type { RoomCloud, StudentCloud } from '../room-cloud.ts';
 import { CloudAdminError } from './admin-session.ts';
 import { type HostSize, headroomOf, type RoomSize, roomFullError, roomSize } from './headroom.ts';
@@ -40,6 +41,13 @@ export interface SharedLocalRoom extends RoomCloud {
   hostSize: HostSize;
   footprint: { vcpus: number; ramMb: number };
   dataDir: string;
+  /** The room's projects on the cloud now. */
+  projects: OpenStackRoom['projects'];
+}
+
+/** `--vcpu-fraction` as the local cloud reads it (above 0, at most 1), for the classroom's flags. */
+export function vcpuFractionFlag(text: string): number {
+  return parseVcpuFraction(text, '--vcpu-fraction');
 }
 
 const quiet: CloudIo = { stdout: { write: () => true }, stderr: { write: () => true } };
@@ -87,6 +95,7 @@ export async function sharedLocalRoom(options: SharedLocalOptions): Promise<Shar
     hostSize,
     footprint,
     dataDir: paths.dataDir,
+    projects: inner.projects,
     headroom: async () => headroomOf(size, (await admitted()).length),
     // One at a time: two students joining at once must not both take the last place.
     admit: oneAtATime(admitOne),

@@ -1,0 +1,148 @@
+// The classroom's flags for a room's cloud, as functions the `classroom` command (../cli.ts) calls:
+// `classroom serve --shared-cloud` (a local cloud on this host, a project per student) or
+// `classroom serve --cloud NAME` (a real OpenStack, with that clouds.yaml entry's admin credentials),
+// and `classroom close`, which removes what a room made. Without either flag there is no room cloud
+// and students bring their own.
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { EXIT_USAGE, UserError } from '../../shared/user-error.ts';
+import type { RoomCloud } from '../room-cloud.ts';
+import { type OpenStackRoom, openStackRoom } from './openstack-room.ts';
+import { type SharedLocalRoom, sharedLocalRoom, vcpuFractionFlag } from './shared-local.ts';
+
+export interface RoomFlags {
+  sharedCloud?: boolean;
+  cloud?: string;
+  room?: string;
+  studentsMax?: number;
+  vcpuFraction?: number;
+  cloudDataDir?: string;
+}
+
+export interface RoomIo {
+  stdout: { write(text: string): unknown };
+  stderr: { write(text: string): unknown };
+}
+
+/** The room's name when none is given: its projects are then `faafo-class-<student>`. */
+export const DEFAULT_ROOM = 'class';
+
+function asArgument<T>(parse: (text: string) => T): (text: string) => T {
+  return (text) => {
+    try {
+      return parse(text);
+    } catch (error) {
+      throw new InvalidArgumentError((error as Error).message);
+    }
+  };
+}
+
+function studentsMax(text: string): number {
+  const n = Number(text);
+  if (!/^\d+$/.test(text.trim()) || n < 1)
+    throw new Error('It must be a whole number of students, 1 or more.');
+  return n;
+}
+
+/** --shared-cloud | --cloud NAME, --room and --cloud-data-dir: which cloud, which room. */
+function addWhereOptions(command: Command): Command {
+  return command
+    .addOption(
+      new Option(
+        '--shared-cloud',
+        'one local cloud on this host, with a project and user per student',
+      ).conflicts('cloud'),
+    )
+    .addOption(
+      new Option(
+        '--cloud <name>',
+        "a real OpenStack for the room: a clouds.yaml cloud with the admin's credentials (a project and user per student)",
+      ),
+    )
+    .option('--room <name>', `the room's name, the start of its projects' names (default: ${DEFAULT_ROOM})`)
+    .addOption(
+      new Option(
+        '--cloud-data-dir <dir>',
+        "with --shared-cloud: the local cloud's data dir (default: the usual one)",
+      ),
+    );
+}
+
+/** For `classroom serve`: which cloud and room, and the shared cloud's size (--students-max, --vcpu-fraction). */
+export function addRoomOptions(command: Command): Command {
+  return addWhereOptions(command)
+    .addOption(
+      new Option(
+        '--students-max <n>',
+        'with --shared-cloud: how many students the host takes (default: what its cores and memory fit)',
+      ).argParser(asArgument(studentsMax)),
+    )
+    .addOption(
+      new Option(
+        '--vcpu-fraction <share>',
+        "with --shared-cloud, when it starts the local cloud: share of a host core one node's vCPU gets",
+      ).argParser(asArgument(vcpuFractionFlag)),
+    );
+}
+
+/** The room's cloud the flags ask for (undefined: none, students bring their own). */
+export async function roomCloudFromFlags(
+  flags: RoomFlags,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<(RoomCloud & Pick<OpenStackRoom, 'projects'>) | undefined> {
+  const room = flags.room ?? DEFAULT_ROOM;
+  if (flags.sharedCloud) {
+    return sharedLocalRoom({
+      room,
+      env,
+      ...(flags.cloudDataDir ? { dataDir: flags.cloudDataDir } : {}),
+      ...(flags.studentsMax === undefined ? {} : { studentsMax: flags.studentsMax }),
+      ...(flags.vcpuFraction === undefined ? {} : { vcpuFraction: flags.vcpuFraction }),
+    });
+  }
+  if (flags.cloud) return openStackRoom({ room, cloud: flags.cloud, env });
+  return undefined;
+}
+
+/** One line for the teacher about the room's cloud, printed when the board starts. */
+export function roomCloudLine(cloud: RoomCloud, flags: RoomFlags): string {
+  const room = flags.room ?? DEFAULT_ROOM;
+  if ('size' in cloud) {
+    const shared = cloud as SharedLocalRoom;
+    const why = shared.size.setByTeacher
+      ? 'set by --students-max'
+      : `${shared.hostSize.cores} cores fit ${shared.size.byCpu}, ${shared.hostSize.memoryMb} MB fit ${shared.size.byMemory}`;
+    return `Room '${room}' on the local cloud in ${shared.dataDir}: ${shared.size.students} students (${why}; each lesson takes ${shared.footprint.vcpus} vCPU and ${shared.footprint.ramMb} MB). Remove it afterwards with: faafo-tutor classroom close --shared-cloud --room ${room}`;
+  }
+  return `Room '${room}' on cloud '${flags.cloud}': a project and user per student. Remove them afterwards with: faafo-tutor classroom close --cloud ${flags.cloud} --room ${room}`;
+}
+
+/** `classroom close [--cloud NAME | --shared-cloud] [--room NAME]`: removes every project the room made. */
+export function addCloseCommand(
+  classroom: Command,
+  io: RoomIo,
+  env: NodeJS.ProcessEnv = process.env,
+): Command {
+  const close = new Command('close')
+    .description(
+      "remove a room's student projects, users, servers, floating IPs and security groups from its cloud",
+    )
+    .action(async (flags: RoomFlags) => {
+      const room = flags.room ?? DEFAULT_ROOM;
+      const cloud = await roomCloudFromFlags(flags, env);
+      if (!cloud) {
+        throw new UserError(
+          "Say which cloud the room is on: 'classroom close --shared-cloud' or 'classroom close --cloud NAME'.",
+          { exitCode: EXIT_USAGE },
+        );
+      }
+      const projects = await cloud.projects();
+      await cloud.close();
+      io.stdout.write(
+        projects.length === 0
+          ? `Room '${room}' has no student projects on that cloud; nothing to remove.\n`
+          : `Room '${room}' closed: removed ${projects.length} student project(s) and their users (${projects.map((p) => p.name).join(', ')}).\n`,
+      );
+    });
+  classroom.addCommand(addWhereOptions(close));
+  return close;
+}
