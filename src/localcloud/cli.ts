@@ -147,8 +147,12 @@ export function cloudCommand(io: CloudIo): Command {
     .command('env')
     .description('print the OS_* variables of the running cloud: eval "$(faafo-tutor cloud env)"')
     .addOption(dataDirOption())
-    .action((flags: { dataDir?: string }) => {
-      cloudEnv({ dataDir: dataDirOf(flags) }, io);
+    .option(
+      '--admin',
+      "the cloud administrator's variables (admin on project admin: projects, users, quotas)",
+    )
+    .action((flags: { dataDir?: string; admin?: boolean }) => {
+      cloudEnv({ dataDir: dataDirOf(flags), admin: flags.admin === true }, io);
     });
 
   cloud

@@ -6,6 +6,12 @@ export interface Project {
   id: string;
   name: string;
   domainId: string;
+  /**
+   * The seed's project only: its own members may change its quota (a single learner's cloud, so a
+   * lesson can raise the instance limit). Projects an administrator made have quotas only the
+   * administrator sets, so a student in a shared room cannot take more of the host than given.
+   */
+  membersSetQuota?: boolean;
 }
 
 export interface User {
@@ -14,6 +20,13 @@ export interface User {
   password: string;
   domainId: string;
   defaultProjectId: string;
+}
+
+/** A user's role on a project (Keystone's role assignment); a token scoped to a project needs one. */
+export interface RoleAssignment {
+  userId: string;
+  projectId: string;
+  roleId: string;
 }
 
 export interface Token {
@@ -54,6 +67,8 @@ export interface Network {
   name: 'private' | 'public';
   projectId: string;
   external: boolean;
+  /** Usable by every project (a provider network, as the seed's `private` is on a shared cloud). */
+  shared?: boolean;
   subnetId: string;
   cidr: string;
 }
@@ -150,6 +165,7 @@ export interface CloudState {
   region: 'RegionOne';
   projects: Project[];
   users: User[];
+  roleAssignments: RoleAssignment[];
   tokens: Token[];
   flavors: Flavor[];
   images: Image[];

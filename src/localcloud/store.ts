@@ -2,10 +2,11 @@
 // draft copy and swaps it in only if the change returns, so a provider that throws half-way (quota
 // exceeded after a port was allocated, say) leaves nothing behind. The file store keeps the state in
 // `<dataDir>/state.json`, written atomically (tmp file + rename) once per burst of updates.
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CloudStore } from './contracts.ts';
+import { ensureAdmin, findRole, keystoneId, upgradeIdentity } from './model/identity.ts';
 import { DEFAULT_QUOTA } from './model/quotas.ts';
 import { ensureDefaultGroup } from './model/security-groups.ts';
 import { floatingCidr, MAX_SLOT, MIN_SLOT, privateCidr } from './nodes/addresses.ts';
@@ -52,8 +53,10 @@ export async function openFileStore(dataDir: string, seed: () => CloudState): Pr
   const file = join(dataDir, STATE_FILE);
   const existing = await readState(file);
   const writer = createWriter(file);
+  // A state from before clouds had several projects is brought up to date (and written) once.
+  const upgraded = existing ? upgradeIdentity(existing) : false;
   const base = createStore(existing ?? seed(), () => writer.schedule(() => base.read()));
-  if (!existing) writer.schedule(() => base.read());
+  if (!existing || upgraded) writer.schedule(() => base.read());
   await writer.flush();
   return { read: base.read, update: base.update, flush: writer.flush };
 }
@@ -160,10 +163,11 @@ export const DEFAULT_CREDENTIALS = { username: 'demo', password: 'password', pro
 /** Stable, so that ids written into lesson steps and notebooks keep working after `cloud reset`. */
 export const UBUNTU_IMAGE_ID = '3f0c5a52-7d8e-4b2a-9c41-6e0d2b1a7c11';
 
-/** Keystone's ids are 32 hex digits. */
-const keystoneId = () => randomBytes(16).toString('hex');
-
-/** The cloud a fresh data dir starts with: devstack's demo project, flavors, one image, two networks. */
+/**
+ * The cloud a fresh data dir starts with, as devstack leaves it: the demo user a member of the demo
+ * project, the `admin` user (random password) with the admin role on the `admin` project, flavors,
+ * one image, the shared `private` network and the external `public` one.
+ */
 export function seedState(options: SeedOptions): CloudState {
   const { slot } = options;
   if (!Number.isInteger(slot) || slot < MIN_SLOT || slot > MAX_SLOT) {
@@ -175,12 +179,14 @@ export function seedState(options: SeedOptions): CloudState {
   const password = options.password ?? DEFAULT_CREDENTIALS.password;
   const projectName = options.projectName ?? DEFAULT_CREDENTIALS.projectName;
   const projectId = keystoneId();
+  const userId = keystoneId();
   const state: CloudState = {
     version: 1,
     slot,
     region: 'RegionOne',
-    projects: [{ id: projectId, name: projectName, domainId: 'default' }],
-    users: [{ id: keystoneId(), name: username, password, domainId: 'default', defaultProjectId: projectId }],
+    projects: [{ id: projectId, name: projectName, domainId: 'default', membersSetQuota: true }],
+    users: [{ id: userId, name: username, password, domainId: 'default', defaultProjectId: projectId }],
+    roleAssignments: [{ userId, projectId, roleId: findRole('member')!.id }],
     tokens: [],
     // devstack's ids and sizes.
     flavors: [
@@ -206,6 +212,8 @@ export function seedState(options: SeedOptions): CloudState {
         name: 'private',
         projectId,
         external: false,
+        // Every project's servers get their fixed address here, as on clouds with a provider network.
+        shared: true,
         subnetId: randomUUID(),
         cidr: privateCidr(slot),
       },
@@ -228,5 +236,6 @@ export function seedState(options: SeedOptions): CloudState {
   };
   // Neutron's default group, made as any API's first look at the project makes it.
   ensureDefaultGroup(state, projectId, new Date());
+  ensureAdmin(state);
   return state;
 }

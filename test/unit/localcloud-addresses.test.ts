@@ -20,6 +20,7 @@ function emptyState(slot = 0): CloudState {
     region: 'RegionOne',
     projects: [],
     users: [],
+    roleAssignments: [],
     tokens: [],
     flavors: [],
     images: [],

@@ -7,12 +7,13 @@
 import type { FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import { issueToken } from '../../src/localcloud/auth.ts';
-import type { CloudStore, NodeRuntime, ProviderDeps } from '../../src/localcloud/contracts.ts';
+import type { CloudStore, ProviderDeps } from '../../src/localcloud/contracts.ts';
 import { buildServiceApp } from '../../src/localcloud/gateway.ts';
 import { computeProvider } from '../../src/localcloud/providers/compute/index.ts';
 import { networkProvider } from '../../src/localcloud/providers/network/index.ts';
 import type { CloudState } from '../../src/localcloud/state.ts';
 import { createMemoryStore, seedState, UBUNTU_IMAGE_ID } from '../../src/localcloud/store.ts';
+import { bootingRuntime } from '../helpers/booting-runtime.ts';
 
 const SLOT = 6;
 const NOW = new Date('2026-03-01T12:00:00.000Z');
@@ -35,23 +36,6 @@ const apps: FastifyInstance[] = [];
 afterEach(async () => {
   await Promise.all(apps.splice(0).map((app) => app.close()));
 });
-
-function bootingRuntime(store: CloudStore): NodeRuntime {
-  return {
-    boot: (server) =>
-      store.update((state) => {
-        const s = state.servers.find((x) => x.id === server.id);
-        if (s) Object.assign(s, { status: 'ACTIVE', taskState: null, powerState: 1 });
-      }),
-    stop: async () => {},
-    start: async () => {},
-    reboot: async () => {},
-    destroy: async () => {},
-    consoleOutput: () => '',
-    refreshNetwork: () => {},
-    close: async () => {},
-  };
-}
 
 function client(app: FastifyInstance, token: string): Call {
   return async (method, url, body) => {

@@ -22,9 +22,15 @@ vi.mock('node:fs/promises', async (importOriginal) => {
 describe('seedState', () => {
   const state = seedState({ slot: 4 });
 
-  it('has the demo project and user in the default domain', () => {
+  it("has the demo project and user in the default domain, and devstack's admin after them", () => {
     expect(state.projects).toEqual([
-      { id: expect.stringMatching(/^[0-9a-f]{32}$/), name: 'demo', domainId: 'default' },
+      {
+        id: expect.stringMatching(/^[0-9a-f]{32}$/),
+        name: 'demo',
+        domainId: 'default',
+        membersSetQuota: true,
+      },
+      { id: expect.stringMatching(/^[0-9a-f]{32}$/), name: 'admin', domainId: 'default' },
     ]);
     expect(state.users).toEqual([
       {
@@ -34,6 +40,19 @@ describe('seedState', () => {
         domainId: 'default',
         defaultProjectId: state.projects[0]!.id,
       },
+      {
+        id: expect.stringMatching(/^[0-9a-f]{32}$/),
+        name: 'admin',
+        password: expect.stringMatching(/^[\w-]{16}$/),
+        domainId: 'default',
+        defaultProjectId: state.projects[1]!.id,
+      },
+    ]);
+    // A random admin password per cloud: nobody's cloud shares another's.
+    expect(seedState({ slot: 4 }).users[1]!.password).not.toBe(state.users[1]!.password);
+    expect(state.roleAssignments).toEqual([
+      { userId: state.users[0]!.id, projectId: state.projects[0]!.id, roleId: expect.any(String) },
+      { userId: state.users[1]!.id, projectId: state.projects[1]!.id, roleId: expect.any(String) },
     ]);
   });
 

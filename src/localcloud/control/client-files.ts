@@ -1,11 +1,14 @@
 // What real clients are given to find the cloud: its credentials as a clouds.yaml entry
 // (`faafo-local`), as an openrc file and as `export OS_…` lines for eval, written into the data dir
-// and, on request, merged into the user's own ~/.config/openstack/clouds.yaml.
+// and, on request, merged into the user's own ~/.config/openstack/clouds.yaml. Beside them, the
+// cloud's administrator (devstack's `admin` on project `admin`, a random password per cloud) as the
+// entry `faafo-local-admin` and `openrc-admin`, for whoever sets up projects and users for a room.
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parseDocument } from 'yaml';
 import { writeFileAtomicSync } from '../../shared/atomic-write.ts';
+import { ADMIN_NAME, findRole } from '../model/identity.ts';
 import type { CloudState } from '../state.ts';
 import { CloudCliError } from './io.ts';
 import type { CloudPaths } from './paths.ts';
@@ -14,6 +17,9 @@ import { type DirRole, ensureUserDir } from './user-dir.ts';
 
 /** The cloud's name in clouds.yaml (`openstack --os-cloud faafo-local`). */
 export const CLOUD_NAME = 'faafo-local';
+
+/** The administrator's entry in the same clouds.yaml (`openstack --os-cloud faafo-local-admin`). */
+export const ADMIN_CLOUD_NAME = 'faafo-local-admin';
 
 export interface CloudCredentials {
   authUrl: string;
@@ -27,6 +33,26 @@ export function credentialsOf(state: CloudState, run: RunInfo): CloudCredentials
   const project = user && state.projects.find((p) => p.id === user.defaultProjectId);
   if (!user || !project)
     throw new CloudCliError('the cloud state has no user; run `faafo-tutor cloud reset`.');
+  return {
+    authUrl: run.endpoints.identity,
+    username: user.name,
+    password: user.password,
+    projectName: project.name,
+  };
+}
+
+/** The seeded administrator's credentials (model/identity.ts ensureAdmin). */
+export function adminCredentialsOf(state: CloudState, run: RunInfo): CloudCredentials {
+  const adminRole = findRole('admin')!;
+  const assignment = state.roleAssignments?.find(
+    (a) => a.roleId === adminRole.id && state.users.some((u) => u.id === a.userId && u.name === ADMIN_NAME),
+  );
+  const user = assignment && state.users.find((u) => u.id === assignment.userId);
+  const project = assignment && state.projects.find((p) => p.id === assignment.projectId);
+  if (!user || !project)
+    throw new CloudCliError(
+      'the cloud state has no administrator yet; start the cloud once (`faafo-tutor cloud up`) and it adds one.',
+    );
   return {
     authUrl: run.endpoints.identity,
     username: user.name,
@@ -77,10 +103,11 @@ export function envScript(c: CloudCredentials): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** clouds.yaml and openrc in the data dir, for the cloud that runs now. */
-export function writeClientFiles(paths: CloudPaths, c: CloudCredentials): void {
+/** clouds.yaml and openrc (and openrc-admin) in the data dir, for the cloud that runs now. */
+export function writeClientFiles(paths: CloudPaths, c: CloudCredentials, admin?: CloudCredentials): void {
   const doc = parseDocument('clouds: {}\n');
   doc.setIn(['clouds', CLOUD_NAME], cloudsYamlEntry(c));
+  if (admin) doc.setIn(['clouds', ADMIN_CLOUD_NAME], cloudsYamlEntry(admin));
   writeFileAtomicSync(
     paths.cloudsYaml,
     `# The faafo-tutor local cloud (faafo-tutor cloud up).\n${String(doc)}`,
@@ -89,6 +116,12 @@ export function writeClientFiles(paths: CloudPaths, c: CloudCredentials): void {
     paths.openrc,
     `# The faafo-tutor local cloud: source this file, or eval "$(faafo-tutor cloud env)".\n${envScript(c)}`,
   );
+  if (admin) {
+    writeFileAtomicSync(
+      paths.openrcAdmin,
+      `# The faafo-tutor local cloud's administrator: source this file, or eval "$(faafo-tutor cloud env --admin)".\n${envScript(admin)}`,
+    );
+  }
 }
 
 const USER_CONFIG_DIR: DirRole = {

@@ -3,6 +3,7 @@
 //
 //   state.json    the cloud's state (store.ts)           cloud.json   pid, slot, endpoints of the last run
 //   cloud.log     the server's log (API requests, nodes)  clouds.yaml  the `faafo-local` entry, openrc too
+//   openrc-admin  the administrator's OS_* (clouds.yaml's `faafo-local-admin`)
 //   nodes/<id>/   each node's files (nodes/runtime.ts)
 //   backends.json the configured real RabbitMQ/MariaDB URLs (backends.ts)
 //
@@ -29,6 +30,7 @@ export function cloudPaths(dataDir: string) {
     log: join(dir, 'cloud.log'),
     cloudsYaml: join(dir, 'clouds.yaml'),
     openrc: join(dir, 'openrc'),
+    openrcAdmin: join(dir, 'openrc-admin'),
     nodes: join(dir, 'nodes'),
     backends: join(dir, 'backends.json'),
   };
@@ -42,6 +44,7 @@ export const OWNED_FILES = [
   'cloud.log',
   'clouds.yaml',
   'openrc',
+  'openrc-admin',
   'nodes',
   'backends.json',
 ];

@@ -6,7 +6,14 @@ import { closeSync, openSync, readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { TUTOR_BIN } from '../../shared/bins.ts';
 import { backendLines, readBackends, saveBackends } from './backends.ts';
-import { CLOUD_NAME, credentialsOf, mergeUserCloudsYaml, writeClientFiles } from './client-files.ts';
+import {
+  ADMIN_CLOUD_NAME,
+  adminCredentialsOf,
+  CLOUD_NAME,
+  credentialsOf,
+  mergeUserCloudsYaml,
+  writeClientFiles,
+} from './client-files.ts';
 import { CloudCliError, type CloudIo } from './io.ts';
 import { type CloudPaths, cloudPaths } from './paths.ts';
 import { type RunInfo, readRunInfo, readState, runningCloud } from './run-info.ts';
@@ -82,7 +89,7 @@ export async function cloudUp(options: UpOptions, io: CloudIo): Promise<RunInfo>
   const state = readState(paths);
   if (!state) throw new CloudCliError(`the cloud wrote no state in ${paths.dataDir}; see ${paths.log}.`);
   const credentials = credentialsOf(state, run);
-  writeClientFiles(paths, credentials);
+  writeClientFiles(paths, credentials, adminCredentialsOf(state, run));
   const web = webAddressLines(nodeStatuses(paths));
   const lines = [
     '',
@@ -94,6 +101,7 @@ export async function cloudUp(options: UpOptions, io: CloudIo): Promise<RunInfo>
     '',
     `For the openstack CLI:  eval "$(faafo-tutor cloud env)"   (or: source ${paths.openrc})`,
     `clouds.yaml entry '${CLOUD_NAME}': ${paths.cloudsYaml}`,
+    `The administrator (projects, users, quotas): eval "$(faafo-tutor cloud env --admin)", or the entry '${ADMIN_CLOUD_NAME}'`,
     ...backendLines(backends),
     ...optional(cpuLine(run.cpu)),
     ...optional(memoryLine(run.memory)),

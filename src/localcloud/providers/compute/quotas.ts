@@ -1,10 +1,13 @@
 // /os-quota-sets/{project}: Nova's quota view at 2.1 (flat limits, `/detail` with in_use and
-// reserved, `/defaults`), and PUT for the caller's own project — a local-cloud convenience, since a
-// real cloud keeps quota changes to admins — so a lesson can raise the instance limit. Limits and
-// usage are the model's (model/quotas.ts), the same numbers Neutron's /quotas shows.
+// reserved, `/defaults`) and PUT. As in Nova's policy, the admin role reads and sets any project's
+// quota and a member reads its own; a member may also set its own where the project allows it (the
+// seed's project, a local-cloud convenience so a lesson can raise the instance limit — never a
+// project an administrator made for a student of a shared room). Limits and usage are the model's
+// (model/quotas.ts), the same numbers Neutron's /quotas shows.
 import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 import type { ProviderDeps } from '../../contracts.ts';
+import { isAdmin } from '../../model/identity.ts';
 import {
   DEFAULT_QUOTA,
   QUOTA_FIELDS,
@@ -75,15 +78,22 @@ function inUse(usage: Usage, name: string): number {
   return name in RESOURCES ? usage[QUOTA_FIELDS[RESOURCES[name as Resource]]] : 0;
 }
 
-/** The project named in the URL: it must exist (identity.verify_project_id) and be the caller's. */
+/** The project named in the URL: it must exist (identity.verify_project_id) and the caller may act on it. */
 function checkProject(state: Readonly<CloudState>, caller: Caller, projectId: string, action: string): void {
-  if (!state.projects.some((p) => p.id === projectId)) {
+  const project = state.projects.find((p) => p.id === projectId);
+  if (!project) {
     throw badRequest(`Project ID ${projectId} is not a valid project.`);
   }
-  if (projectId !== caller.projectId) {
+  if (isAdmin(state, caller)) return;
+  const own = projectId === caller.projectId;
+  const allowed = action === 'update' ? own && project.membersSetQuota === true : own;
+  if (!allowed) {
     throw forbidden(`Policy doesn't allow os_compute_api:os-quota-sets:${action} to be performed.`);
   }
 }
+
+const ownUser = (caller: Caller, projectId: string) =>
+  projectId === caller.projectId ? caller.userId : undefined;
 
 export const quotaRoutes: FastifyPluginAsync<ProviderDeps> = async (app, { store }) => {
   app.get<{ Params: { project: string } }>('/os-quota-sets/:project', async (request) => {
@@ -97,7 +107,8 @@ export const quotaRoutes: FastifyPluginAsync<ProviderDeps> = async (app, { store
     const caller = callerOf(request);
     const state = store.read();
     checkProject(state, caller, request.params.project, 'detail');
-    const usage = usageOf(state, request.params.project, caller.userId);
+    // Key pairs are counted per user: the caller's own, when the project is theirs.
+    const usage = usageOf(state, request.params.project, ownUser(caller, request.params.project));
     const detail: Record<string, unknown> = { id: request.params.project };
     for (const [name, limit] of Object.entries(limitsOf(quotaOf(state, request.params.project)))) {
       detail[name] = { limit, in_use: inUse(usage, name), reserved: 0 };
@@ -122,13 +133,16 @@ export const quotaRoutes: FastifyPluginAsync<ProviderDeps> = async (app, { store
       if (value !== undefined) limits[RESOURCES[name]] = value;
     }
     store.update((draft) =>
-      valueOr(setQuota(draft, { projectId: project, userId: caller.userId, limits, force }), (refusal) => {
-        if (refusal.kind !== 'below-usage')
-          return badRequest(`The quota change was refused (${refusal.kind}).`);
-        return badRequest(
-          `Quota limit ${refusal.limit} for ${NOVA_NAMES[refusal.resource]} must be greater than or equal to already used and reserved ${refusal.used}.`,
-        );
-      }),
+      valueOr(
+        setQuota(draft, { projectId: project, userId: ownUser(caller, project), limits, force }),
+        (refusal) => {
+          if (refusal.kind !== 'below-usage')
+            return badRequest(`The quota change was refused (${refusal.kind}).`);
+          return badRequest(
+            `Quota limit ${refusal.limit} for ${NOVA_NAMES[refusal.resource]} must be greater than or equal to already used and reserved ${refusal.used}.`,
+          );
+        },
+      ),
     );
     return { quota_set: limitsOf(quotaOf(store.read(), project)) };
   });

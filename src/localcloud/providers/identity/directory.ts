@@ -3,6 +3,7 @@
 // without regard to case.
 import type { Endpoints } from '../../contracts.ts';
 import { keystoneError, OpenStackError, UNAUTHORIZED_MESSAGE } from '../../errors.ts';
+import { projectsOfUser } from '../../model/identity.ts';
 import type { CloudState, Project, User } from '../../state.ts';
 
 export const DEFAULT_DOMAIN = { id: 'default', name: 'Default' } as const;
@@ -41,7 +42,7 @@ export function notAuthenticated(): OpenStackError {
   return new OpenStackError(keystoneError(401, 'Unauthorized', UNAUTHORIZED_MESSAGE));
 }
 
-export function notFound(kind: 'project' | 'user' | 'domain' | 'token', id: string): OpenStackError {
+export function notFound(kind: 'project' | 'user' | 'domain' | 'token' | 'role', id: string): OpenStackError {
   return new OpenStackError(keystoneError(404, 'Not Found', `Could not find ${kind}: ${id}.`));
 }
 
@@ -73,9 +74,9 @@ export function findProject(
   return state.projects.find((p) => p.name === ref.name && p.domainId === domainId);
 }
 
-/** The projects a user has a role on: in the local cloud, the user's default project. */
+/** The projects a user has a role on (what they may scope a token to). */
 export function projectsOf(state: Readonly<CloudState>, user: User): Project[] {
-  return state.projects.filter((p) => p.id === user.defaultProjectId);
+  return projectsOfUser(state, user.id);
 }
 
 export function projectBody(project: Project, endpoints: Endpoints) {
@@ -98,7 +99,7 @@ export function userBody(user: User, endpoints: Endpoints) {
     id: user.id,
     name: user.name,
     domain_id: user.domainId,
-    default_project_id: user.defaultProjectId,
+    ...(user.defaultProjectId ? { default_project_id: user.defaultProjectId } : {}),
     enabled: true,
     password_expires_at: null,
     options: {},

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { findToken, headerValue, issueToken, revokeToken } from '../../auth.ts';
 import type { Endpoints, ProviderDeps } from '../../contracts.ts';
 import { keystoneError, OpenStackError } from '../../errors.ts';
+import { effectiveRoles, hasAnyRole, projectsOfUser } from '../../model/identity.ts';
 import type { CloudState, Project, Token, User } from '../../state.ts';
 import { v3Catalog } from './catalog.ts';
 import { badRequest, findProject, findUser, notAuthenticated, notFound, scopedRef } from './directory.ts';
@@ -46,11 +47,6 @@ export function keystoneTime(iso: string): string {
   return new Date(iso).toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
 }
 
-export const ROLES = [
-  { id: 'b7c1a8f6d2e94c3a8f1e0d9c7b6a5e41', name: 'member' },
-  { id: 'c4d2e1f0a9b84c7d9e6f5a4b3c2d1e02', name: 'reader' },
-];
-
 export function v3TokenBody(
   state: Readonly<CloudState>,
   token: Token,
@@ -69,7 +65,7 @@ export function v3TokenBody(
       issued_at: keystoneTime(token.issuedAt),
       project: scopedRef(project),
       is_domain: false,
-      roles: ROLES,
+      roles: effectiveRoles(state, user.id, project.id).map(({ id, name }) => ({ id, name })),
       ...(options.catalog === false ? {} : { catalog: v3Catalog(endpoints) }),
     },
   };
@@ -117,14 +113,16 @@ function scopeProject(
     if (ref.id === undefined && ref.name === undefined)
       throw badRequest('Expecting to find id or name in project.');
     const project = findProject(state, ref);
-    // The user has a role on their default project only.
-    if (!project || project.id !== user.defaultProjectId) throw notAuthenticated();
+    // A token for a project needs a role there, as Keystone's.
+    if (!project || !hasAnyRole(state, user.id, project.id)) throw notAuthenticated();
     return project;
   }
-  // Domain- or system-scoped and unscoped requests get the user's default project, as Keystone
-  // does for unscoped requests of users with default_project_id.
+  // Domain- or system-scoped and unscoped requests get the user's default project (else the first
+  // they have a role on), as Keystone does for unscoped requests of users with default_project_id.
   const projectId = from?.projectId ?? user.defaultProjectId;
-  const project = state.projects.find((p) => p.id === projectId);
+  const project =
+    state.projects.find((p) => p.id === projectId && hasAnyRole(state, user.id, p.id)) ??
+    projectsOfUser(state, user.id)[0];
   if (!project) throw notAuthenticated();
   return project;
 }

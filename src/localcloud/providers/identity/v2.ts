@@ -4,10 +4,10 @@ import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 import { findToken, issueToken } from '../../auth.ts';
 import type { Endpoints, ProviderDeps } from '../../contracts.ts';
+import { effectiveRoles } from '../../model/identity.ts';
 import type { CloudState, Project, Token, User } from '../../state.ts';
 import { v2Catalog } from './catalog.ts';
 import { badRequest, notAuthenticated, projectsOf } from './directory.ts';
-import { ROLES } from './tokens.ts';
 
 const v2AuthBody = z.object({
   auth: z.object({
@@ -30,6 +30,7 @@ function tenantBody(project: Project) {
 export function v2AccessBody(state: Readonly<CloudState>, token: Token, user: User, endpoints: Endpoints) {
   const project = state.projects.find((p) => p.id === token.projectId);
   if (!project) throw notAuthenticated();
+  const roles = effectiveRoles(state, user.id, project.id);
   return {
     access: {
       token: {
@@ -44,10 +45,10 @@ export function v2AccessBody(state: Readonly<CloudState>, token: Token, user: Us
         id: user.id,
         name: user.name,
         username: user.name,
-        roles: ROLES.map(({ name }) => ({ name })),
+        roles: roles.map(({ name }) => ({ name })),
         roles_links: [],
       },
-      metadata: { is_admin: 0, roles: ROLES.map(({ id }) => id) },
+      metadata: { is_admin: 0, roles: roles.map(({ id }) => id) },
     },
   };
 }
@@ -71,7 +72,7 @@ export const v2Routes: FastifyPluginAsync<ProviderDeps> = async (app, { store, e
       throw badRequest('Expecting to find passwordCredentials or token in auth.');
     }
     // No tenant named: the user's default one, so pkgcloud need not ask /v2.0/tenants and come back.
-    let projectId = fromProjectId ?? user.defaultProjectId;
+    let projectId = fromProjectId ?? projectsOf(state, user).find((p) => p.id === user!.defaultProjectId)?.id;
     if (auth.tenantId !== undefined || auth.tenantName !== undefined) {
       const project = projectsOf(state, user).find((p) =>
         auth.tenantId !== undefined ? p.id === auth.tenantId : p.name === auth.tenantName,
@@ -79,6 +80,8 @@ export const v2Routes: FastifyPluginAsync<ProviderDeps> = async (app, { store, e
       if (!project) throw notAuthenticated();
       projectId = project.id;
     }
+    projectId ??= projectsOf(state, user)[0]?.id;
+    if (projectId === undefined) throw notAuthenticated();
     const token = issueToken(store, { userId: user.id, projectId }, now());
     return v2AccessBody(store.read(), token, user, endpoints);
   });

@@ -1,5 +1,5 @@
-// Networks, read-only: the cloud has devstack's two, `private` (10.S.0.0/24, the
-// project's) and the external `public` (the floating range). The OSC finds `public` with
+// Networks, read-only: the cloud has devstack's two, `private` (10.S.0.0/24, shared by every
+// project, as a provider network) and the external `public` (the floating range). The OSC finds `public` with
 // `GET /v2.0/networks/public` (404) then `?name=public`; libcloud lists pools with
 // `?router:external=True&fields=id&fields=name`.
 import type { FastifyPluginAsync } from 'fastify';
@@ -7,9 +7,9 @@ import type { ProviderDeps } from '../../contracts.ts';
 import type { CloudState, Network } from '../../state.ts';
 import { cloudEpoch, listResponse, networkNotFound, projectOf, type Query, showResponse } from './common.ts';
 
-/** A project sees its own networks and every external one (Neutron's policy for router:external). */
+/** A project sees its own networks, the shared ones and every external one (Neutron's policy). */
 export function visibleNetworks(state: Readonly<CloudState>, projectId: string): Network[] {
-  return state.networks.filter((n) => n.projectId === projectId || n.external);
+  return state.networks.filter((n) => n.projectId === projectId || n.external || n.shared === true);
 }
 
 export function networkView(state: Readonly<CloudState>, network: Network) {
@@ -23,7 +23,7 @@ export function networkView(state: Readonly<CloudState>, network: Network) {
     mtu: 1500,
     status: 'ACTIVE',
     subnets: [network.subnetId],
-    shared: false,
+    shared: network.shared === true,
     availability_zone_hints: [],
     availability_zones: ['nova'],
     ipv4_address_scope: null,

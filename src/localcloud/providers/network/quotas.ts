@@ -4,11 +4,23 @@
 //   GET /v2.0/quotas/{project}               → {quota: {network: 100, …}}
 //   GET /v2.0/quotas/{project}/details.json  → {quota: {network: {limit, used, reserved}, …}}
 //   GET /v2.0/quotas/{project}/default       → the defaults
-import type { FastifyPluginAsync } from 'fastify';
+//   PUT /v2.0/quotas/{project} {quota: {…}}  → the admin sets a project's limits (`quota set`)
+//   GET /v2.0/quotas                         → the admin lists every project's
+// As Neutron's policy: a project reads its own; the admin role reads and sets any project's.
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import { z } from 'zod';
 import type { ProviderDeps } from '../../contracts.ts';
-import { DEFAULT_QUOTA, quotaOf, usageOf } from '../../model/quotas.ts';
+import { isAdmin } from '../../model/identity.ts';
+import {
+  DEFAULT_QUOTA,
+  type QuotaResource as ModelResource,
+  quotaOf,
+  setQuota,
+  usageOf,
+} from '../../model/quotas.ts';
+import { valueOr } from '../../model/refusals.ts';
 import type { CloudState, Quota } from '../../state.ts';
-import { neutronFault, projectOf } from './common.ts';
+import { badRequest, neutronFault, projectOf } from './common.ts';
 
 export const QUOTA_RESOURCES = [
   'network',
@@ -55,15 +67,43 @@ function neutronUsage(state: Readonly<CloudState>, projectId: string): Record<Qu
 }
 
 /** oslo.policy's refusal, as Neutron answers a project reading another project's quota. */
-const notAllowed = () =>
-  neutronFault(403, 'PolicyNotAuthorized', "Policy doesn't allow get_quota to be performed.");
+const notAllowed = (action = 'get_quota') =>
+  neutronFault(403, 'PolicyNotAuthorized', `Policy doesn't allow ${action} to be performed.`);
+
+/** Neutron's names of the limits the state keeps ↔ the model's. */
+const KEPT: Partial<Record<QuotaResource, ModelResource>> = {
+  floatingip: 'floatingip',
+  security_group: 'security_group',
+  security_group_rule: 'security_group_rule',
+};
+
+const limitValue = z
+  .union([z.number().int(), z.string().regex(/^-?[0-9]+$/)])
+  .transform(Number)
+  .pipe(z.number().min(-1));
+
+const UpdateBody = z.object({
+  quota: z.strictObject(Object.fromEntries(QUOTA_RESOURCES.map((r) => [r, limitValue.optional()]))),
+});
 
 export const quotaRoutes: FastifyPluginAsync<ProviderDeps> = async (app, deps) => {
   const { store } = deps;
+  const admin = (request: FastifyRequest) => isAdmin(store.read(), request.auth);
+  /** A project's quota is its own members' to read, and the admin's. */
+  const mayRead = (request: FastifyRequest, target: string) =>
+    target === projectOf(request) || admin(request);
 
-  app.get('/v2.0/quotas', async () => {
+  app.get('/v2.0/quotas', async (request) => {
     // Listing every project's quota is an admin call.
-    throw notAllowed();
+    if (!admin(request)) throw notAllowed();
+    const state = store.read();
+    return {
+      quotas: state.projects.map((p) => ({
+        ...neutronLimits(state, p.id),
+        project_id: p.id,
+        tenant_id: p.id,
+      })),
+    };
   });
 
   app.get<{ Params: { project: string } }>('/v2.0/quotas/:project', async (request) => {
@@ -71,18 +111,48 @@ export const quotaRoutes: FastifyPluginAsync<ProviderDeps> = async (app, deps) =
     const target = request.params.project.replace(/\.json$/, '');
     // GET /v2.0/quotas/project (and the deprecated /tenant) names the caller's project.
     if (target === 'project' || target === 'tenant') return { [target]: { [`${target}_id`]: caller } };
-    if (target !== caller) throw notAllowed();
+    if (!mayRead(request, target)) throw notAllowed();
+    return { quota: neutronLimits(store.read(), target) };
+  });
+
+  app.put<{ Params: { project: string } }>('/v2.0/quotas/:project', async (request) => {
+    if (!admin(request)) throw notAllowed('update_quota');
+    const target = request.params.project.replace(/\.json$/, '');
+    if (!store.read().projects.some((p) => p.id === target)) {
+      throw neutronFault(404, 'ProjectNotFound', `Project ${target} could not be found.`);
+    }
+    const { quota: changes } = UpdateBody.parse(request.body);
+    const limits: Partial<Record<ModelResource, number>> = {};
+    for (const [resource, value] of Object.entries(changes) as [QuotaResource, number | undefined][]) {
+      if (value === undefined) continue;
+      const kept = KEPT[resource];
+      if (!kept && value !== FIXED_LIMITS[resource as keyof typeof FIXED_LIMITS]) {
+        throw badRequest(
+          `This cloud keeps the ${resource} quota at ${FIXED_LIMITS[resource as keyof typeof FIXED_LIMITS]}; only floatingip, security_group and security_group_rule can be set.`,
+        );
+      }
+      if (kept) limits[kept] = value;
+    }
+    store.update((draft) =>
+      valueOr(setQuota(draft, { projectId: target, limits, force: false }), (refusal) =>
+        refusal.kind === 'below-usage'
+          ? badRequest(
+              `Change would make usage less than 0 for the following resources: ${refusal.resource} (the project already uses ${refusal.used}, more than the limit ${refusal.limit}).`,
+            )
+          : badRequest(`The quota change was refused (${refusal.kind}).`),
+      ),
+    );
     return { quota: neutronLimits(store.read(), target) };
   });
 
   app.get<{ Params: { project: string } }>('/v2.0/quotas/:project/default', async (request) => {
-    if (request.params.project !== projectOf(request)) throw notAllowed();
+    if (!mayRead(request, request.params.project)) throw notAllowed();
     return { quota: limitsOf(DEFAULT_QUOTA) };
   });
 
-  const details = async (request: { params: { project: string }; auth: { projectId: string } }) => {
+  const details = async (request: FastifyRequest<{ Params: { project: string } }>) => {
     const target = request.params.project;
-    if (target !== request.auth.projectId) throw notAllowed();
+    if (!mayRead(request, target)) throw notAllowed();
     const state = store.read();
     const limits = neutronLimits(state, target);
     const usage = neutronUsage(state, target);
