@@ -459,6 +459,32 @@ describe('scoping: a student sees and touches only their own project', () => {
   });
 });
 
+describe('the admin across projects', () => {
+  it('lists every project’s servers with all_tenants, shows and deletes any; a member may not ask for all', async () => {
+    const boss = await admin();
+    const alice = await student(boss, 'alice');
+    const bob = await student(boss, 'bob');
+    const a = (await alice.nova('POST', '/v2.1/servers', serverBody('app-worker-1'))).json.server.id;
+    const b = (await bob.nova('POST', '/v2.1/servers', serverBody('app-worker-1'))).json.server.id;
+    // Without all_tenants the admin sees its own project's servers only, as Nova.
+    expect((await boss.nova('GET', '/v2.1/servers')).json.servers).toEqual([]);
+    const all = (await boss.nova('GET', '/v2.1/servers/detail?all_tenants=1')).json.servers;
+    expect(all.map((s: { id: string }) => s.id).sort()).toEqual([a, b].sort());
+    const bobs = (await boss.nova('GET', `/v2.1/servers/detail?all_tenants=True&project_id=${bob.projectId}`))
+      .json.servers;
+    expect(bobs.map((s: { id: string; tenant_id: string }) => [s.id, s.tenant_id])).toEqual([
+      [b, bob.projectId],
+    ]);
+    expect((await boss.nova('GET', `/v2.1/servers/${a}`)).json.server.tenant_id).toBe(alice.projectId);
+    const refused = await alice.nova('GET', '/v2.1/servers?all_tenants=1');
+    expect(refused.status).toBe(403);
+    expect(refused.json.forbidden.message).toMatch(/get_all_tenants/);
+    expect((await boss.nova('DELETE', `/v2.1/servers/${a}`)).status).toBe(204);
+    expect((await alice.nova('GET', '/v2.1/servers')).json.servers).toEqual([]);
+    expect((await boss.keystone('DELETE', `/v3/projects/${alice.projectId}`)).status).toBe(204);
+  });
+});
+
 describe('a state written before clouds had several projects', () => {
   it('is upgraded: members of their default projects, an admin, the private network shared', async () => {
     const { upgradeIdentity } = await import('../../src/localcloud/model/identity.ts');

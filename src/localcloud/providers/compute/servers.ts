@@ -6,6 +6,7 @@ import { randomBytes, randomInt, randomUUID } from 'node:crypto';
 import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 import type { ProviderDeps } from '../../contracts.ts';
+import { isAdmin } from '../../model/identity.ts';
 import { portsOfServer } from '../../model/ports.ts';
 import { fits, quotaOf, usageOf } from '../../model/quotas.ts';
 import { defaultGroupOf, ensureDefaultGroupStored, projectGroups } from '../../model/security-groups.ts';
@@ -166,9 +167,19 @@ export function resolveSecurityGroups(
   return [...new Set(ids)];
 }
 
-/** The project's server with this id, or Nova's 404. */
-export function findServer(state: Readonly<CloudState>, caller: Caller, id: string): Server {
-  const server = state.servers.find((s) => s.id === id && s.projectId === caller.projectId);
+/**
+ * The project's server with this id, or Nova's 404 (another project's server is absent). With
+ * `anyProject` (an admin's show and delete, as Nova's admin_or_owner policy) any project's.
+ */
+export function findServer(
+  state: Readonly<CloudState>,
+  caller: Caller,
+  id: string,
+  options: { anyProject?: boolean } = {},
+): Server {
+  const server = state.servers.find(
+    (s) => s.id === id && (options.anyProject === true || s.projectId === caller.projectId),
+  );
   if (!server || server.status === 'DELETED') throw notFound(`Instance ${id} could not be found.`);
   return server;
 }
@@ -177,9 +188,31 @@ type Query = Record<string, string | string[] | undefined>;
 
 const values = (v: string | string[] | undefined) => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
 
-/** The project's servers as GET /servers filters them: name (a regex, as Nova's DB), status, image, flavor. */
-export function listServers(state: Readonly<CloudState>, caller: Caller, query: Query): Server[] {
-  let servers = state.servers.filter((s) => s.projectId === caller.projectId && s.status !== 'DELETED');
+const truthy = (v: string | undefined) => v !== undefined && !/^(0|false|no|off)$/i.test(v);
+
+/**
+ * The project's servers as GET /servers filters them: name (a regex, as Nova's DB), status, image,
+ * flavor. An admin's `all_tenants` (`server list --all-projects`) lists every project's, or one
+ * project's with `project_id`; anybody else asking for it is refused, as Nova's policy does.
+ */
+export function listServers(
+  state: Readonly<CloudState>,
+  caller: Caller,
+  query: Query,
+  options: { admin?: boolean } = {},
+): Server[] {
+  const allTenants = truthy(values(query.all_tenants)[0]);
+  if (allTenants && options.admin !== true) {
+    throw forbidden("Policy doesn't allow os_compute_api:servers:index:get_all_tenants to be performed.");
+  }
+  const projectFilter = values(query.project_id)[0] ?? values(query.tenant_id)[0];
+  let servers = state.servers.filter(
+    (s) =>
+      s.status !== 'DELETED' &&
+      (allTenants
+        ? projectFilter === undefined || s.projectId === projectFilter
+        : s.projectId === caller.projectId),
+  );
   const name = values(query.name)[0];
   if (name !== undefined) {
     let pattern: RegExp;
@@ -338,21 +371,25 @@ export const serverRoutes: FastifyPluginAsync<ProviderDeps> = async (app, deps) 
 
   app.get('/servers', async (request) => {
     const caller = callerOf(request);
-    const servers = listServers(store.read(), caller, request.query as Query);
+    const state = store.read();
+    const servers = listServers(state, caller, request.query as Query, { admin: isAdmin(state, caller) });
     return { servers: servers.map((s) => serverSummary(s, endpoints)) };
   });
 
   app.get('/servers/detail', async (request) => {
     const caller = callerOf(request);
     const state = store.read();
-    const servers = listServers(state, caller, request.query as Query);
+    const servers = listServers(state, caller, request.query as Query, { admin: isAdmin(state, caller) });
     return { servers: servers.map((s) => serverDetail(state, s, endpoints)) };
   });
 
   app.get<{ Params: { id: string } }>('/servers/:id', async (request) => {
     const caller = callerOf(request);
     const state = store.read();
-    return { server: serverDetail(state, findServer(state, caller, request.params.id), endpoints) };
+    const anyProject = isAdmin(state, caller);
+    return {
+      server: serverDetail(state, findServer(state, caller, request.params.id, { anyProject }), endpoints),
+    };
   });
 
   app.put<{ Params: { id: string } }>('/servers/:id', async (request) => {
@@ -371,10 +408,12 @@ export const serverRoutes: FastifyPluginAsync<ProviderDeps> = async (app, deps) 
   app.delete<{ Params: { id: string } }>('/servers/:id', async (request, reply) => {
     const caller = callerOf(request);
     const { id } = request.params;
-    const server = findServer(store.read(), caller, id);
+    // An admin deletes any project's server (a room's teacher clearing a student's project).
+    const anyProject = isAdmin(store.read(), caller);
+    const server = findServer(store.read(), caller, id, { anyProject });
     if (server.taskState !== 'deleting') {
       store.update((draft) => {
-        const s = findServer(draft, caller, id);
+        const s = findServer(draft, caller, id, { anyProject });
         s.taskState = 'deleting';
         s.updatedAt = now().toISOString();
       });
