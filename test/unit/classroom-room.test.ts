@@ -48,14 +48,26 @@ describe('room names', () => {
 
   it("finds a room's projects by prefix and marker, never a look-alike", () => {
     const description = projectDescription('tue', { id: 's-42', name: 'Ada L.' });
-    const ours = { name: 'faafo-tue-ada-l', description };
-    expect(isRoomProject('tue', ours)).toBe(true);
-    expect(isClassroomProject(ours)).toBe(true);
+    const ours = { id: 'p1', name: 'faafo-tue-ada-l', description };
+    expect(isRoomProject('tue', ours, [])).toBe(true);
+    expect(isClassroomProject(ours, [])).toBe(true);
     expect(studentIdOf(ours)).toBe('s-42');
-    expect(isRoomProject('wed', ours)).toBe(false);
-    expect(isRoomProject('tue', { name: 'faafo-tue-ada-l', description: 'my own project' })).toBe(false);
-    expect(isRoomProject('tue', { name: 'faafo-tuesday-x', description })).toBe(false);
-    expect(isClassroomProject({ name: 'admin', description })).toBe(false);
+    expect(isRoomProject('wed', ours, [])).toBe(false);
+    expect(
+      isRoomProject('tue', { id: 'p2', name: 'faafo-tue-ada-l', description: 'my own project' }, []),
+    ).toBe(false);
+    expect(isRoomProject('tue', { id: 'p3', name: 'faafo-tuesday-x', description }, [])).toBe(false);
+    expect(isClassroomProject({ id: 'p4', name: 'admin', description }, [])).toBe(false);
+  });
+
+  it('knows a project on a cloud that keeps no descriptions by its user of the same name', () => {
+    const project = { id: 'p1', name: 'faafo-tue-ada-l', description: '' };
+    const user = { name: 'faafo-tue-ada-l', default_project_id: 'p1' };
+    expect(isRoomProject('tue', project, [user])).toBe(true);
+    expect(isClassroomProject(project, [user])).toBe(true);
+    expect(isRoomProject('tue', project, [])).toBe(false);
+    expect(isRoomProject('tue', project, [{ ...user, default_project_id: 'p9' }])).toBe(false);
+    expect(isRoomProject('tue', project, [{ ...user, name: 'ada' }])).toBe(false);
   });
 });
 

@@ -38,6 +38,16 @@ export async function createProject(
   return z.object({ project: projectSchema }).parse(body).project;
 }
 
+/** Every user of the admin's domain. */
+export async function listUsers(session: AdminSession): Promise<User[]> {
+  const { body } = await session.call(
+    'identity',
+    `/v3/users?domain_id=${encodeURIComponent(session.domain.id)}`,
+    'listing the users',
+  );
+  return z.object({ users: z.array(userSchema) }).parse(body).users;
+}
+
 export async function findUser(session: AdminSession, name: string): Promise<User | undefined> {
   const query = `name=${encodeURIComponent(name)}&domain_id=${encodeURIComponent(session.domain.id)}`;
   const { body } = await session.call('identity', `/v3/users?${query}`, `looking up user ${name}`);

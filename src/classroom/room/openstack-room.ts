@@ -19,6 +19,7 @@ import {
   deleteUser,
   findUser,
   listProjects,
+  listUsers,
   memberRoleId,
   type Project,
   setPassword,
@@ -83,8 +84,15 @@ export async function openStackRoom(options: OpenStackRoomOptions): Promise<Open
   }
   const quota = studentQuota(lessonNeeds(), flavor);
   const room = options.room;
-  const projects = async () => (await listProjects(session)).filter((p) => isRoomProject(room, p));
+  const projects = async () => {
+    const [all, users] = await Promise.all([listProjects(session), listUsers(session)]);
+    return all.filter((p) => isRoomProject(room, p, users));
+  };
   let roleId: string | undefined;
+  const memberRole = async () => {
+    roleId ??= await memberRoleId(session);
+    return roleId;
+  };
 
   async function admitOne(student: { id: string; name: string }): Promise<StudentCloud> {
     const mine = await projects();
@@ -109,8 +117,11 @@ export async function openStackRoom(options: OpenStackRoomOptions): Promise<Open
         description: project.description ?? '',
       }));
     if (existing) await setPassword(session, existing, password);
-    roleId ??= await memberRoleId(session);
-    await assignRole(session, { projectId: project.id, userId: user.id, roleId }, `user ${user.name}`);
+    await assignRole(
+      session,
+      { projectId: project.id, userId: user.id, roleId: await memberRole() },
+      `user ${user.name}`,
+    );
     await setProjectQuota(session, project, quota);
     return studentCloud({
       authUrl: auth.authUrl,
@@ -127,7 +138,7 @@ export async function openStackRoom(options: OpenStackRoomOptions): Promise<Open
   async function close(): Promise<void> {
     for (const project of await projects()) {
       const user = await findUser(session, project.name);
-      await emptyProject(session, project, user, options.cleanup);
+      await emptyProject(session, project, user, await memberRole(), options.cleanup);
       if (user) await deleteUser(session, user);
       await deleteProject(session, project);
     }

@@ -1,13 +1,15 @@
-// Empties a student's project before it is deleted, as its admin, through the documented admin
-// queries (Nova's all_tenants + project_id, Neutron's project_id filter, Nova's keypairs by
-// user_id at microversion 2.10): servers first (and waits until they are gone, since Nova deletes
-// asynchronously and a group stays in use until then), then floating IPs, the security groups but
-// `default`, and the student's key pairs. Every item is checked to belong to the project before it
-// is deleted, so a cloud that ignored a filter never costs another project a server.
+// Empties a student's project before it is deleted. The admin gives itself the member role on the
+// project and works inside it with a token scoped there, as any member could (no all-projects
+// listing needed, which not every cloud's policy grants): servers first (and waits until they are
+// gone, since Nova deletes asynchronously and a group stays in use until then), then floating IPs
+// and the security groups but `default`. The student's key pairs are Nova's per user: they go with
+// Nova's keypairs-by-user_id (microversion 2.10) where the cloud offers it, else with the user.
+// Every item is checked to belong to the project before it is deleted, so a cloud that ignored a
+// scope or filter never costs another project a server.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
-import { type AdminSession, CloudAdminError } from './admin-session.ts';
-import type { Project, User } from './identity-admin.ts';
+import { type AdminSession, CloudAdminError, openAdminSession } from './admin-session.ts';
+import { assignRole, type Project, type User } from './identity-admin.ts';
 
 const serverSchema = z.object({
   id: z.string(),
@@ -37,11 +39,7 @@ const ownedBy = (project: Project) => (item: { tenant_id?: string | null; projec
   (item.project_id ?? item.tenant_id) === project.id;
 
 async function projectServers(session: AdminSession, project: Project) {
-  const { body } = await session.call(
-    'compute',
-    `/servers/detail?all_tenants=1&project_id=${project.id}`,
-    `listing the servers of ${project.name}`,
-  );
+  const { body } = await session.call('compute', '/servers/detail', `listing the servers of ${project.name}`);
   return z
     .object({ servers: z.array(serverSchema) })
     .parse(body)
@@ -54,12 +52,29 @@ export interface CleanupOptions {
   pollMs?: number;
 }
 
+/** A session of the admin inside the project (the member role given to it there first). */
+async function insideProject(
+  admin: AdminSession,
+  project: Project,
+  memberRoleId: string,
+): Promise<AdminSession> {
+  await assignRole(
+    admin,
+    { projectId: project.id, userId: admin.userId, roleId: memberRoleId },
+    `the admin on ${project.name}`,
+  );
+  const { projectName: _, ...auth } = admin.auth;
+  return openAdminSession({ ...auth, projectId: project.id }, admin.label);
+}
+
 export async function emptyProject(
-  session: AdminSession,
+  admin: AdminSession,
   project: Project,
   user: User | undefined,
+  memberRoleId: string,
   options: CleanupOptions = {},
 ): Promise<void> {
+  const session = await insideProject(admin, project, memberRoleId);
   const servers = await projectServers(session, project);
   for (const server of servers) {
     await session.call(
@@ -117,18 +132,20 @@ export async function emptyProject(
   }
 
   if (!user) return;
-  const keys = await session.call(
+  const keys = await admin.call(
     'compute',
     `/os-keypairs?user_id=${user.id}`,
     `listing the key pairs of ${user.name}`,
     {
       headers: KEYPAIRS_OF_USER,
+      accept: [406],
     },
   );
-  // A cloud below 2.10 ignores user_id and lists the admin's own key pairs: leave those alone.
-  if (!atLeast210(keys.headers.get('x-openstack-nova-api-version'))) return;
+  // A cloud without 2.10 refuses it (406), or ignores user_id and lists the admin's own key pairs:
+  // leave those alone; the student's go with their user where the cloud does that (the local one).
+  if (keys.status === 406 || !atLeast210(keys.headers.get('x-openstack-nova-api-version'))) return;
   for (const { keypair } of z.object({ keypairs: z.array(keypairSchema) }).parse(keys.body).keypairs) {
-    await session.call(
+    await admin.call(
       'compute',
       `/os-keypairs/${encodeURIComponent(keypair.name)}?user_id=${user.id}`,
       `deleting key pair ${keypair.name} of ${user.name}`,

@@ -1,7 +1,9 @@
 // How a room's projects and users are named on a cloud, in one place: admitting a student makes
 // `faafo-<room>-<slug of the student's name>` (project and user alike), and closing a room finds
 // them again by that prefix plus a marker in the project's description, so `classroom close` never
-// touches a project it did not make, even one whose name happens to start the same way.
+// touches a project it did not make, even one whose name happens to start the same way. A cloud
+// that keeps no project descriptions (the local one) is recognised by the other half of what admit
+// makes: a user of the same name whose default project it is.
 
 /** Lower-case letters, digits and single dashes: "Ada L. Lovelace" → "ada-l-lovelace". */
 export function slugOf(text: string, maxLength = 24): string {
@@ -29,17 +31,36 @@ export function projectDescription(room: string, student: { id: string; name: st
   return `${ROOM_MARKER} room ${slugOf(room, 20)}: student ${student.id} (${student.name}); removed by 'classroom close'.`;
 }
 
-/** Whether a project was made for this room by admit (name prefix and description marker). */
-export function isRoomProject(room: string, project: { name: string; description?: string | null }): boolean {
-  return (
-    project.name.startsWith(roomPrefix(room)) &&
-    (project.description ?? '').startsWith(`${ROOM_MARKER} room ${slugOf(room, 20)}:`)
-  );
+export interface NamedProject {
+  id: string;
+  name: string;
+  description?: string | null | undefined;
+}
+
+export interface NamedUser {
+  name: string;
+  default_project_id?: string | null | undefined;
+}
+
+/** Admit's pair: a user named as the project, with the project as its default. */
+function hasItsStudent(project: NamedProject, users: readonly NamedUser[]): boolean {
+  return users.some((u) => u.name === project.name && u.default_project_id === project.id);
+}
+
+/** Whether a project was made for this room by admit (name prefix, and the description marker or its user). */
+export function isRoomProject(room: string, project: NamedProject, users: readonly NamedUser[]): boolean {
+  if (!project.name.startsWith(roomPrefix(room))) return false;
+  const description = project.description ?? '';
+  return description
+    ? description.startsWith(`${ROOM_MARKER} room ${slugOf(room, 20)}:`)
+    : hasItsStudent(project, users);
 }
 
 /** Whether the project belongs to any classroom room (the host's headroom counts them all). */
-export function isClassroomProject(project: { name: string; description?: string | null }): boolean {
-  return project.name.startsWith('faafo-') && (project.description ?? '').startsWith(`${ROOM_MARKER} room `);
+export function isClassroomProject(project: NamedProject, users: readonly NamedUser[]): boolean {
+  if (!project.name.startsWith('faafo-')) return false;
+  const description = project.description ?? '';
+  return description ? description.startsWith(`${ROOM_MARKER} room `) : hasItsStudent(project, users);
 }
 
 /** The student's id as written in a room project's description, if it is one. */

@@ -11,7 +11,7 @@ import { parseVcpuFraction } from '../../localcloud/nodes/limits/vcpu-fraction.t
 import type { RoomCloud, StudentCloud } from '../room-cloud.ts';
 import { CloudAdminError } from './admin-session.ts';
 import { type HostSize, headroomOf, type RoomSize, roomFullError, roomSize } from './headroom.ts';
-import { listProjects } from './identity-admin.ts';
+import { listProjects, listUsers } from './identity-admin.ts';
 import { lessonNeeds, studentFootprint } from './lesson-needs.ts';
 import { oneAtATime } from './one-at-a-time.ts';
 import { type OpenStackRoom, openStackRoom } from './openstack-room.ts';
@@ -81,7 +81,10 @@ export async function sharedLocalRoom(options: SharedLocalOptions): Promise<Shar
   const footprint = studentFootprint(lessonNeeds(), inner.flavor);
   const size = roomSize(hostSize, footprint, options.studentsMax);
   // Every room's students on this cloud share the host, so all of them count.
-  const admitted = async () => (await listProjects(inner.session)).filter(isClassroomProject);
+  const admitted = async () => {
+    const [all, users] = await Promise.all([listProjects(inner.session), listUsers(inner.session)]);
+    return all.filter((p) => isClassroomProject(p, users));
+  };
 
   const admitOne = async (student: { id: string; name: string }): Promise<StudentCloud> => {
     const projects = await admitted();
