@@ -9,14 +9,18 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addCloseCommand, roomCloudFromFlags } from '../../src/classroom/room/cli-options.ts';
+import { openStackRoom } from '../../src/classroom/room/openstack-room.ts';
 import {
   LOCAL_ADMIN_CLOUD,
   type SharedLocalRoom,
   sharedLocalRoom,
 } from '../../src/classroom/room/shared-local.ts';
 import { RoomFullError, type StudentCloud } from '../../src/classroom/room-cloud.ts';
-import { cloudDown } from '../../src/localcloud/control/index.ts';
+import { resolveCloud } from '../../src/cloud/config.ts';
+import { CLOUD_NAME, cloudDown } from '../../src/localcloud/control/index.ts';
 import { cleanEnv } from '../helpers/localcloud.ts';
 import { serviceAvailable } from '../helpers/services.ts';
 
@@ -33,13 +37,13 @@ describe.runIf(available)('a room on a shared local cloud', () => {
   let room: SharedLocalRoom;
   const students: Record<string, { files: StudentCloud; home: string }> = {};
 
-  /** The openstack CLI as a student: ada from her clouds.yaml, bob from his openrc. */
+  /** The openstack CLI as a student: bob from his openrc, the others from their clouds.yaml. */
   // biome-ignore lint/suspicious/noExplicitAny: the CLI's JSON, read field by field
   async function as(student: string, ...args: string[]): Promise<any> {
     const { home, files } = students[student]!;
     const env = cleanEnv({ HOME: home });
     const { stdout } =
-      student === 'ada'
+      student !== 'bob'
         ? await run(OPENSTACK, ['--os-cloud', files.cloudName, ...args, '-f', 'json'], {
             env: { ...env, OS_CLIENT_CONFIG_FILE: join(home, 'clouds.yaml') },
             timeout: 120_000,
@@ -146,5 +150,49 @@ describe.runIf(available)('a room on a shared local cloud', () => {
     expect(await asAdmin('floating', 'ip', 'list')).toEqual([]);
     expect(await room.headroom()).toBe(2);
     await expect(as('ada', 'server', 'list')).rejects.toThrow();
+  });
+
+  it('runs a room on a cloud named in clouds.yaml with admin credentials (--cloud NAME), closed by `classroom close`', async () => {
+    const env = cleanEnv({ HOME: dir, OS_CLIENT_CONFIG_FILE: join(dataDir, 'clouds.yaml') });
+    const flags = { cloud: LOCAL_ADMIN_CLOUD, room: 'Dept Lab' };
+    const dept = await roomCloudFromFlags(flags, env);
+    expect(await dept!.headroom()).toBeNull();
+    const files = await dept!.admit({ id: 's-9', name: 'Dana' });
+    const home = join(dir, 'dana');
+    mkdirSync(home);
+    writeFileSync(join(home, 'clouds.yaml'), files.cloudsYaml);
+    students.dana = { files, home };
+    expect(await as('dana', 'server', 'list')).toEqual([]);
+
+    const out: string[] = [];
+    const classroom = new Command('classroom').exitOverride();
+    addCloseCommand(
+      classroom,
+      { stdout: { write: (t: string) => out.push(t) }, stderr: { write: () => true } },
+      env,
+    );
+    await classroom.parseAsync(['close', '--cloud', LOCAL_ADMIN_CLOUD, '--room', 'Dept Lab'], {
+      from: 'user',
+    });
+    expect(out.join('')).toBe(
+      "Room 'Dept Lab' closed: removed 1 student project(s) and their users (faafo-dept-lab-dana).\n",
+    );
+    const projects = (await asAdmin('project', 'list')) as Array<{ Name: string }>;
+    expect(projects.map((p) => p.Name).filter((n) => n.startsWith('faafo-'))).toEqual([]);
+  });
+
+  it('says in one sentence, without the password, when the credentials are not an admin’s or are wrong', async () => {
+    const env = cleanEnv({ HOME: dir, OS_CLIENT_CONFIG_FILE: join(dataDir, 'clouds.yaml') });
+    const member = resolveCloud({ cloud: CLOUD_NAME, env });
+    await expect(openStackRoom({ room: 'x', cloud: CLOUD_NAME, env })).rejects.toThrow(
+      /^Listing the (projects|users) failed: cloud 'faafo-local' from .* answered 403: .*; the cloud user needs the admin role \(use the cloud’s admin credentials\)\.$/,
+    );
+    const wrong = { ...member.auth!, password: 'not-the-password' };
+    const login = openStackRoom({ room: 'x', auth: { auth: wrong, label: 'the room cloud' } });
+    await expect(login).rejects.toThrow(
+      /^Logging in to the room cloud as \S+ was refused \(401: .*\); check the user, password and project of that cloud\.$/,
+    );
+    const message = await login.catch((e: Error) => e.message);
+    expect(message).not.toContain('not-the-password');
   });
 });

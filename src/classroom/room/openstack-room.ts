@@ -85,9 +85,12 @@ export async function openStackRoom(options: OpenStackRoomOptions): Promise<Open
   const quota = studentQuota(lessonNeeds(), flavor);
   const room = options.room;
   const projects = async () => {
-    const [all, users] = await Promise.all([listProjects(session), listUsers(session)]);
+    const all = await listProjects(session);
+    const users = await listUsers(session);
     return all.filter((p) => isRoomProject(room, p, users));
   };
+  // Admin rights are checked now, so `classroom serve --cloud NAME` stops at once with a user's credentials.
+  await projects();
   let roleId: string | undefined;
   const memberRole = async () => {
     roleId ??= await memberRoleId(session);
