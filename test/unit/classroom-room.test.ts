@@ -8,7 +8,12 @@ import { join } from 'node:path';
 import { Command } from 'commander';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CloudAdminError, catalogEndpoint, cloudSaid } from '../../src/classroom/room/admin-session.ts';
-import { addCloseCommand, addRoomOptions, roomCloudFromFlags } from '../../src/classroom/room/cli-options.ts';
+import {
+  addCloseCommand,
+  addRoomOptions,
+  roomCloudFromFlags,
+  roomCloudLine,
+} from '../../src/classroom/room/cli-options.ts';
 import { headroomOf, roomFullError, roomSize } from '../../src/classroom/room/headroom.ts';
 import { lessonNeeds, studentFootprint, studentQuota } from '../../src/classroom/room/lesson-needs.ts';
 import { oneAtATime } from '../../src/classroom/room/one-at-a-time.ts';
@@ -274,6 +279,22 @@ describe("the classroom's room flags", () => {
     addCloseCommand(classroom, { stdout: { write: () => true }, stderr: { write: () => true } }, {});
     await expect(classroom.parseAsync(['close', '--room', 'tue'], { from: 'user' })).rejects.toThrow(
       "Say which cloud the room is on: 'classroom close --shared-cloud' or 'classroom close --cloud NAME'.",
+    );
+  });
+
+  it("tells the teacher the room's size and how to close it", () => {
+    const shared = {
+      size: { students: 1, byCpu: 1, byMemory: 1, setByTeacher: false },
+      hostSize: { cores: 2, memoryMb: 24105, vcpuFraction: 1 / 3 },
+      footprint: { vcpus: 6, ramMb: 12288 },
+      dataDir: '/home/t/.local/share/faafo-tutor/cloud',
+    } as unknown as Parameters<typeof roomCloudLine>[0];
+    expect(roomCloudLine(shared, { sharedCloud: true, room: 'tue' })).toBe(
+      "Room 'tue' on the local cloud in /home/t/.local/share/faafo-tutor/cloud: 1 student (2 cores fit 1, 24105 MB fit 1; each lesson takes 6 vCPU and 12288 MB). Remove it afterwards with: faafo-tutor classroom close --shared-cloud --room tue",
+    );
+    const real = {} as Parameters<typeof roomCloudLine>[0];
+    expect(roomCloudLine(real, { cloud: 'dept-admin' })).toBe(
+      "Room 'class' on cloud 'dept-admin': a project and user per student. Remove them afterwards with: faafo-tutor classroom close --cloud dept-admin --room class",
     );
   });
 });

@@ -122,6 +122,9 @@ export function catalogEndpoint(
   return endpoint.url.replace(/\/+$/, '');
 }
 
+/** "creating project x" → "Creating project x", to start a sentence. */
+const sentence = (what: string) => `${what.charAt(0).toUpperCase()}${what.slice(1)}`;
+
 async function send(url: string, init: RequestInit, what: string, label: string): Promise<Response> {
   try {
     return await fetch(url, { ...init, signal: AbortSignal.timeout(60_000) });
@@ -130,7 +133,7 @@ async function send(url: string, init: RequestInit, what: string, label: string)
       (error as Error & { cause?: Error }).cause?.message ?? (error as Error).message,
     );
     throw new CloudAdminError(
-      `${what[0]?.toUpperCase()}${what.slice(1)} failed: ${label} did not answer (${reason}); check that it is running and reachable.`,
+      `${sentence(what)} failed: ${label} did not answer (${reason}); check that it is running and reachable.`,
     );
   }
 }
@@ -256,7 +259,7 @@ export async function openAdminSession(auth: CloudAuth, label: string): Promise<
             ? `this ${service} API may be missing on ${label}`
             : 'see what it said, fix that, and try again';
       throw new CloudAdminError(
-        `${what[0]?.toUpperCase()}${what.slice(1)} failed: ${label} answered ${cloudSaid(response.status, answer)}; ${fix}.`,
+        `${sentence(what)} failed: ${label} answered ${cloudSaid(response.status, answer)}; ${fix}.`,
         response.status,
       );
     },

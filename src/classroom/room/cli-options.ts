@@ -111,7 +111,7 @@ export function roomCloudLine(cloud: RoomCloud, flags: RoomFlags): string {
     const why = shared.size.setByTeacher
       ? 'set by --students-max'
       : `${shared.hostSize.cores} cores fit ${shared.size.byCpu}, ${shared.hostSize.memoryMb} MB fit ${shared.size.byMemory}`;
-    return `Room '${room}' on the local cloud in ${shared.dataDir}: ${shared.size.students} students (${why}; each lesson takes ${shared.footprint.vcpus} vCPU and ${shared.footprint.ramMb} MB). Remove it afterwards with: faafo-tutor classroom close --shared-cloud --room ${room}`;
+    return `Room '${room}' on the local cloud in ${shared.dataDir}: ${shared.size.students} student${shared.size.students === 1 ? '' : 's'} (${why}; each lesson takes ${shared.footprint.vcpus} vCPU and ${shared.footprint.ramMb} MB). Remove it afterwards with: faafo-tutor classroom close --shared-cloud --room ${room}`;
   }
   return `Room '${room}' on cloud '${flags.cloud}': a project and user per student. Remove them afterwards with: faafo-tutor classroom close --cloud ${flags.cloud} --room ${room}`;
 }

@@ -23,6 +23,7 @@ import {
   memberRoleId,
   type Project,
   setPassword,
+  type User,
 } from './identity-admin.ts';
 import { type FlavorSize, lessonNeeds, studentQuota } from './lesson-needs.ts';
 import { oneAtATime } from './one-at-a-time.ts';
@@ -98,19 +99,31 @@ export async function openStackRoom(options: OpenStackRoomOptions): Promise<Open
   };
 
   async function admitOne(student: { id: string; name: string }): Promise<StudentCloud> {
-    const mine = await projects();
+    const all = await listProjects(session);
+    const users = await listUsers(session);
     // The same student again (the board restarted, a lost download): their project, a new password.
-    let project = mine.find((p) => studentIdOf(p) === student.id);
-    project ??= await createProject(session, {
-      name: studentProjectName(
-        room,
-        student.name,
-        mine.map((p) => p.name),
-      ),
-      description: projectDescription(room, student),
-    });
+    const again = all.find((p) => isRoomProject(room, p, users) && studentIdOf(p) === student.id);
+    // A name no project or user of the domain has yet, the room's or anyone's.
+    const taken = [...all.map((p) => p.name), ...users.map((u) => u.name)];
+    const project =
+      again ??
+      (await createProject(session, {
+        name: studentProjectName(room, student.name, taken),
+        description: projectDescription(room, student),
+      }));
+    try {
+      // Only a project of this room has its user already; a new name collides with no one's user.
+      return await provision(project, again && users.find((u) => u.name === project.name));
+    } catch (error) {
+      // Half a student is worse than none: a project without its user is one close cannot recognise everywhere.
+      if (!again) await deleteProject(session, project).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  /** The project's user (made, or given a new password), its member role and the lesson's quotas. */
+  async function provision(project: Project, existing: User | undefined): Promise<StudentCloud> {
     const password = newPassword();
-    const existing = await findUser(session, project.name);
     const user =
       existing ??
       (await createUser(session, {
