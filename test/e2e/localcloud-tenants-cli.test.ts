@@ -2,7 +2,9 @@
 // cloud's admin (clouds.yaml's `faafo-local-admin`) makes two projects and users with the member
 // role and sets their quotas; each student makes a server, a security group and a floating IP and
 // sees only their own; the other's server is "not found"; a member may not create a project; and
-// the admin removes a student's user and project at the end.
+// the admin removes a student's user and project at the end. Then the lesson's own client: a third
+// student runs `faafo-tutor step 1` (pkgcloud, their OS_* only), which deletes *their* app-worker-1
+// and `worker` group and leaves the same-named ones of another project alone.
 import { execFile } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -15,7 +17,7 @@ import {
   writeClientFiles,
 } from '../../src/localcloud/control/client-files.ts';
 import { cloudPaths } from '../../src/localcloud/control/paths.ts';
-import { cleanEnv, startTestCloud, type TestCloud } from '../helpers/localcloud.ts';
+import { cleanEnv, runTutor, startTestCloud, type TestCloud } from '../helpers/localcloud.ts';
 import { serviceAvailable } from '../helpers/services.ts';
 
 const run = promisify(execFile);
@@ -23,19 +25,26 @@ const OPENSTACK = '/usr/bin/openstack';
 const available = await serviceAvailable('the openstack CLI', async () => existsSync(OPENSTACK));
 
 const STUDENTS = ['alice', 'bob'] as const;
-type Student = (typeof STUDENTS)[number];
+type Student = (typeof STUDENTS)[number] | 'carol';
 
 describe.runIf(available)('a room of two students on one local cloud, with the openstack CLI', () => {
   let cloud: TestCloud;
   let quietUserData: string;
-  const made: Record<Student, { server: string; group: string; floating: string }> = {} as never;
+  const made: Record<(typeof STUDENTS)[number], { server: string; group: string; floating: string }> =
+    {} as never;
+  const studentEnv = (who: Student) => ({
+    ...cloud.osEnv,
+    OS_USERNAME: who,
+    OS_PASSWORD: `${who}-secret`,
+    OS_PROJECT_NAME: who,
+  });
 
   /** As the admin (the clouds.yaml entry the cloud wrote) or as a student (their OS_* variables). */
   async function osc(who: 'admin' | Student, args: string[]) {
     const env: Record<string, string> =
       who === 'admin'
         ? { OS_CLOUD: ADMIN_CLOUD_NAME, OS_CLIENT_CONFIG_FILE: cloudPaths(cloud.dataDir).cloudsYaml }
-        : { ...cloud.osEnv, OS_USERNAME: who, OS_PASSWORD: `${who}-secret`, OS_PROJECT_NAME: who };
+        : studentEnv(who);
     return run(OPENSTACK, args, { env: cleanEnv({ ...env, HOME: cloud.dir }), timeout: 90_000 });
   }
   // biome-ignore lint/suspicious/noExplicitAny: the CLI's JSON, read field by field
@@ -178,4 +187,50 @@ describe.runIf(available)('a room of two students on one local cloud, with the o
       made.bob.server,
     ]);
   }, 120_000);
+
+  it("the lesson's step 1 as another project's user deletes only that project's app-worker-1 and worker group", async () => {
+    await osc('admin', ['project', 'create', 'carol']);
+    await osc('admin', ['user', 'create', '--project', 'carol', '--password', 'carol-secret', 'carol']);
+    await osc('admin', ['role', 'add', '--project', 'carol', '--user', 'carol', 'member']);
+    for (const who of ['bob', 'carol'] as const) await osc(who, ['security', 'group', 'create', 'worker']);
+    const carols = await json(
+      'carol',
+      'server',
+      'create',
+      '--image',
+      'ubuntu-22.04',
+      '--flavor',
+      'm1.tiny',
+      '--user-data',
+      quietUserData,
+      'app-worker-1',
+    );
+    const home = join(cloud.dir, 'carol-home');
+    const ran = await runTutor(
+      ['step', '1'],
+      cleanEnv({
+        ...studentEnv('carol'),
+        HOME: home,
+        XDG_DATA_HOME: join(home, 'data'),
+        XDG_CONFIG_HOME: join(home, 'config'),
+      }),
+    );
+    expect(ran.code, ran.stderr).toBe(0);
+    expect(ran.stdout).toContain('Destroying Instance: app-worker-1');
+    expect(ran.stdout).toContain('Deleting security group: worker');
+    const state = cloud.serving.cloud.store.read();
+    const project = (name: string) => state.projects.find((p) => p.name === name)!.id;
+    const live = (name: string) =>
+      state.servers.filter((s) => s.projectId === project(name) && s.status !== 'DELETED').map((s) => s.id);
+    const groups = (name: string) =>
+      state.securityGroups
+        .filter((g) => g.projectId === project(name))
+        .map((g) => g.name)
+        .sort();
+    expect(live('carol')).not.toContain(carols.id);
+    expect(groups('carol')).toEqual(['default']);
+    // Bob's server of the same name and his `worker` group are untouched.
+    expect(live('bob')).toEqual([made.bob.server]);
+    expect(groups('bob')).toEqual(['bob-web', 'default', 'worker']);
+  }, 240_000);
 });

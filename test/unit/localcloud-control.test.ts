@@ -8,12 +8,21 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { CLOUD_NAME, envScript, mergeUserCloudsYaml } from '../../src/localcloud/control/client-files.ts';
+import {
+  ADMIN_CLOUD_NAME,
+  adminCredentialsOf,
+  CLOUD_NAME,
+  credentialsOf,
+  envScript,
+  mergeUserCloudsYaml,
+  writeClientFiles,
+} from '../../src/localcloud/control/client-files.ts';
 import { cloudPaths, defaultDataDir } from '../../src/localcloud/control/paths.ts';
 import { readRunInfo } from '../../src/localcloud/control/run-info.ts';
 import { serveCloud } from '../../src/localcloud/control/serve.ts';
 import { claimFreeSlot, claimSlot, pickSlot, withRegistryLock } from '../../src/localcloud/control/slots.ts';
 import { cloudStatus } from '../../src/localcloud/control/status.ts';
+import { seedState } from '../../src/localcloud/store.ts';
 
 const credentials = {
   authUrl: 'http://127.0.0.1:5000',
@@ -88,6 +97,39 @@ describe('what clients are given', () => {
     ).toBeDefined();
     writeFileSync(join(dir, 'openstack', 'clouds.yaml'), 'clouds: [unclosed\n');
     expect(() => mergeUserCloudsYaml(credentials, { XDG_CONFIG_HOME: dir })).toThrow(/not valid YAML/);
+  });
+});
+
+describe("the administrator's client files", () => {
+  it('adds faafo-local-admin and openrc-admin, leaving the demo entry and openrc byte for byte as before', () => {
+    const state = seedState({ slot: 3 });
+    const run = { endpoints: { identity: 'http://127.0.0.1:5000' } } as Parameters<typeof credentialsOf>[1];
+    const demo = credentialsOf(state, run);
+    const admin = adminCredentialsOf(state, run);
+    expect(demo).toMatchObject({ username: 'demo', password: 'password', projectName: 'demo' });
+    expect(admin).toMatchObject({ username: 'admin', projectName: 'admin' });
+    expect(admin.password).toBe(state.users.find((u) => u.name === 'admin')!.password);
+
+    const before = cloudPaths(join(dir, 'before'));
+    const after = cloudPaths(join(dir, 'after'));
+    mkdirSync(before.dataDir);
+    mkdirSync(after.dataDir);
+    writeClientFiles(before, demo);
+    writeClientFiles(after, demo, admin);
+    expect(readFileSync(after.openrc, 'utf8')).toBe(readFileSync(before.openrc, 'utf8'));
+    // The demo entry's text, up to its closing brace, is the same; the admin's follows it.
+    const demoEntry = readFileSync(before.cloudsYaml, 'utf8').split('\n').slice(0, -2).join('\n');
+    expect(demoEntry).toMatch(/identity_api_version: 3\n {6}}$/);
+    expect(readFileSync(after.cloudsYaml, 'utf8').startsWith(demoEntry)).toBe(true);
+    const yaml = parse(readFileSync(after.cloudsYaml, 'utf8'));
+    expect(Object.keys(yaml.clouds)).toEqual([CLOUD_NAME, ADMIN_CLOUD_NAME]);
+    expect(yaml.clouds[ADMIN_CLOUD_NAME].auth).toMatchObject({
+      username: 'admin',
+      password: admin.password,
+      project_name: 'admin',
+    });
+    expect(readFileSync(after.openrcAdmin, 'utf8')).toContain(`export OS_USERNAME=admin\n`);
+    expect(existsSync(before.openrcAdmin)).toBe(false);
   });
 });
 

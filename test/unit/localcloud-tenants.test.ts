@@ -235,9 +235,27 @@ describe('Keystone administration', () => {
     expect(
       (await boss.keystone('PUT', `/v3/projects/${alice.projectId}/users/${alice.userId}/roles/nope`)).status,
     ).toBe(404);
+    expect((await alice.nova('GET', '/v2.1/servers')).status).toBe(200);
     expect((await boss.keystone('DELETE', grant)).status).toBe(204);
     expect((await boss.keystone('DELETE', grant)).status).toBe(404);
+    // Her token for the project is revoked with the role.
+    expect((await alice.nova('GET', '/v2.1/servers')).status).toBe(401);
     expect((await login('alice', 'alice-pw', 'alice')).status).toBe(401);
+  });
+
+  it('gives a student a v2.0 token (libcloud 2.0_password) for their own tenant only', async () => {
+    const boss = await admin();
+    await student(boss, 'alice');
+    const v2 = (tenantName: string) =>
+      apps.identity.inject({
+        method: 'POST',
+        url: '/v2.0/tokens',
+        payload: { auth: { passwordCredentials: { username: 'alice', password: 'alice-pw' }, tenantName } },
+      });
+    const own = await v2('alice');
+    expect(own.statusCode).toBe(200);
+    expect(own.json().access.user.roles).toEqual([{ name: 'member' }, { name: 'reader' }]);
+    expect((await v2('demo')).statusCode).toBe(401);
   });
 
   it('refuses to delete a project while it has servers (409), then deletes it and what it owned', async () => {

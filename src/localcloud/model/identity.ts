@@ -165,6 +165,12 @@ export function unassignRole(state: CloudState, assignment: RoleAssignment): Ide
   if (missing) return no(missing);
   if (!hasAssignment(state, assignment)) return no({ kind: 'no-assignment' });
   state.roleAssignments = state.roleAssignments.filter((a) => !sameAssignment(a, assignment));
+  // As Keystone revokes them: tokens the user holds for a project they lost a role on stop working.
+  if (!hasAnyRole(state, assignment.userId, assignment.projectId)) {
+    state.tokens = state.tokens.filter(
+      (t) => !(t.userId === assignment.userId && t.projectId === assignment.projectId),
+    );
+  }
   return ok(undefined);
 }
 
