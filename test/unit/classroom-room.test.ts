@@ -10,7 +10,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { CloudAdminError, catalogEndpoint, cloudSaid } from '../../src/classroom/room/admin-session.ts';
 import {
   addCloseCommand,
-  addRoomOptions,
+  addRoomServeOptions,
+  openRoomCloud,
   roomCloudFromFlags,
   roomCloudLine,
 } from '../../src/classroom/room/cli-options.ts';
@@ -243,7 +244,7 @@ describe('the admin client’s pieces', () => {
 describe("the classroom's room flags", () => {
   function parse(args: string[]) {
     const errors: string[] = [];
-    const serve = addRoomOptions(new Command('serve'))
+    const serve = addRoomServeOptions(new Command('serve').option('--room <name>'))
       .exitOverride()
       .configureOutput({ writeErr: (t) => errors.push(t), writeOut: () => {} })
       .action(() => {});
@@ -275,6 +276,7 @@ describe("the classroom's room flags", () => {
 
   it('makes no room cloud without either flag, and close says which flag it needs', async () => {
     expect(await roomCloudFromFlags({})).toBeUndefined();
+    expect(await openRoomCloud({ room: 'tue' })).toBeUndefined();
     const classroom = new Command('classroom').exitOverride();
     addCloseCommand(classroom, { stdout: { write: () => true }, stderr: { write: () => true } }, {});
     await expect(classroom.parseAsync(['close', '--room', 'tue'], { from: 'user' })).rejects.toThrow(
@@ -294,7 +296,7 @@ describe("the classroom's room flags", () => {
     );
     const real = {} as Parameters<typeof roomCloudLine>[0];
     expect(roomCloudLine(real, { cloud: 'dept-admin' })).toBe(
-      "Room 'class' on cloud 'dept-admin': a project and user per student. Remove them afterwards with: faafo-tutor classroom close --cloud dept-admin --room class",
+      "Room 'workshop' on cloud 'dept-admin': a project and user per student. Remove them afterwards with: faafo-tutor classroom close --cloud dept-admin --room workshop",
     );
   });
 });

@@ -23,8 +23,8 @@ export interface RoomIo {
   stderr: { write(text: string): unknown };
 }
 
-/** The room's name when none is given: its projects are then `faafo-class-<student>`. */
-export const DEFAULT_ROOM = 'class';
+/** The room's name when none is given, as `classroom serve --room` defaults it: projects `faafo-workshop-<student>`. */
+export const DEFAULT_ROOM = 'workshop';
 
 function asArgument<T>(parse: (text: string) => T): (text: string) => T {
   return (text) => {
@@ -43,8 +43,8 @@ function studentsMax(text: string): number {
   return n;
 }
 
-/** --shared-cloud | --cloud NAME, --room and --cloud-data-dir: which cloud, which room. */
-function addWhereOptions(command: Command): Command {
+/** --shared-cloud | --cloud NAME and --cloud-data-dir: which cloud the room is on. */
+function addCloudOptions(command: Command): Command {
   return command
     .addOption(
       new Option(
@@ -58,7 +58,6 @@ function addWhereOptions(command: Command): Command {
         "a real OpenStack for the room: a clouds.yaml cloud with the admin's credentials (a project and user per student)",
       ),
     )
-    .option('--room <name>', `the room's name, the start of its projects' names (default: ${DEFAULT_ROOM})`)
     .addOption(
       new Option(
         '--cloud-data-dir <dir>',
@@ -67,9 +66,12 @@ function addWhereOptions(command: Command): Command {
     );
 }
 
-/** For `classroom serve`: which cloud and room, and the shared cloud's size (--students-max, --vcpu-fraction). */
-export function addRoomOptions(command: Command): Command {
-  return addWhereOptions(command)
+/**
+ * For `classroom serve` (which has its own --room): which cloud, and the shared cloud's size
+ * (--students-max, --vcpu-fraction). The board's `serveOptions` hook.
+ */
+export function addRoomServeOptions(serve: Command): Command {
+  return addCloudOptions(serve)
     .addOption(
       new Option(
         '--students-max <n>',
@@ -101,6 +103,27 @@ export async function roomCloudFromFlags(
   }
   if (flags.cloud) return openStackRoom({ room, cloud: flags.cloud, env });
   return undefined;
+}
+
+/** A room's cloud as `classroom serve` holds it: the seam, its line for the teacher, and stopping with the board. */
+export interface RoomCloudHandle {
+  cloud: RoomCloud;
+  description: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * The board's `openRoomCloud` hook: the room's cloud the serve flags ask for, or undefined. Stopping
+ * the board leaves the students' projects (and the shared local cloud) as they are, so a board
+ * started again finds them; `classroom close` removes them.
+ */
+export async function openRoomCloud(
+  flags: RoomFlags & { [option: string]: unknown },
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<RoomCloudHandle | undefined> {
+  const cloud = await roomCloudFromFlags(flags, env);
+  if (!cloud) return undefined;
+  return { cloud, description: roomCloudLine(cloud, flags), stop: async () => {} };
 }
 
 /** One line for the teacher about the room's cloud, printed when the board starts. */
@@ -143,6 +166,12 @@ export function addCloseCommand(
           : `Room '${room}' closed: removed ${projects.length} student project(s) and their users (${projects.map((p) => p.name).join(', ')}).\n`,
       );
     });
-  classroom.addCommand(addWhereOptions(close));
+  classroom.addCommand(
+    addCloudOptions(close).option(
+      '--room <name>',
+      'the room, as `classroom serve --room` named it',
+      DEFAULT_ROOM,
+    ),
+  );
   return close;
 }
