@@ -129,14 +129,22 @@ export async function openRoomCloud(
 /** One line for the teacher about the room's cloud, printed when the board starts. */
 export function roomCloudLine(cloud: RoomCloud, flags: RoomFlags): string {
   const room = flags.room ?? DEFAULT_ROOM;
+  const roomFlag = `--room ${/^[\w.-]+$/.test(room) ? room : `'${room.replace(/'/g, `'\\''`)}'`}`;
   if ('size' in cloud) {
     const shared = cloud as SharedLocalRoom;
-    const why = shared.size.setByTeacher
+    const { size, hostSize, footprint } = shared;
+    const why = size.setByTeacher
       ? 'set by --students-max'
-      : `${shared.hostSize.cores} cores fit ${shared.size.byCpu}, ${shared.hostSize.memoryMb} MB fit ${shared.size.byMemory}`;
-    return `Room '${room}' on the local cloud in ${shared.dataDir}: ${shared.size.students} student${shared.size.students === 1 ? '' : 's'} (${why}; each lesson takes ${shared.footprint.vcpus} vCPU and ${shared.footprint.ramMb} MB). Remove it afterwards with: faafo-tutor classroom close --shared-cloud --room ${room}`;
+      : `${hostSize.cores} cores fit ${size.byCpu}, ${hostSize.memoryMb} MB fit ${size.byMemory}`;
+    const share = `${(footprint.vcpus * hostSize.vcpuFraction).toFixed(2)} host cores at ${hostSize.vcpuFraction.toFixed(2)} a vCPU`;
+    // The cloud was already running: its nodes keep the fraction it started with.
+    const later =
+      flags.vcpuFraction !== undefined && Math.abs(flags.vcpuFraction - hostSize.vcpuFraction) > 1e-9
+        ? ` The cloud was already running, so --vcpu-fraction ${flags.vcpuFraction} applies from its next start (faafo-tutor cloud down).`
+        : '';
+    return `Room '${room}' on the local cloud in ${shared.dataDir}: ${size.students} student${size.students === 1 ? '' : 's'} (${why}; each lesson takes ${footprint.vcpus} vCPU, ${share}, and ${footprint.ramMb} MB). Remove it afterwards with: faafo-tutor classroom close --shared-cloud ${roomFlag}.${later}`;
   }
-  return `Room '${room}' on cloud '${flags.cloud}': a project and user per student. Remove them afterwards with: faafo-tutor classroom close --cloud ${flags.cloud} --room ${room}`;
+  return `Room '${room}' on cloud '${flags.cloud}': a project and user per student. Remove them afterwards with: faafo-tutor classroom close --cloud ${flags.cloud} ${roomFlag}.`;
 }
 
 /** `classroom close [--cloud NAME | --shared-cloud] [--room NAME]`: removes every project the room made. */
