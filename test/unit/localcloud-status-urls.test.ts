@@ -121,4 +121,31 @@ describe('the web URLs of the nodes', () => {
       webUrls({ ...node, metadata: { 'local-cloud:ports': '80=8080' } }, ['127.7.2.4', '127.7.2.5']),
     ).toEqual(['http://127.7.2.4:8080/', 'http://127.7.2.5:8080/']);
   });
+
+  it("a room's cloud tells two projects' nodes of one name apart by their project", () => {
+    const dataDir = join(dir, 'room');
+    const paths = cloudPaths(dataDir);
+    mkdirSync(dataDir);
+    const state = {
+      slot: 7,
+      projects: [
+        { id: 'p-alice', name: 'alice' },
+        { id: 'p-bob', name: 'bob' },
+      ],
+      servers: [
+        { ...server('app-worker-1', 3, 'SHUTOFF', {}), id: 'a', projectId: 'p-alice' },
+        { ...server('app-worker-1', 4, 'SHUTOFF', {}), id: 'b', projectId: 'p-bob' },
+      ],
+      floatingIps: [],
+    };
+    writeFileSync(paths.state, JSON.stringify(state));
+    const text = statusOf(dataDir);
+    expect(text).toMatch(/^alice\/app-worker-1\s+SHUTOFF\s+10\.7\.0\.3/m);
+    expect(text).toMatch(/^bob\/app-worker-1\s+SHUTOFF\s+10\.7\.0\.4/m);
+    const json = JSON.parse(statusOf(dataDir, true)) as { nodes: Array<{ name: string; project: string }> };
+    expect(json.nodes.map((n) => [n.project, n.name])).toEqual([
+      ['alice', 'app-worker-1'],
+      ['bob', 'app-worker-1'],
+    ]);
+  });
 });

@@ -20,6 +20,8 @@ const GUIDE_WEB_PORT = 80;
 export interface NodeStatus {
   id: string;
   name: string;
+  /** The project it belongs to (on a room's cloud, two students' nodes may share a name). */
+  project: string;
   status: string;
   fixedIp: string;
   publicIp: string;
@@ -92,6 +94,7 @@ export function nodeStatuses(paths: CloudPaths, running = true): NodeStatus[] {
     return {
       id: server.id,
       name: server.name,
+      project: (state.projects ?? []).find((p) => p.id === server.projectId)?.name ?? server.projectId ?? '',
       status: server.status,
       fixedIp: server.fixedIp,
       publicIp: server.loopbackIp,
@@ -147,10 +150,12 @@ export function cloudStatus(options: { dataDir: string; json?: boolean }, io: Cl
   if (nodes.length === 0) {
     lines.push('', 'No nodes.');
   } else {
+    // Nodes of several projects (a room's students) are told apart by their project.
+    const manyProjects = new Set(nodes.map((n) => n.project)).size > 1;
     const rows = [
       ['NAME', 'STATUS', 'PRIVATE', 'PUBLIC', 'FLOATING', 'PROCESSES', 'LOAD AVERAGE'],
       ...nodes.map((n) => [
-        n.name,
+        manyProjects ? `${n.project}/${n.name}` : n.name,
         n.status,
         n.fixedIp,
         n.publicIp,
