@@ -42,13 +42,15 @@ describe.runIf(available)('a room on a shared local cloud', () => {
   async function as(student: string, ...args: string[]): Promise<any> {
     const { home, files } = students[student]!;
     const env = cleanEnv({ HOME: home });
+    // `delete` prints nothing and takes no -f.
+    const command = args.includes('delete') ? args : [...args, '-f', 'json'];
     const { stdout } =
       student !== 'bob'
-        ? await run(OPENSTACK, ['--os-cloud', files.cloudName, ...args, '-f', 'json'], {
+        ? await run(OPENSTACK, ['--os-cloud', files.cloudName, ...command], {
             env: { ...env, OS_CLIENT_CONFIG_FILE: join(home, 'clouds.yaml') },
             timeout: 120_000,
           })
-        : await run('bash', ['-c', `. ./openrc && exec ${OPENSTACK} "$@" -f json`, 'osc', ...args], {
+        : await run('bash', ['-c', `. ./openrc && exec ${OPENSTACK} "$@"`, 'osc', ...command], {
             env,
             cwd: home,
             timeout: 120_000,
@@ -139,6 +141,10 @@ describe.runIf(available)('a room on a shared local cloud', () => {
       );
       expect(groups.sort()).toEqual(['default', 'worker']);
       await expect(as(me, 'server', 'show', `${other}-1`)).rejects.toThrow(/No server with a name or ID/);
+      // Nor by its id: Nova answers another project's server as missing, so it cannot be deleted either.
+      const { id } = await as(other, 'server', 'show', `${other}-1`);
+      await expect(as(me, 'server', 'delete', id)).rejects.toThrow(/No server with a name or ID/);
+      expect((await as(other, 'server', 'show', id)).status).toBe('ACTIVE');
     }
   });
 
