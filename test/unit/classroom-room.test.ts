@@ -294,8 +294,15 @@ describe("the classroom's room flags", () => {
     expect(roomCloudLine(shared, { sharedCloud: true, room: 'tue' })).toBe(
       "Room 'tue' on the local cloud in /home/t/.local/share/faafo-tutor/cloud: 1 student (2 cores fit 1, 24105 MB fit 1; each lesson takes 6 vCPU, 2.00 host cores at 0.33 a vCPU, and 12288 MB). Remove it afterwards with: faafo-tutor classroom close --shared-cloud --room tue.",
     );
-    expect(roomCloudLine(shared, { sharedCloud: true, room: "Tue's lab", vcpuFraction: 0.5 })).toMatch(
-      /close --shared-cloud --room 'Tue'\\''s lab'\. The cloud was already running, so --vcpu-fraction 0.5 applies from its next start \(faafo-tutor cloud down\)\.$/,
+    expect(
+      roomCloudLine(shared, {
+        sharedCloud: true,
+        room: "Tue's lab",
+        vcpuFraction: 0.5,
+        cloudDataDir: '/tmp/c',
+      }),
+    ).toMatch(
+      /close --shared-cloud --room 'Tue'\\''s lab' --cloud-data-dir \/tmp\/c\. The cloud was already running, so --vcpu-fraction 0.5 applies from its next start \(faafo-tutor cloud down\)\.$/,
     );
     const real = {} as Parameters<typeof roomCloudLine>[0];
     expect(roomCloudLine(real, { cloud: 'dept-admin' })).toBe(
