@@ -59,7 +59,7 @@ const FIXTURE_VIOLATIONS = [
   'learner-code-reaches-clouds-through-src-cloud: steps/step-1.ts → src/localcloud/paths.ts',
   'cloud-connection-knows-no-local-cloud: src/cloud/connect.ts → src/localcloud/gateway.ts',
   'lab-reaches-clouds-through-src-cloud: src/lab/node-meter.ts → src/localcloud/paths.ts',
-  'classroom-board-knows-no-local-cloud: src/classroom/board/server.ts → src/localcloud/paths.ts',
+  'classroom-starts-a-local-cloud-in-one-place: src/classroom/board/server.ts → src/localcloud/paths.ts',
   'local-cloud-starts-faafo-as-processes: src/localcloud/gateway.ts → src/faafo/config.ts',
   'faafo-reaches-brokers-through-amqplib: src/faafo/queue.ts → src/broker/server.ts',
   'faafo-knows-nothing-of-the-rest: src/faafo/config.ts → src/cloud/models.ts',
