@@ -4,6 +4,7 @@ import { availableParallelism, cpus } from 'node:os';
 import { benchApi, printApi } from './api.ts';
 import { benchBoard, printBoard } from './board.ts';
 import { benchBroker, printBroker } from './broker.ts';
+import { benchClassroom, printClassroom } from './classroom.ts';
 import { benchLesson, printLesson } from './lesson.ts';
 import { benchLocalCloud, printLocalCloud } from './localcloud.ts';
 import { benchPeakRss, benchRender, printPeakRss, printRender } from './render.ts';
@@ -25,6 +26,7 @@ const PARTS: Array<[string, () => Promise<void>]> = [
   ['lesson', async () => printLesson(await benchLesson())],
   ['scale-out', async () => printScaleOut(await benchScaleOut())],
   ['walkthrough', async () => printWalkthrough(await benchWalkthrough())],
+  ['classroom', async () => printClassroom(await benchClassroom())],
   // Last: it pins this process to one CPU for the load generator.
   ['api', async () => printApi(await benchApi())],
 ];
