@@ -151,6 +151,8 @@ const brokerCommand = wanted('broker') ? (await import('../broker/cli.ts')).brok
 const pgserveCommand = wanted('pgserve') ? (await import('../pgserve/cli.ts')).pgserveCommand : undefined;
 const cloudCommand = wanted('cloud') ? (await import('../localcloud/cli.ts')).cloudCommand : undefined;
 const classroom = wanted('classroom') ? await import('../classroom/cli.ts') : undefined;
+// A room's own cloud (--shared-cloud, --cloud NAME) and `classroom close` plug into the board's hooks.
+const room = classroom ? await import('../classroom/room/cli-options.ts') : undefined;
 const lesson = wanted('step') || wanted('steps') ? await import('../lesson/cli.ts') : undefined;
 const ssh = wanted('ssh') ? await import('../lesson/ssh-command.ts') : undefined;
 
@@ -161,8 +163,12 @@ if (cloudCommand) {
   for (const command of cloud.commands) oneLineErrors(command, `faafo-tutor cloud ${command.name()}`);
   program.addCommand(oneLineErrors(cloud, 'faafo-tutor cloud'));
 }
-if (classroom) {
-  const command = classroom.classroomCommand(io);
+if (classroom && room) {
+  const command = classroom.classroomCommand(io, {
+    openRoomCloud: room.openRoomCloud,
+    serveOptions: room.addRoomServeOptions,
+  });
+  room.addCloseCommand(command, io);
   for (const sub of command.commands) oneLineErrors(sub, `faafo-tutor classroom ${sub.name()}`);
   program.addCommand(oneLineErrors(command, 'faafo-tutor classroom'));
 }
