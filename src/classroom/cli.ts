@@ -147,12 +147,14 @@ export async function serveBoard(
     // Students already admitted (a board started again) take their places: say what is left.
     const free = await handle.cloud.headroom().then(
       (n) => n,
-      () => null,
+      () => undefined,
     );
     out(
-      free === null
-        ? "  Headroom:         the room's cloud did not say; the board shows it when it does."
-        : `  Headroom:         ${free} more student${free === 1 ? '' : 's'} fit; the board refuses any beyond.`,
+      free === undefined
+        ? "  Headroom:         the room's cloud did not answer; the board shows it when it does."
+        : free === null
+          ? "  Headroom:         not counted on this cloud: its own capacity and each student's quotas decide."
+          : `  Headroom:         ${free} more student${free === 1 ? '' : 's'} fit; the board refuses any beyond.`,
     );
   }
   if (isLoopback(host))
