@@ -5,7 +5,9 @@
 // every check passed and their figures; the openstack CLI, as each student with the clouds.yaml
 // the board handed them, lists exactly their own servers (the same names in both projects, no
 // server in common); a third student is refused with one line; `classroom close` then leaves no
-// student project, user or server, checked as the cloud's admin.
+// student project, user or server, checked as the cloud's admin. Last, `classroom serve --cloud NAME`
+// on that cloud's admin entry (standing in for a department's OpenStack) admits a student, and
+// `classroom close --cloud NAME` removes the project.
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,6 +19,7 @@ import { LOCAL_ADMIN_CLOUD } from '../../src/classroom/room/shared-local.ts';
 import { cloudDown } from '../../src/localcloud/control/index.ts';
 import { TUTOR_BIN } from '../../src/shared/bins.ts';
 import { CHAPTERS } from '../../steps/chapters.ts';
+import { joinBoard } from '../helpers/classroom-lesson.ts';
 import { cleanEnv } from '../helpers/localcloud.ts';
 import { serviceAvailable } from '../helpers/services.ts';
 import { tutorToEnd } from '../helpers/tutor-process.ts';
@@ -32,15 +35,67 @@ const STUDENT_CLOUD = 'faafo-classroom';
 const tutor = (args: string[], env: NodeJS.ProcessEnv, timeoutMs: number) =>
   tutorToEnd(args, { env, timeoutMs });
 
+/** A running `faafo-tutor classroom serve`: what it printed, its board's address, token and code. */
+interface Serving {
+  child: ChildProcess;
+  printed: string;
+  url: string;
+  teacherToken: string;
+  code: string;
+}
+
+/** Starts `classroom serve FLAGS` in its own process group and waits for its board to be up. */
+async function startServe(flags: string[], env: NodeJS.ProcessEnv): Promise<Serving> {
+  const child = spawn(process.execPath, [TUTOR_BIN, 'classroom', 'serve', ...flags], {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  let printed = '';
+  child.stderr!.on('data', (chunk: Buffer) => {
+    printed += chunk.toString();
+  });
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`classroom serve did not come up in 180 s:\n${printed}`)),
+      180_000,
+    );
+    child.stdout!.on('data', (chunk: Buffer) => {
+      printed += chunk.toString();
+      if (printed.includes('Ctrl-C stops the board.')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    child.once('exit', (exitCode) => {
+      clearTimeout(timer);
+      reject(new Error(`classroom serve ended (${exitCode}) before it was up:\n${printed}`));
+    });
+  });
+  const board = /Teacher's board: +(http:\/\/[^/\s]+)\/#token=(\S+)/.exec(printed);
+  const joinCode = /Join code: +([A-Z0-9]+)/.exec(printed);
+  if (!board || !joinCode) throw new Error(`classroom serve printed no board link or code:\n${printed}`);
+  return { child, printed, url: board[1]!, teacherToken: board[2]!, code: joinCode[1]! };
+}
+
+/** Ctrl-C for `classroom serve` and its process group (SIGKILL if it has not ended in 20 s). */
+async function stopServe(serving: Serving | undefined): Promise<void> {
+  const child = serving?.child;
+  if (!child?.pid || child.exitCode !== null || child.signalCode !== null) return;
+  const ended = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  process.kill(-child.pid, 'SIGINT');
+  const late = setTimeout(() => child.pid && process.kill(-child.pid, 'SIGKILL'), 20_000);
+  await ended;
+  clearTimeout(late);
+}
+
 describe.runIf(available)('a workshop on a shared local cloud, through the real commands', () => {
   let dir: string;
   let cloudDir: string;
   let teacherEnv: NodeJS.ProcessEnv;
-  let serve: ChildProcess | undefined;
-  let serveOut = '';
-  let url: string;
-  let code: string;
-  let teacherToken: string;
+  /** The shared-cloud room's board, and a second board (`--cloud NAME`) on the same cloud. */
+  let shared: Serving;
+  let byName: Serving | undefined;
   const homes: Record<string, string> = {};
 
   /** A student's own environment: a fresh home, no OS_* and no cloud of their own. */
@@ -80,23 +135,11 @@ describe.runIf(available)('a workshop on a shared local cloud, through the real 
   }
 
   async function classNow(): Promise<ClassView> {
-    const response = await fetch(`${url}/api/class`, {
-      headers: { authorization: `Bearer ${teacherToken}` },
+    const response = await fetch(`${shared.url}/api/class`, {
+      headers: { authorization: `Bearer ${shared.teacherToken}` },
     });
     expect(response.status).toBe(200);
     return classView.parse(await response.json());
-  }
-
-  /** Stops `classroom serve` and whatever it started in its process group. */
-  async function stopServe(): Promise<void> {
-    const child = serve;
-    serve = undefined;
-    if (!child?.pid || child.exitCode !== null) return;
-    const ended = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    process.kill(-child.pid, 'SIGINT');
-    const late = setTimeout(() => child.pid && process.kill(-child.pid, 'SIGKILL'), 20_000);
-    await ended;
-    clearTimeout(late);
   }
 
   beforeAll(async () => {
@@ -111,52 +154,28 @@ describe.runIf(available)('a workshop on a shared local cloud, through the real 
       FAAFO_CLOUD_DIR: cloudDir,
     });
     const started = Date.now();
-    // Its own process group, so afterAll can stop it and anything it left running.
-    serve = spawn(
-      process.execPath,
-      [TUTOR_BIN, 'classroom', 'serve', '--shared-cloud', '--students-max', '2', '--listen', '127.0.0.1:0'],
-      { env: teacherEnv, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
+    shared = await startServe(
+      ['--shared-cloud', '--students-max', '2', '--listen', '127.0.0.1:0'],
+      teacherEnv,
     );
-    serve.stderr!.on('data', (chunk: Buffer) => {
-      serveOut += chunk.toString();
-    });
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new Error(`classroom serve did not come up in 180 s:\n${serveOut}`)),
-        180_000,
-      );
-      serve!.stdout!.on('data', (chunk: Buffer) => {
-        serveOut += chunk.toString();
-        if (serveOut.includes('Ctrl-C stops the board.')) {
-          clearTimeout(timer);
-          resolve();
-        }
-      });
-      serve!.once('exit', (exitCode) => {
-        clearTimeout(timer);
-        reject(new Error(`classroom serve ended (${exitCode}) before it was up:\n${serveOut}`));
-      });
-    });
     console.log(`classroom serve --shared-cloud up in ${((Date.now() - started) / 1000).toFixed(0)} s`);
-    const board = /Teacher's board: +(http:\/\/[^/\s]+)\/#token=(\S+)/.exec(serveOut);
-    const joinCode = /Join code: +([A-Z0-9]+)/.exec(serveOut);
-    expect(board, serveOut).not.toBeNull();
-    expect(joinCode, serveOut).not.toBeNull();
-    [url, teacherToken, code] = [board![1]!, board![2]!, joinCode![1]!];
   }, 240_000);
 
   afterAll(async () => {
-    await stopServe();
+    await stopServe(shared);
+    await stopServe(byName);
     if (cloudDir) await cloudDown({ dataDir: cloudDir }, quiet);
     if (dir) rmSync(dir, { recursive: true, force: true });
   }, 120_000);
 
   it("prints the room's cloud, its headroom and the students' command", () => {
-    expect(serveOut).toContain(`Students run:     npx faafo-tutor --join ${url} ${code} --name "Your Name"`);
-    expect(serveOut).toMatch(
+    expect(shared.printed).toContain(
+      `Students run:     npx faafo-tutor --join ${shared.url} ${shared.code} --name "Your Name"`,
+    );
+    expect(shared.printed).toMatch(
       /Room's cloud: +Room 'workshop' on the local cloud in .*: 2 students \(set by --students-max/,
     );
-    expect(serveOut).toContain('Headroom:         2 more students fit; the board refuses any beyond.');
+    expect(shared.printed).toContain('Headroom:         2 more students fit; the board refuses any beyond.');
   });
 
   it('runs two students’ lessons at the same time; both finish and the board shows every check passed', {
@@ -165,7 +184,7 @@ describe.runIf(available)('a workshop on a shared local cloud, through the real 
     const started = Date.now();
     const lesson = (name: string) =>
       tutor(
-        ['--join', url, code, '--name', name, '--yes', '--quick', '--plain'],
+        ['--join', shared.url, shared.code, '--name', name, '--yes', '--quick', '--plain'],
         studentEnv(name),
         1_400_000,
       );
@@ -234,7 +253,7 @@ describe.runIf(available)('a workshop on a shared local cloud, through the real 
 
   it('refuses a third student with one line', { timeout: 120_000 }, async () => {
     const run = await tutor(
-      ['--join', url, code, '--name', 'Max', '--yes', '--quick', '--plain'],
+      ['--join', shared.url, shared.code, '--name', 'Max', '--yes', '--quick', '--plain'],
       studentEnv('Max'),
       100_000,
     );
@@ -247,7 +266,7 @@ describe.runIf(available)('a workshop on a shared local cloud, through the real 
   });
 
   it('classroom close leaves no student project, user or server', { timeout: 300_000 }, async () => {
-    await stopServe();
+    await stopServe(shared);
     const close = await tutor(['classroom', 'close', '--shared-cloud'], teacherEnv, 240_000);
     expect(close.code, close.out + close.err).toBe(0);
     expect(close.out).toMatch(
@@ -258,5 +277,42 @@ describe.runIf(available)('a workshop on a shared local cloud, through the real 
     const users = (await asAdmin('user', 'list')) as Array<{ Name: string }>;
     expect(users.filter((u) => u.Name.startsWith('faafo-workshop-'))).toEqual([]);
     expect(await asAdmin('server', 'list', '--all-projects')).toEqual([]);
+  });
+
+  it("classroom serve --cloud NAME: a room on a clouds.yaml admin entry, removed by 'classroom close --cloud NAME'", {
+    timeout: 300_000,
+  }, async () => {
+    // The shared cloud's own admin entry stands in for a department's OpenStack.
+    const env = { ...teacherEnv, OS_CLIENT_CONFIG_FILE: join(cloudDir, 'clouds.yaml') };
+    byName = await startServe(
+      ['--cloud', LOCAL_ADMIN_CLOUD, '--room', 'Tue 9am', '--listen', '127.0.0.1:0'],
+      env,
+    );
+    expect(byName.printed).toContain(
+      `Room's cloud:     Room 'Tue 9am' on cloud '${LOCAL_ADMIN_CLOUD}': a project and user per student. Remove them afterwards with: faafo-tutor classroom close --cloud ${LOCAL_ADMIN_CLOUD} --room 'Tue 9am'.`,
+    );
+    expect(byName.printed).toContain(
+      "Headroom:         not counted on this cloud: its own capacity and each student's quotas decide.",
+    );
+    const kim = await joinBoard(byName.url, byName.code, 'Kim');
+    expect(kim.sharedCloud).toBe(true);
+    const files = await fetch(`${byName.url}/api/cloud/clouds.yaml`, {
+      headers: { authorization: `Bearer ${kim.token}` },
+    });
+    expect(files.status).toBe(200);
+    expect(await files.text()).toContain('faafo-tue-9am-kim');
+    await stopServe(byName);
+
+    const close = await tutor(
+      ['classroom', 'close', '--cloud', LOCAL_ADMIN_CLOUD, '--room', 'Tue 9am'],
+      env,
+      240_000,
+    );
+    expect(close.code, close.out + close.err).toBe(0);
+    expect(close.out).toBe(
+      "Room 'Tue 9am' closed: removed 1 student project(s) and their users (faafo-tue-9am-kim).\n",
+    );
+    const projects = (await asAdmin('project', 'list')) as Array<{ Name: string }>;
+    expect(projects.filter((p) => p.Name.startsWith('faafo-'))).toEqual([]);
   });
 });
