@@ -202,6 +202,11 @@ describe.runIf(available)('a workshop on a shared local cloud, through the real 
     }
 
     const { students, headroom } = await classNow();
+    // The class's own data, for the report: each student's before → after.
+    for (const student of students)
+      console.log(
+        `${student.name}: ${student.figures.map((f) => `${f.figure} ${f.before} → ${f.after}`).join('; ')}`,
+      );
     expect(students.map((s) => s.name).sort()).toEqual(['Ada', 'Lin']);
     expect(headroom).toBe(0);
     for (const student of students) {
