@@ -42,13 +42,15 @@ describe.runIf(available)('a room on a shared local cloud', () => {
   async function as(student: string, ...args: string[]): Promise<any> {
     const { home, files } = students[student]!;
     const env = cleanEnv({ HOME: home });
+    // `delete` prints nothing and takes no -f.
+    const command = args.includes('delete') ? args : [...args, '-f', 'json'];
     const { stdout } =
       student !== 'bob'
-        ? await run(OPENSTACK, ['--os-cloud', files.cloudName, ...args, '-f', 'json'], {
+        ? await run(OPENSTACK, ['--os-cloud', files.cloudName, ...command], {
             env: { ...env, OS_CLIENT_CONFIG_FILE: join(home, 'clouds.yaml') },
             timeout: 120_000,
           })
-        : await run('bash', ['-c', `. ./openrc && exec ${OPENSTACK} "$@" -f json`, 'osc', ...args], {
+        : await run('bash', ['-c', `. ./openrc && exec ${OPENSTACK} "$@"`, 'osc', ...command], {
             env,
             cwd: home,
             timeout: 120_000,
@@ -68,7 +70,16 @@ describe.runIf(available)('a room on a shared local cloud', () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'classroom-room-'));
     dataDir = join(dir, 'cloud');
-    room = await sharedLocalRoom({ room: 'e2e', dataDir, env: cleanEnv({}), studentsMax: 2, io: quiet });
+    // A host that fits two students' lessons: 3 cores at a quarter core a vCPU hold two of six vCPUs,
+    // and twice the six m1.small servers' RAM.
+    room = await sharedLocalRoom({
+      room: 'e2e',
+      dataDir,
+      env: cleanEnv({}),
+      vcpuFraction: 0.25,
+      host: { cores: 3, memoryMb: 2 * 6 * 2048 },
+      io: quiet,
+    });
   }, 90_000);
 
   afterAll(async () => {
@@ -77,6 +88,8 @@ describe.runIf(available)('a room on a shared local cloud', () => {
   }, 60_000);
 
   it('admits two students, each into their own project with the lesson’s quotas', async () => {
+    expect(room.hostSize.vcpuFraction).toBe(0.25);
+    expect(room.size).toEqual({ students: 2, byCpu: 2, byMemory: 2, setByTeacher: false });
     expect(await room.headroom()).toBe(2);
     for (const [name, id] of [
       ['ada', 's-1'],
@@ -128,6 +141,10 @@ describe.runIf(available)('a room on a shared local cloud', () => {
       );
       expect(groups.sort()).toEqual(['default', 'worker']);
       await expect(as(me, 'server', 'show', `${other}-1`)).rejects.toThrow(/No server with a name or ID/);
+      // Nor by its id: Nova answers another project's server as missing, so it cannot be deleted either.
+      const { id } = await as(other, 'server', 'show', `${other}-1`);
+      await expect(as(me, 'server', 'delete', id)).rejects.toThrow(/No server with a name or ID/);
+      expect((await as(other, 'server', 'show', id)).status).toBe('ACTIVE');
     }
   });
 
@@ -135,7 +152,7 @@ describe.runIf(available)('a room on a shared local cloud', () => {
     const refused = room.admit({ id: 's-3', name: 'Cara' });
     await expect(refused).rejects.toBeInstanceOf(RoomFullError);
     await expect(refused).rejects.toThrow(
-      /^The teacher set this room to 2 students \(each needs 6 vCPU \([\d.]+ of a host core\) and 12288 MB\), and all are taken; ask the teacher to/,
+      "This host fits 2 students' lessons (3 cores and 24576 MB; each needs 6 vCPU (1.50 of a host core) and 12288 MB), and all are taken; ask the teacher to close a student's project, start the room with a larger --students-max, or run it on a bigger host or a real OpenStack (--cloud NAME).",
     );
     expect((await room.projects()).map((p) => p.name).sort()).toEqual(['faafo-e2e-ada-l', 'faafo-e2e-bob']);
   });

@@ -3,11 +3,18 @@
 // from it, the host's headroom, and the error sentences the admin client makes.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CloudAdminError, catalogEndpoint, cloudSaid } from '../../src/classroom/room/admin-session.ts';
+import {
+  CloudAdminError,
+  catalogEndpoint,
+  cloudSaid,
+  openAdminSession,
+} from '../../src/classroom/room/admin-session.ts';
 import {
   addCloseCommand,
   addRoomServeOptions,
@@ -15,7 +22,9 @@ import {
   roomCloudFromFlags,
   roomCloudLine,
 } from '../../src/classroom/room/cli-options.ts';
+import { listFlavors } from '../../src/classroom/room/flavors.ts';
 import { headroomOf, roomFullError, roomSize } from '../../src/classroom/room/headroom.ts';
+import { listProjects } from '../../src/classroom/room/identity-admin.ts';
 import { lessonNeeds, studentFootprint, studentQuota } from '../../src/classroom/room/lesson-needs.ts';
 import { oneAtATime } from '../../src/classroom/room/one-at-a-time.ts';
 import {
@@ -294,12 +303,93 @@ describe("the classroom's room flags", () => {
     expect(roomCloudLine(shared, { sharedCloud: true, room: 'tue' })).toBe(
       "Room 'tue' on the local cloud in /home/t/.local/share/faafo-tutor/cloud: 1 student (2 cores fit 1, 24105 MB fit 1; each lesson takes 6 vCPU, 2.00 host cores at 0.33 a vCPU, and 12288 MB). Remove it afterwards with: faafo-tutor classroom close --shared-cloud --room tue.",
     );
-    expect(roomCloudLine(shared, { sharedCloud: true, room: "Tue's lab", vcpuFraction: 0.5 })).toMatch(
-      /close --shared-cloud --room 'Tue'\\''s lab'\. The cloud was already running, so --vcpu-fraction 0.5 applies from its next start \(faafo-tutor cloud down\)\.$/,
+    expect(
+      roomCloudLine(shared, {
+        sharedCloud: true,
+        room: "Tue's lab",
+        vcpuFraction: 0.5,
+        cloudDataDir: '/tmp/c',
+      }),
+    ).toMatch(
+      /close --shared-cloud --room 'Tue'\\''s lab' --cloud-data-dir \/tmp\/c\. The cloud was already running, so --vcpu-fraction 0.5 applies from its next start \(faafo-tutor cloud down\)\.$/,
     );
     const real = {} as Parameters<typeof roomCloudLine>[0];
     expect(roomCloudLine(real, { cloud: 'dept-admin' })).toBe(
       "Room 'workshop' on cloud 'dept-admin': a project and user per student. Remove them afterwards with: faafo-tutor classroom close --cloud dept-admin --room workshop.",
+    );
+  });
+});
+
+describe('the admin session against a cloud that answers badly', () => {
+  const TOKEN = 'tok-secret-123';
+  const server = createServer((request, response) => {
+    const url = request.url ?? '';
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const json = (status: number, body: unknown, headers: Record<string, string> = {}) => {
+      response.writeHead(status, { 'content-type': 'application/json', ...headers });
+      response.end(JSON.stringify(body));
+    };
+    if (request.method === 'POST' && url === '/v3/auth/tokens') {
+      const endpoint = (type: string, path: string) => ({
+        type,
+        endpoints: [{ interface: 'public', region: 'RegionOne', url: `${base}${path}` }],
+      });
+      return json(
+        201,
+        {
+          token: {
+            expires_at: new Date(Date.now() + 3_600_000).toISOString(),
+            user: { id: 'u-admin' },
+            project: { domain: { id: 'default', name: 'Default' } },
+            catalog: [endpoint('compute', '/nova'), endpoint('network', '/neutron')],
+          },
+        },
+        { 'x-subject-token': TOKEN },
+      );
+    }
+    if (request.headers['x-auth-token'] !== TOKEN) return json(401, { error: { message: 'no token' } });
+    if (url.startsWith('/v3/projects')) return json(200, { projects: 'none' });
+    return json(404, { itemNotFound: { message: 'The resource could not be found.', code: 404 } });
+  });
+  const auth = {
+    authUrl: '',
+    username: 'admin',
+    password: 'pw-secret-456',
+    projectName: 'admin',
+    userDomainName: 'Default',
+    projectDomainName: 'Default',
+    region: 'RegionOne',
+    identityApiVersion: '3' as const,
+    insecure: false,
+  };
+
+  afterAll(() => server.close());
+
+  it('says what was done, what the cloud answered and what to check; never the token or password', async () => {
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const authUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v3`;
+    const session = await openAdminSession({ ...auth, authUrl }, 'the test cloud');
+    expect(session.domain).toEqual({ id: 'default', name: 'Default' });
+    const messages = [
+      await listProjects(session).catch((e: Error) => e.message),
+      await listFlavors(session).catch((e: Error) => e.message),
+    ];
+    expect(messages).toEqual([
+      'Listing the projects failed: the test cloud answered with a body this client cannot read (projects: Invalid input: expected array, received string); check that it is an OpenStack cloud with Keystone v3, Nova and Neutron.',
+      'Listing the flavors failed: the test cloud answered 404: The resource could not be found.; this compute API may be missing on the test cloud.',
+    ]);
+    for (const message of messages) expect(message).not.toMatch(/tok-secret|pw-secret/);
+  });
+
+  it('says so in one line when the cloud does not answer at all', async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise((resolve) => closed.close(resolve));
+    await expect(
+      openAdminSession({ ...auth, authUrl: `http://127.0.0.1:${port}` }, 'the test cloud'),
+    ).rejects.toThrow(
+      /^Logging in to the test cloud as admin failed: the test cloud did not answer \(.*ECONNREFUSED.*\); check that it is running and reachable\.$/,
     );
   });
 });

@@ -31,6 +31,8 @@ export interface CallOptions {
 }
 
 export interface CallResult {
+  /** What was done, for a sentence about its answer. */
+  what: string;
   status: number;
   headers: Headers;
   // biome-ignore lint/suspicious/noExplicitAny: each caller parses the body it asked for with zod
@@ -47,6 +49,8 @@ export interface AdminSession {
   userId: string;
   /** `what` names the action for the error sentence ("creating project faafo-x-ada"). */
   call(service: AdminService, path: string, what: string, options?: CallOptions): Promise<CallResult>;
+  /** The answer's body as `schema` has it; another shape is told as one sentence. */
+  read<T>(schema: z.ZodType<T>, result: CallResult): T;
 }
 
 const catalogSchema = z.array(
@@ -237,6 +241,14 @@ export async function openAdminSession(auth: CloudAuth, label: string): Promise<
     auth,
     domain: token.domain,
     userId: token.userId,
+    read(schema, result) {
+      const parsed = schema.safeParse(result.body);
+      if (parsed.success) return parsed.data;
+      const issue = parsed.error.issues[0];
+      throw new CloudAdminError(
+        `${sentence(result.what)} failed: ${label} answered with a body this client cannot read (${issue?.path.join('.') || 'it'}: ${issue?.message ?? 'bad shape'}); check that it is an OpenStack cloud with Keystone v3, Nova and Neutron.`,
+      );
+    },
     async call(service, path, what, options = {}) {
       const { value, endpoints } = await current();
       const url = `${endpoints[service]}${path}`;
@@ -251,7 +263,7 @@ export async function openAdminSession(auth: CloudAuth, label: string): Promise<
       const response = await send(url, init, what, label);
       const answer = await readBody(response);
       if (response.ok || options.accept?.includes(response.status))
-        return { status: response.status, headers: response.headers, body: answer };
+        return { what, status: response.status, headers: response.headers, body: answer };
       const fix =
         response.status === 403
           ? 'the cloud user needs the admin role (use the cloud’s admin credentials)'

@@ -8,6 +8,7 @@ import { EXIT_USAGE, UserError } from '../../shared/user-error.ts';
 import type { RoomCloud } from '../room-cloud.ts';
 import { type OpenStackRoom, openStackRoom } from './openstack-room.ts';
 import { type SharedLocalRoom, sharedLocalRoom, vcpuFractionFlag } from './shared-local.ts';
+import { shellWord } from './student-files.ts';
 
 export interface RoomFlags {
   sharedCloud?: boolean;
@@ -129,9 +130,10 @@ export async function openRoomCloud(
 /** One line for the teacher about the room's cloud, printed when the board starts. */
 export function roomCloudLine(cloud: RoomCloud, flags: RoomFlags): string {
   const room = flags.room ?? DEFAULT_ROOM;
-  const roomFlag = `--room ${/^[\w.-]+$/.test(room) ? room : `'${room.replace(/'/g, `'\\''`)}'`}`;
+  const roomFlag = `--room ${shellWord(room)}`;
   if ('size' in cloud) {
     const shared = cloud as SharedLocalRoom;
+    const dataDirFlag = flags.cloudDataDir ? ` --cloud-data-dir ${shellWord(flags.cloudDataDir)}` : '';
     const { size, hostSize, footprint } = shared;
     const why = size.setByTeacher
       ? 'set by --students-max'
@@ -142,7 +144,7 @@ export function roomCloudLine(cloud: RoomCloud, flags: RoomFlags): string {
       flags.vcpuFraction !== undefined && Math.abs(flags.vcpuFraction - hostSize.vcpuFraction) > 1e-9
         ? ` The cloud was already running, so --vcpu-fraction ${flags.vcpuFraction} applies from its next start (faafo-tutor cloud down).`
         : '';
-    return `Room '${room}' on the local cloud in ${shared.dataDir}: ${size.students} student${size.students === 1 ? '' : 's'} (${why}; each lesson takes ${footprint.vcpus} vCPU, ${share}, and ${footprint.ramMb} MB). Remove it afterwards with: faafo-tutor classroom close --shared-cloud ${roomFlag}.${later}`;
+    return `Room '${room}' on the local cloud in ${shared.dataDir}: ${size.students} student${size.students === 1 ? '' : 's'} (${why}; each lesson takes ${footprint.vcpus} vCPU, ${share}, and ${footprint.ramMb} MB). Remove it afterwards with: faafo-tutor classroom close --shared-cloud ${roomFlag}${dataDirFlag}.${later}`;
   }
   return `Room '${room}' on cloud '${flags.cloud}': a project and user per student. Remove them afterwards with: faafo-tutor classroom close --cloud ${flags.cloud} ${roomFlag}.`;
 }

@@ -7,6 +7,6 @@ import type { FlavorSize } from './lesson-needs.ts';
 const flavorSchema = z.object({ name: z.string(), vcpus: z.number(), ram: z.number() });
 
 export async function listFlavors(session: AdminSession): Promise<FlavorSize[]> {
-  const { body } = await session.call('compute', '/flavors/detail', 'listing the flavors');
-  return z.object({ flavors: z.array(flavorSchema) }).parse(body).flavors;
+  const answer = await session.call('compute', '/flavors/detail', 'listing the flavors');
+  return session.read(z.object({ flavors: z.array(flavorSchema) }), answer).flavors;
 }

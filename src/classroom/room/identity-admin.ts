@@ -19,49 +19,46 @@ const roleSchema = z.object({ id: z.string(), name: z.string() });
 
 /** Every project of the admin's domain (Keystone filters by domain; the rest is the caller's). */
 export async function listProjects(session: AdminSession): Promise<Project[]> {
-  const { body } = await session.call(
+  const answer = await session.call(
     'identity',
     `/v3/projects?domain_id=${encodeURIComponent(session.domain.id)}`,
     'listing the projects',
   );
-  return z.object({ projects: z.array(projectSchema) }).parse(body).projects;
+  return session.read(z.object({ projects: z.array(projectSchema) }), answer).projects;
 }
 
 export async function createProject(
   session: AdminSession,
   project: { name: string; description: string },
 ): Promise<Project> {
-  const { body } = await session.call('identity', '/v3/projects', `creating project ${project.name}`, {
+  const answer = await session.call('identity', '/v3/projects', `creating project ${project.name}`, {
     method: 'POST',
     body: { project: { ...project, domain_id: session.domain.id, enabled: true } },
   });
-  return z.object({ project: projectSchema }).parse(body).project;
+  return session.read(z.object({ project: projectSchema }), answer).project;
 }
 
 /** Every user of the admin's domain. */
 export async function listUsers(session: AdminSession): Promise<User[]> {
-  const { body } = await session.call(
+  const answer = await session.call(
     'identity',
     `/v3/users?domain_id=${encodeURIComponent(session.domain.id)}`,
     'listing the users',
   );
-  return z.object({ users: z.array(userSchema) }).parse(body).users;
+  return session.read(z.object({ users: z.array(userSchema) }), answer).users;
 }
 
 export async function findUser(session: AdminSession, name: string): Promise<User | undefined> {
   const query = `name=${encodeURIComponent(name)}&domain_id=${encodeURIComponent(session.domain.id)}`;
-  const { body } = await session.call('identity', `/v3/users?${query}`, `looking up user ${name}`);
-  return z
-    .object({ users: z.array(userSchema) })
-    .parse(body)
-    .users.find((u) => u.name === name);
+  const answer = await session.call('identity', `/v3/users?${query}`, `looking up user ${name}`);
+  return session.read(z.object({ users: z.array(userSchema) }), answer).users.find((u) => u.name === name);
 }
 
 export async function createUser(
   session: AdminSession,
   user: { name: string; password: string; projectId: string; description: string },
 ): Promise<User> {
-  const { body } = await session.call('identity', '/v3/users', `creating user ${user.name}`, {
+  const answer = await session.call('identity', '/v3/users', `creating user ${user.name}`, {
     method: 'POST',
     body: {
       user: {
@@ -74,7 +71,7 @@ export async function createUser(
       },
     },
   });
-  return z.object({ user: userSchema }).parse(body).user;
+  return session.read(z.object({ user: userSchema }), answer).user;
 }
 
 export async function setPassword(session: AdminSession, user: User, password: string): Promise<void> {
@@ -86,8 +83,8 @@ export async function setPassword(session: AdminSession, user: User, password: s
 
 /** The role a project's ordinary user has: `member` (Keystone since Rocky), else the older `_member_`. */
 export async function memberRoleId(session: AdminSession): Promise<string> {
-  const { body } = await session.call('identity', '/v3/roles', 'listing the roles');
-  const roles = z.object({ roles: z.array(roleSchema) }).parse(body).roles;
+  const answer = await session.call('identity', '/v3/roles', 'listing the roles');
+  const roles = session.read(z.object({ roles: z.array(roleSchema) }), answer).roles;
   const role =
     roles.find((r) => r.name === 'member') ??
     roles.find((r) => r.name === '_member_') ??

@@ -39,11 +39,8 @@ const ownedBy = (project: Project) => (item: { tenant_id?: string | null; projec
   (item.project_id ?? item.tenant_id) === project.id;
 
 async function projectServers(session: AdminSession, project: Project) {
-  const { body } = await session.call('compute', '/servers/detail', `listing the servers of ${project.name}`);
-  return z
-    .object({ servers: z.array(serverSchema) })
-    .parse(body)
-    .servers.filter(ownedBy(project));
+  const answer = await session.call('compute', '/servers/detail', `listing the servers of ${project.name}`);
+  return session.read(z.object({ servers: z.array(serverSchema) }), answer).servers.filter(ownedBy(project));
 }
 
 export interface CleanupOptions {
@@ -105,7 +102,7 @@ export async function emptyProject(
     `/v2.0/floatingips?project_id=${project.id}`,
     `listing the floating IPs of ${project.name}`,
   );
-  for (const ip of z.object({ floatingips: z.array(floatingIpSchema) }).parse(ips.body).floatingips) {
+  for (const ip of session.read(z.object({ floatingips: z.array(floatingIpSchema) }), ips).floatingips) {
     if (!ownedBy(project)(ip)) continue;
     await session.call(
       'network',
@@ -120,7 +117,7 @@ export async function emptyProject(
     `/v2.0/security-groups?project_id=${project.id}`,
     `listing the security groups of ${project.name}`,
   );
-  for (const group of z.object({ security_groups: z.array(groupSchema) }).parse(groups.body)
+  for (const group of session.read(z.object({ security_groups: z.array(groupSchema) }), groups)
     .security_groups) {
     if (!ownedBy(project)(group) || group.name === 'default') continue;
     await session.call(
@@ -144,7 +141,7 @@ export async function emptyProject(
   // A cloud without 2.10 refuses it (406), or ignores user_id and lists the admin's own key pairs:
   // leave those alone; the student's go with their user where the cloud does that (the local one).
   if (keys.status === 406 || !atLeast210(keys.headers.get('x-openstack-nova-api-version'))) return;
-  for (const { keypair } of z.object({ keypairs: z.array(keypairSchema) }).parse(keys.body).keypairs) {
+  for (const { keypair } of admin.read(z.object({ keypairs: z.array(keypairSchema) }), keys).keypairs) {
     await admin.call(
       'compute',
       `/os-keypairs/${encodeURIComponent(keypair.name)}?user_id=${user.id}`,

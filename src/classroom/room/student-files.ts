@@ -22,7 +22,7 @@ export interface StudentCredentials {
 }
 
 /** `value` as one shell word, quoted only when it must be. */
-function shellWord(value: string): string {
+export function shellWord(value: string): string {
   return /^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
 }
 
