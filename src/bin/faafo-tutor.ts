@@ -16,6 +16,7 @@ const overview = [
   "  npx faafo-tutor steps      the lesson's steps; `faafo-tutor step prelude`, then `step 1` … `step 7` run them",
   '  npx faafo-tutor cloud up   a local OpenStack-compatible cloud; `cloud env` prints its OS_* settings',
   "  npx faafo-tutor classroom serve   a workshop: the teacher's board, which students join with a code",
+  '    (--shared-cloud: a cloud for the room on this host; `classroom close --shared-cloud` removes it)',
   '  npx faafo-tutor --join URL CODE --name NAME   a student joins it: the walkthrough, seen on the board',
   "  npx faafo-tutor ssh NODE   log in to a server (or `ssh NODE -- uptime`) with the lesson's key",
   '  npx faafo-tutor broker     the embedded AMQP broker (RabbitMQ stand-in) on 127.0.0.1:5672',
