@@ -16,6 +16,7 @@ const overview = [
   "  npx faafo-tutor steps      the lesson's steps; `faafo-tutor step prelude`, then `step 1` … `step 7` run them",
   '  npx faafo-tutor cloud up   a local OpenStack-compatible cloud; `cloud env` prints its OS_* settings',
   "  npx faafo-tutor classroom serve   a workshop: the teacher's board, which students join with a code",
+  '    (--shared-cloud: a cloud for the room on this host; `classroom close --shared-cloud` removes it)',
   '  npx faafo-tutor --join URL CODE --name NAME   a student joins it: the walkthrough, seen on the board',
   "  npx faafo-tutor ssh NODE   log in to a server (or `ssh NODE -- uptime`) with the lesson's key",
   '  npx faafo-tutor broker     the embedded AMQP broker (RabbitMQ stand-in) on 127.0.0.1:5672',
@@ -151,6 +152,8 @@ const brokerCommand = wanted('broker') ? (await import('../broker/cli.ts')).brok
 const pgserveCommand = wanted('pgserve') ? (await import('../pgserve/cli.ts')).pgserveCommand : undefined;
 const cloudCommand = wanted('cloud') ? (await import('../localcloud/cli.ts')).cloudCommand : undefined;
 const classroom = wanted('classroom') ? await import('../classroom/cli.ts') : undefined;
+// A room's own cloud (--shared-cloud, --cloud NAME) and `classroom close` plug into the board's hooks.
+const room = classroom ? await import('../classroom/room/cli-options.ts') : undefined;
 const lesson = wanted('step') || wanted('steps') ? await import('../lesson/cli.ts') : undefined;
 const ssh = wanted('ssh') ? await import('../lesson/ssh-command.ts') : undefined;
 
@@ -161,8 +164,12 @@ if (cloudCommand) {
   for (const command of cloud.commands) oneLineErrors(command, `faafo-tutor cloud ${command.name()}`);
   program.addCommand(oneLineErrors(cloud, 'faafo-tutor cloud'));
 }
-if (classroom) {
-  const command = classroom.classroomCommand(io);
+if (classroom && room) {
+  const command = classroom.classroomCommand(io, {
+    openRoomCloud: room.openRoomCloud,
+    serveOptions: room.addRoomServeOptions,
+  });
+  room.addCloseCommand(command, io);
   for (const sub of command.commands) oneLineErrors(sub, `faafo-tutor classroom ${sub.name()}`);
   program.addCommand(oneLineErrors(command, 'faafo-tutor classroom'));
 }

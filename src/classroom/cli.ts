@@ -142,7 +142,21 @@ export async function serveBoard(
   out(`  Teacher's board:  ${base}/#token=${board.teacherToken}`);
   out('                    (keep this link to yourself: it opens the class view)');
   out(`  Students run:     npx faafo-tutor --join ${base} ${board.joinCode} --name "Your Name"`);
-  if (handle) out(`  Room's cloud:     ${handle.description}`);
+  if (handle) {
+    out(`  Room's cloud:     ${handle.description}`);
+    // Students already admitted (a board started again) take their places: say what is left.
+    const free = await handle.cloud.headroom().then(
+      (n) => n,
+      () => undefined,
+    );
+    out(
+      free === undefined
+        ? "  Headroom:         the room's cloud did not answer; the board shows it when it does."
+        : free === null
+          ? "  Headroom:         not counted on this cloud: its own capacity and each student's quotas decide."
+          : `  Headroom:         ${free} more student${free === 1 ? '' : 's'} fit; the board refuses any beyond.`,
+    );
+  }
   if (isLoopback(host))
     out(
       `  It listens on ${host} only, so students on other machines cannot reach it: start it with --listen 0.0.0.0:${bound} for a room.`,

@@ -7,52 +7,28 @@
 // - the board stopped mid-lesson (chapter 7 run again): the tutor says so once and still ends 0;
 // - a room with a shared cloud (a RoomCloud handing out this cloud's credentials): a student with no
 //   OS_* of their own gets clouds.yaml and openrc (0600) and the lesson's preflight reaches that cloud.
-import { spawn } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBoard } from '../../src/classroom/board/server.ts';
 import { type ClassView, classView } from '../../src/classroom/protocol.ts';
 import type { RoomCloud } from '../../src/classroom/room-cloud.ts';
-import { TUTOR_BIN } from '../../src/shared/bins.ts';
 import { CHAPTERS } from '../../steps/chapters.ts';
 import { cleanEnv, startTestCloud, type TestCloud } from '../helpers/localcloud.ts';
+import { type TutorEnded, type TutorRunOptions, tutorToEnd } from '../helpers/tutor-process.ts';
 
 let cloud: TestCloud;
 let env: NodeJS.ProcessEnv;
 let board: ReturnType<typeof createBoard>;
 let url: string;
 
-/** `faafo-tutor ARGS`; `whenSeen`: called once when the output first matches its pattern (it may stop the tutor). */
+/** `faafo-tutor ARGS` in this file's env; `whenSeen`: called once when the output first matches its pattern (it may stop the tutor). */
 function tutor(
   args: string[],
-  whenSeen?: { pattern: RegExp; act: (stop: () => void) => Promise<void> },
+  whenSeen?: TutorRunOptions['whenSeen'],
   timeoutMs = 1_200_000,
-): Promise<{ code: number | null; out: string; err: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [TUTOR_BIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    let seen = false;
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`faafo-tutor ${args.join(' ')} did not end in ${timeoutMs} ms:\n${out}${err}`));
-    }, timeoutMs);
-    child.stdout.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      if (whenSeen && !seen && whenSeen.pattern.test(out)) {
-        seen = true;
-        void whenSeen.act(() => child.kill('SIGTERM'));
-      }
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      err += chunk.toString();
-    });
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, out, err });
-    });
-  });
+): Promise<TutorEnded> {
+  return tutorToEnd(args, { env, timeoutMs, ...(whenSeen ? { whenSeen } : {}) });
 }
 
 async function classNow(): Promise<ClassView> {
