@@ -313,6 +313,15 @@ describe("the classroom's room flags", () => {
     ).toMatch(
       /close --shared-cloud --room 'Tue'\\''s lab' --cloud-data-dir \/tmp\/c\. The cloud was already running, so --vcpu-fraction 0.5 applies from its next start \(faafo-tutor cloud down\)\.$/,
     );
+    // More students than the cores fit: said, with the share that would fit them.
+    const crowded = {
+      ...shared,
+      size: { students: 2, byCpu: 1, byMemory: 1, setByTeacher: true },
+    } as Parameters<typeof roomCloudLine>[0];
+    expect(roomCloudLine(crowded, { sharedCloud: true, room: 'tue' })).toMatch(
+      / Note: 2 lessons at once ask for 4\.00 host cores of this host's 2, so they slow each other and their figures differ from a lesson alone; a cloud started with --vcpu-fraction 0\.16 fits them all \(each lesson slower, but steady\)\.$/,
+    );
+    expect(roomCloudLine(shared, { sharedCloud: true, room: 'tue' })).not.toContain('Note:');
     const real = {} as Parameters<typeof roomCloudLine>[0];
     expect(roomCloudLine(real, { cloud: 'dept-admin' })).toBe(
       "Room 'workshop' on cloud 'dept-admin': a project and user per student. Remove them afterwards with: faafo-tutor classroom close --cloud dept-admin --room workshop.",

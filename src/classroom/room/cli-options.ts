@@ -127,6 +127,17 @@ export async function openRoomCloud(
   return { cloud, description: roomCloudLine(cloud, flags), stop: async () => {} };
 }
 
+/**
+ * More students than the cores fit (the teacher's --students-max): their lessons slow each other and
+ * their figures differ from a lesson alone. Said, with the vCPU share that would fit them all.
+ */
+function oversubscribed({ size, hostSize, footprint }: SharedLocalRoom): string {
+  const asked = size.students * footprint.vcpus * hostSize.vcpuFraction;
+  if (asked <= hostSize.cores + 1e-9) return '';
+  const fits = Math.floor((hostSize.cores / (size.students * footprint.vcpus)) * 100) / 100;
+  return ` Note: ${size.students} lessons at once ask for ${asked.toFixed(2)} host cores of this host's ${hostSize.cores}, so they slow each other and their figures differ from a lesson alone; a cloud started with --vcpu-fraction ${fits} fits them all (each lesson slower, but steady).`;
+}
+
 /** One line for the teacher about the room's cloud, printed when the board starts. */
 export function roomCloudLine(cloud: RoomCloud, flags: RoomFlags): string {
   const room = flags.room ?? DEFAULT_ROOM;
@@ -144,7 +155,7 @@ export function roomCloudLine(cloud: RoomCloud, flags: RoomFlags): string {
       flags.vcpuFraction !== undefined && Math.abs(flags.vcpuFraction - hostSize.vcpuFraction) > 1e-9
         ? ` The cloud was already running, so --vcpu-fraction ${flags.vcpuFraction} applies from its next start (faafo-tutor cloud down).`
         : '';
-    return `Room '${room}' on the local cloud in ${shared.dataDir}: ${size.students} student${size.students === 1 ? '' : 's'} (${why}; each lesson takes ${footprint.vcpus} vCPU, ${share}, and ${footprint.ramMb} MB). Remove it afterwards with: faafo-tutor classroom close --shared-cloud ${roomFlag}${dataDirFlag}.${later}`;
+    return `Room '${room}' on the local cloud in ${shared.dataDir}: ${size.students} student${size.students === 1 ? '' : 's'} (${why}; each lesson takes ${footprint.vcpus} vCPU, ${share}, and ${footprint.ramMb} MB). Remove it afterwards with: faafo-tutor classroom close --shared-cloud ${roomFlag}${dataDirFlag}.${oversubscribed(shared)}${later}`;
   }
   return `Room '${room}' on cloud '${flags.cloud}': a project and user per student. Remove them afterwards with: faafo-tutor classroom close --cloud ${flags.cloud} ${roomFlag}.`;
 }
