@@ -16,7 +16,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ClassView, classView } from '../../src/classroom/protocol.ts';
 import { LOCAL_ADMIN_CLOUD } from '../../src/classroom/room/shared-local.ts';
-import { cloudDown } from '../../src/localcloud/control/index.ts';
+import { cloudDown, cloudPaths, runningCloud } from '../../src/localcloud/control/index.ts';
 import { TUTOR_BIN } from '../../src/shared/bins.ts';
 import { CHAPTERS } from '../../steps/chapters.ts';
 import { joinBoard } from '../helpers/classroom-lesson.ts';
@@ -319,5 +319,18 @@ describe.runIf(available)('a workshop on a shared local cloud, through the real 
     );
     const projects = (await asAdmin('project', 'list')) as Array<{ Name: string }>;
     expect(projects.filter((p) => p.Name.startsWith('faafo-'))).toEqual([]);
+  });
+
+  it('classroom close on a stopped shared cloud starts it to look and takes it down again', {
+    timeout: 180_000,
+  }, async () => {
+    await cloudDown({ dataDir: cloudDir }, quiet);
+    const close = await tutor(['classroom', 'close', '--shared-cloud'], teacherEnv, 120_000);
+    expect(close.code, close.out + close.err).toBe(0);
+    expect(close.out).toBe(
+      "Room 'workshop' has no student projects on that cloud; nothing to remove.\n" +
+        'The local cloud was started only to close the room; it is down again.\n',
+    );
+    expect(runningCloud(cloudPaths(cloudDir))).toBeUndefined();
   });
 });

@@ -186,6 +186,10 @@ export function addCloseCommand(
           ? `Room '${room}' has no student projects on that cloud; nothing to remove.\n`
           : `Room '${room}' closed: removed ${projects.length} student project(s) and their users (${projects.map((p) => p.name).join(', ')}).\n`,
       );
+      // A shared cloud started only to close the room goes down again.
+      if ('stopIfStartedHere' in cloud && (await (cloud as SharedLocalRoom).stopIfStartedHere())) {
+        io.stdout.write('The local cloud was started only to close the room; it is down again.\n');
+      }
     });
   classroom.addCommand(
     addCloudOptions(close).option(

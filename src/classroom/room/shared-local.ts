@@ -6,7 +6,14 @@
 // sentence saying why. This is the one place in src/classroom that imports the local cloud.
 import { availableParallelism, totalmem } from 'node:os';
 import { resolveCloud } from '../../cloud/config.ts';
-import { type CloudIo, cloudPaths, cloudUp, defaultDataDir } from '../../localcloud/control/index.ts';
+import {
+  type CloudIo,
+  cloudDown,
+  cloudPaths,
+  cloudUp,
+  defaultDataDir,
+  runningCloud,
+} from '../../localcloud/control/index.ts';
 import { parseVcpuFraction } from '../../localcloud/nodes/limits/vcpu-fraction.ts';
 import type { RoomCloud, StudentCloud } from '../room-cloud.ts';
 import { CloudAdminError } from './admin-session.ts';
@@ -43,6 +50,8 @@ export interface SharedLocalRoom extends RoomCloud {
   dataDir: string;
   /** The room's projects on the cloud now. */
   projects: OpenStackRoom['projects'];
+  /** Stops the local cloud if this room started it (`classroom close` leaves the host as it found it). */
+  stopIfStartedHere(): Promise<boolean>;
 }
 
 /** `--vcpu-fraction` as the local cloud reads it (above 0, at most 1), for the classroom's flags. */
@@ -55,6 +64,7 @@ const quiet: CloudIo = { stdout: { write: () => true }, stderr: { write: () => t
 export async function sharedLocalRoom(options: SharedLocalOptions): Promise<SharedLocalRoom> {
   const env = options.env ?? process.env;
   const dataDir = options.dataDir ?? defaultDataDir(env);
+  const wasRunning = runningCloud(cloudPaths(dataDir)) !== undefined;
   const run = await cloudUp(
     {
       dataDir,
@@ -103,5 +113,6 @@ export async function sharedLocalRoom(options: SharedLocalOptions): Promise<Shar
     // One at a time: two students joining at once must not both take the last place.
     admit: oneAtATime(admitOne),
     close: () => inner.close(),
+    stopIfStartedHere: async () => !wasRunning && cloudDown({ dataDir: paths.dataDir }, options.io ?? quiet),
   };
 }
