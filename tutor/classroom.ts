@@ -9,11 +9,13 @@ import { boardAddress } from '../src/classroom/client/board-address.ts';
 import { fetchStudentCloud, joinBoard } from '../src/classroom/client/join.ts';
 import { createReporter } from '../src/classroom/client/reporter.ts';
 import {
+  cloudOutOfReach,
   joinedLines,
   saveStudentCloud,
   studentCloudSentence,
 } from '../src/classroom/client/student-cloud.ts';
 import { dataDir } from '../src/faafo/config.ts';
+import { UserError } from '../src/shared/user-error.ts';
 import { progressOf } from './engine/classroom-report.ts';
 import type { TutorEvent } from './engine/events.ts';
 
@@ -49,6 +51,8 @@ export async function joinClassroom(flags: JoinFlags, env: NodeJS.ProcessEnv): P
   if (reply.sharedCloud) {
     const files = await fetchStudentCloud(flags.url, reply.token);
     const saved = saveStudentCloud(join(dataDir(env), 'classroom'), files);
+    const outOfReach = cloudOutOfReach(flags.url, files.cloudsYaml);
+    if (outOfReach) throw new UserError(outOfReach);
     cloud = { name: saved.name, env: { ...env, OS_CLIENT_CONFIG_FILE: saved.cloudsYaml } };
     greeting.push(studentCloudSentence(saved));
   }

@@ -9,11 +9,17 @@ import { join as joinPath } from 'node:path';
 import { boardAddress } from '../classroom/client/board-address.ts';
 import { fetchStudentCloud, joinBoard } from '../classroom/client/join.ts';
 import { createReporter, type Reporter } from '../classroom/client/reporter.ts';
-import { joinedLines, saveStudentCloud, studentCloudSentence } from '../classroom/client/student-cloud.ts';
+import {
+  cloudOutOfReach,
+  joinedLines,
+  saveStudentCloud,
+  studentCloudSentence,
+} from '../classroom/client/student-cloud.ts';
 import { type CloudFallback, connect } from '../cloud/connect.ts';
 import type { Connection } from '../cloud/driver.ts';
 import { dataDir } from '../faafo/config.ts';
 import type { StepBody } from '../lesson/run-step.ts';
+import { UserError } from '../shared/user-error.ts';
 import { stepProgress } from './classroom.ts';
 import type { Display } from './display.ts';
 import { oneLine } from './failure.ts';
@@ -88,6 +94,8 @@ export async function openLesson(display: Display, options: OpenOptions = {}): P
         if (reply.sharedCloud) {
           const files = await fetchStudentCloud(url, reply.token);
           const saved = saveStudentCloud(joinPath(dataDir(env), 'classroom'), files);
+          const outOfReach = cloudOutOfReach(url, files.cloudsYaml);
+          if (outOfReach) throw new UserError(outOfReach);
           env = { ...env, OS_CLIENT_CONFIG_FILE: saved.cloudsYaml, OS_CLOUD: saved.name };
           display.text(studentCloudSentence(saved));
         }

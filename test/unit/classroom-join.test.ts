@@ -3,6 +3,7 @@
 // not a board, a bad name before anything is sent), against a real HTTP server on 127.0.0.1.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fetchStudentCloud, joinBoard } from '../../src/classroom/client/join.ts';
+import { cloudOutOfReach } from '../../src/classroom/client/student-cloud.ts';
 import { UserError } from '../../src/shared/user-error.ts';
 import { closedPort, type FakeBoard, json, startFakeBoard } from '../helpers/fake-board.ts';
 
@@ -135,5 +136,28 @@ describe('fetchStudentCloud', () => {
     expect(await failure(fetchStudentCloud(board.url, 'tok-1'))).toMatch(
       /no longer knows this student's token; join again/,
     );
+  });
+});
+
+describe('cloudOutOfReach', () => {
+  const cloudsYaml = (authUrl: string) =>
+    `clouds:\n  faafo-classroom:\n    auth:\n      auth_url: ${authUrl}\n      username: ada\n`;
+
+  it('says a loopback cloud is out of reach of a student who reached the board over the network', () => {
+    expect(cloudOutOfReach('http://192.168.1.20:8790', cloudsYaml('http://127.0.0.1:5000/v3'))).toBe(
+      "This room's cloud runs on the teacher's machine and answers there only (http://127.0.0.1:5000/v3): run the tutor in a terminal on that machine (ssh to 192.168.1.20), or ask the teacher for a room on a real OpenStack (classroom serve --cloud NAME).",
+    );
+    expect(cloudOutOfReach('http://board.example:8790', cloudsYaml('http://localhost:5000/v3'))).toMatch(
+      /^This room's cloud runs on the teacher's machine/,
+    );
+  });
+
+  it('lets it be when the board is on this machine too, or the cloud is a reachable one', () => {
+    expect(cloudOutOfReach('http://127.0.0.1:8790', cloudsYaml('http://127.0.0.1:5000/v3'))).toBeUndefined();
+    expect(cloudOutOfReach('http://[::1]:8790', cloudsYaml('http://127.0.0.1:5000/v3'))).toBeUndefined();
+    expect(
+      cloudOutOfReach('http://192.168.1.20:8790', cloudsYaml('https://keystone.dept.example:5000/v3')),
+    ).toBeUndefined();
+    expect(cloudOutOfReach('http://192.168.1.20:8790', 'not: [yaml')).toBeUndefined();
   });
 });

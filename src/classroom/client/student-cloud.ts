@@ -38,6 +38,37 @@ export function saveStudentCloud(dir: string, files: StudentCloudFiles): SavedSt
   return { name: names[0]!, dir, cloudsYaml, openrc };
 }
 
+const LOOPBACK = /^(localhost|127\.\d+\.\d+\.\d+|\[?::1\]?)$/i;
+
+function hostOf(url: unknown): string | undefined {
+  try {
+    return typeof url === 'string' ? new URL(url).hostname : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A shared local cloud answers on the teacher's loopback only (its servers are processes there). A
+ * student who reached the board from another machine cannot reach that cloud: the sentence that says
+ * so and what to do, or undefined when the cloud is reachable from where the board was.
+ */
+export function cloudOutOfReach(boardUrl: string, cloudsYaml: string): string | undefined {
+  const board = hostOf(boardUrl);
+  if (!board || LOOPBACK.test(board)) return undefined;
+  let authUrl: unknown;
+  try {
+    const clouds = (parse(cloudsYaml) as { clouds?: Record<string, { auth?: { auth_url?: unknown } }> })
+      .clouds;
+    authUrl = Object.values(clouds ?? {})[0]?.auth?.auth_url;
+  } catch {
+    return undefined;
+  }
+  const cloud = hostOf(authUrl);
+  if (!cloud || !LOOPBACK.test(cloud)) return undefined;
+  return `This room's cloud runs on the teacher's machine and answers there only (${String(authUrl)}): run the tutor in a terminal on that machine (ssh to ${board}), or ask the teacher for a room on a real OpenStack (classroom serve --cloud NAME).`;
+}
+
 /** What the student is told about the cloud they were given. */
 export const studentCloudSentence = (saved: SavedStudentCloud): string =>
   `This room gives you a cloud of your own: the lesson runs on '${saved.name}'. Its clouds.yaml and openrc are in ${saved.dir}; for the openstack CLI: source ${saved.openrc}.`;
