@@ -18,14 +18,15 @@ export interface ListenAddress {
   port: number;
 }
 
-export const DEFAULT_LISTEN = '127.0.0.1:5672';
+/** Both loopbacks, 127.0.0.1 and ::1, as RabbitMQ listens by default (see listeners.ts). */
+export const DEFAULT_LISTEN = 'localhost:5672';
 
-/** `--listen HOST:PORT` (`[::1]:5672` for IPv6; `:PORT` means loopback). */
+/** `--listen HOST:PORT` (`[::1]:5672` for IPv6; `:PORT` means localhost, both loopbacks). */
 export function parseListen(value: string): ListenAddress {
   const match = /^(?:\[([^\]]+)\]|([^:[\]]*)):(\d{1,5})$/.exec(value.trim());
   if (!match)
     throw new InvalidArgumentError('It must be HOST:PORT, like 127.0.0.1:5672 (or [::1]:5672 for IPv6).');
-  const host = match[1] ?? (match[2] || '127.0.0.1');
+  const host = match[1] ?? (match[2] || 'localhost');
   const port = Number(match[3]);
   if (port > 65535) throw new InvalidArgumentError('The port must be a number from 0 to 65535.');
   if (match[1] !== undefined && isIP(host) !== 6)
@@ -126,9 +127,12 @@ export async function runBroker(flags: BrokerFlags, io: BrokerCliIo): Promise<Br
   // Our own "listening on" line below replaces the broker's.
   for (const line of held) if (!/^broker listening on /.test(line)) print(line);
   held = undefined;
-  const host = broker.host.includes(':') ? `[${broker.host}]` : broker.host;
+  // Every address, so a user sees whether [::1] is among them.
+  const urls = broker.hosts
+    .map((h) => `amqp://${h.includes(':') ? `[${h}]` : h}:${broker.port}/`)
+    .join(' and ');
   io.stdout.write(
-    `faafo-tutor broker listening on amqp://${host}:${broker.port}/ (data in ${dataDir ?? 'memory only, gone on exit'})\n`,
+    `faafo-tutor broker listening on ${urls} (data in ${dataDir ?? 'memory only, gone on exit'})\n`,
   );
   return broker;
 }
@@ -163,7 +167,10 @@ export function brokerCommand(io: BrokerCliIo): Command {
   return new Command('broker')
     .description('run the embedded AMQP 0-9-1 broker (a RabbitMQ stand-in that amqplib cannot tell apart)')
     .addOption(
-      new Option('--listen <host:port>', 'address to listen on (a loopback address unless --allow-remote)')
+      new Option(
+        '--listen <host:port>',
+        'address to listen on (a loopback address unless --allow-remote); localhost is both 127.0.0.1 and ::1',
+      )
         .argParser(parseListen)
         .default(parseListen(DEFAULT_LISTEN), DEFAULT_LISTEN),
     )

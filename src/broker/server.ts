@@ -1,11 +1,12 @@
 // The broker process in one call: open the store, recover each virtual host, listen, and track the
 // connections so close() can end them all. Tests start it in-process on port 0; the CLI's
 // `faafo-tutor broker` starts it on 5672.
-import { createServer, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { hostname, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { VERSION } from '../version.ts';
 import { Connection, type ConnectionHost, type ConnectionSettings, describe } from './connection.ts';
+import { type BindListener, type Listeners, listenOn } from './listeners.ts';
 import type { BrokerStore } from './store/contracts.ts';
 import { type FsyncPolicy, openLogStore } from './store/log-store.ts';
 import { memoryStore } from './store/memory-store.ts';
@@ -13,7 +14,10 @@ import type { VirtualHost } from './vhost/contracts.ts';
 import { type BrokerVirtualHost, createVirtualHost } from './vhost/vhost.ts';
 
 export interface BrokerOptions {
-  /** Interface to listen on; loopback unless asked otherwise. */
+  /**
+   * Interface to listen on; loopback unless asked otherwise. `localhost` is 127.0.0.1 and ::1 on
+   * one port (see listeners.ts); any other host is bound alone.
+   */
   host?: string;
   /** 0 (the default) picks a free port. */
   port?: number;
@@ -42,6 +46,8 @@ export interface BrokerOptions {
   fsync?: FsyncPolicy;
   /** One line per notable event (logins refused, connection errors, alarms). Default: silent. */
   log?: (line: string) => void;
+  /** How a listener is bound; a test passes one that fails for ::1 as a host without IPv6 does. */
+  bind?: BindListener;
 }
 
 export interface BrokerStats {
@@ -54,7 +60,10 @@ export interface BrokerStats {
 export interface Broker {
   /** amqp://guest:guest@host:port/ when the default user exists, else amqp://host:port/. */
   url: string;
+  /** The host asked for (e.g. `localhost`). */
   host: string;
+  /** Every address it listens on, as bound: ['127.0.0.1', '::1'] for localhost where IPv6 is on. */
+  hosts: string[];
   port: number;
   /** Closes every connection (320 CONNECTION_FORCED), stops listening and closes the store. */
   close(): Promise<void>;
@@ -172,30 +181,29 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
     }
   };
 
-  const server = createServer(onConnection);
-  server.on('error', (error) => log(`listener error: ${describe(error)}`));
+  let listeners: Listeners;
   try {
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(options.port ?? 0, host, () => {
-        server.off('error', reject);
-        resolve();
-      });
+    listeners = await listenOn(host, options.port ?? 0, {
+      onConnection,
+      onError: (error) => log(`listener error: ${describe(error)}`),
+      log,
+      ...(options.bind ? { bind: options.bind } : {}),
     });
   } catch (error) {
     await Promise.allSettled(stores.map((s) => s.close()));
     throw error;
   }
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : (options.port ?? 0);
-  const urlHost = host.includes(':') ? `[${host}]` : host;
+  const { port, hosts } = listeners;
+  const bracketed = (h: string) => (h.includes(':') ? `[${h}]` : h);
+  // `localhost` in the URL only when both loopbacks answer, whichever one a client resolves it to.
+  const urlHost = bracketed(hosts.length > 1 ? host : hosts[0]!);
   const credentials = users.get('guest') === 'guest' ? 'guest:guest@' : '';
-  log(`broker listening on ${urlHost}:${port}`);
+  log(`broker listening on ${hosts.map((h) => `${bracketed(h)}:${port}`).join(' and ')}`);
 
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
     closing ??= (async () => {
-      const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+      const stopped = listeners.close();
       for (const connection of connections) connection.shutdown();
       const deadline = Date.now() + SHUTDOWN_GRACE_MS;
       while (connections.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
@@ -212,6 +220,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
   return {
     url: `amqp://${credentials}${urlHost}:${port}/`,
     host,
+    hosts,
     port,
     close,
     stats: () => ({

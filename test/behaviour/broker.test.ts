@@ -15,7 +15,7 @@ import amqp, { type Channel, type ChannelModel, type ConfirmChannel, type Messag
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type BrokerOptions, startBroker } from '../../src/broker/server.ts';
 import { createVhost } from '../helpers/rabbitmq.ts';
-import { rabbitmqAvailable } from '../helpers/services.ts';
+import { rabbitmqAvailable, TEST_RABBITMQ_URL } from '../helpers/services.ts';
 
 const run = promisify(execFile);
 
@@ -54,7 +54,8 @@ const EMBEDDED_ALARM_BYTES = 1024 * 1024;
 async function embeddedBroker(extra: Partial<BrokerOptions> = {}) {
   const dataDir = mkdtempSync(join(tmpdir(), 'faafo-broker-behaviour-'));
   const broker = await startBroker({
-    host: '127.0.0.1',
+    // Both loopbacks, as RabbitMQ listens by default (the suite's [::1] test holds both to it).
+    host: 'localhost',
     port: 0,
     dataDir,
     users: { [USER]: PASSWORD },
@@ -411,6 +412,27 @@ describe.each(targets.filter((t) => t.run))('AMQP 0-9-1 behaviour on $name', (ta
       });
       expect(await rawHandshake(env.url, USER, PASSWORD, env.vhost)).toEqual({ opened: true });
     });
+
+    // RabbitMQ listens on ::1 as well as 127.0.0.1 by default; amqplib's own tests connect to
+    // amqp://[::1]. Only where the suite's URL is on loopback (a remote RabbitMQ has its own ::1).
+    it.runIf(['127.0.0.1', 'localhost'].includes(new URL(TEST_RABBITMQ_URL).hostname))(
+      'answers on amqp://[::1] too: published over ::1, consumed over 127.0.0.1',
+      async () => {
+        const u = new URL(env.url);
+        u.hostname = '[::1]';
+        const v6 = await amqp.connect(u.toString());
+        v6.on('error', () => {});
+        open.push(v6);
+        const pub = await channel(v6);
+        const q = unique('over-ipv6');
+        await pub.assertQueue(q);
+        pub.sendToQueue(q, Buffer.from('hello over ::1'));
+        await pub.waitForConfirms();
+        const sub = await channel();
+        expect(bodies(await drain(sub, q))).toEqual(['hello over ::1']);
+        await sub.deleteQueue(q);
+      },
+    );
 
     it('negotiates heartbeat and frame-max as RabbitMQ does, and announces its capabilities', async () => {
       const plain = await connect();
