@@ -249,6 +249,14 @@ export async function bindServer(host: string, port: number): Promise<Server> {
   return server;
 }
 
+/**
+ * The URL of a bound server by the address it really bound, never the host it was asked for: with
+ * `--host localhost` the catalog, clouds.yaml and openrc say 127.0.0.1 (or [::1], whichever the
+ * resolver gave the bind), so no client has to resolve `localhost` itself and land on the other
+ * family, where nothing listens. Nodes are the same: their services and floating IPs listen on
+ * explicit 127.S.x.x addresses, userdata's `localhost` is rewritten to the node's own (roles.ts),
+ * and the 10.x fixed addresses are labels that nothing contacts. So the cloud binds one family.
+ */
 export function serverUrl(server: Server): string {
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;

@@ -418,6 +418,24 @@ describe('startGateway', () => {
     await expect(fetch(urls.identity)).rejects.toThrow();
   });
 
+  it('served on localhost, hands out the address it bound, so no client has to resolve localhost', async () => {
+    const gateway = await startGateway({
+      host: 'localhost',
+      providers: { identity: identityProvider },
+      deps: (endpoints) => ({ ...deps, endpoints }),
+    });
+    try {
+      const urls = Object.values(gateway.endpoints);
+      const hosts = new Set(urls.map((u) => new URL(u).hostname));
+      expect(hosts.size).toBe(1);
+      expect(['127.0.0.1', '[::1]']).toContain([...hosts][0]);
+      // And it answers there.
+      expect((await fetch(`${gateway.endpoints.identity}/v3`)).status).toBe(200);
+    } finally {
+      await gateway.close();
+    }
+  });
+
   it('says which service cannot listen when a port is taken, and leaves nothing bound', async () => {
     const first = await startGateway({
       host: '127.0.0.1',
