@@ -163,13 +163,13 @@ describe('version discovery', () => {
       ['v2.1', 'CURRENT'],
     ]);
     expect(versions[1]).toMatchObject({
-      version: '2.1',
+      version: '2.47',
       min_version: '2.1',
       links: [{ rel: 'self', href: 'http://127.0.0.1:8774/v2.1/' }],
     });
   });
 
-  it('serves the v2.1 document at the catalog URL, with and without the slash, advertising only 2.1', async () => {
+  it('serves the v2.1 document at the catalog URL, with and without the slash, advertising 2.1 to 2.47', async () => {
     for (const url of ['/v2.1', '/v2.1/']) {
       const response = await app.inject({ method: 'GET', url });
       expect(response.statusCode).toBe(200);
@@ -177,7 +177,7 @@ describe('version discovery', () => {
       expect(response.json().version).toMatchObject({
         id: 'v2.1',
         status: 'CURRENT',
-        version: '2.1',
+        version: '2.47',
         min_version: '2.1',
         links: [{ rel: 'self', href: 'http://127.0.0.1:8774/v2.1/' }, { rel: 'describedby' }],
         'media-types': [{ base: 'application/json' }],
@@ -193,7 +193,7 @@ describe('version discovery', () => {
     expect(tooHigh.json).toEqual({
       computeFault: {
         code: 406,
-        message: 'Version 2.61 is not supported by the API. Minimum is 2.1 and maximum is 2.1.',
+        message: 'Version 2.61 is not supported by the API. Minimum is 2.1 and maximum is 2.47.',
       },
     });
     const bad = await call('GET', '/v2.1/flavors', undefined, { 'x-openstack-nova-api-version': 'two' });

@@ -22,6 +22,7 @@ import {
   notFound,
   selfAndBookmark,
 } from './context.ts';
+import { atLeast, microversionOf } from './microversion.ts';
 import {
   formatMessage,
   isBase64,
@@ -41,47 +42,56 @@ const base64Text = (max: number) =>
       if (!isBase64(value)) ctx.addIssue({ code: 'custom', message: formatMessage(value, 'base64') });
     });
 
-/** nova/api/openstack/compute/schemas/servers.py `create` (2.1), which refuses unknown keys. */
-const CreateBody = z.strictObject({
-  server: z.strictObject({
-    name: novaName,
-    imageRef: z.string().optional(),
-    flavorRef: z.union([z.string().min(1), z.number().int()]),
-    adminPass: z.string().optional(),
-    metadata: z.record(z.string().min(1).max(255), z.string().max(255)).optional(),
-    networks: z
-      .array(
-        z.strictObject({
-          fixed_ip: z.string().optional(),
-          port: z.string().nullable().optional(),
-          uuid: z.string().optional(),
-        }),
-      )
-      .optional(),
-    'OS-DCF:diskConfig': z.enum(['AUTO', 'MANUAL']).optional(),
-    accessIPv4: z.string().optional(),
-    accessIPv6: z.string().optional(),
-    // libcloud always sends `personality: []`.
-    personality: z
-      .array(z.strictObject({ path: z.string().max(255), contents: base64Text(Infinity) }))
-      .optional(),
-    availability_zone: z.string().optional(),
-    block_device_mapping: z.array(z.unknown()).optional(),
-    block_device_mapping_v2: z.array(z.unknown()).optional(),
-    // libcloud sends "True", pkgcloud true.
-    config_drive: novaBoolean.optional(),
-    key_name: novaName.optional(),
-    // The OSC sends min_count/max_count 1.
-    min_count: positiveInteger.optional(),
-    max_count: positiveInteger.optional(),
-    return_reservation_id: novaBoolean.optional(),
-    // The OSC puts the group's id in `name`; libcloud and pkgcloud its name.
-    security_groups: z.array(z.strictObject({ name: novaName.optional() })).optional(),
-    user_data: base64Text(65535).optional(),
+const NetworkList = z.array(
+  z.strictObject({
+    fixed_ip: z.string().optional(),
+    port: z.string().nullable().optional(),
+    uuid: z.string().optional(),
   }),
-  'os:scheduler_hints': z.record(z.string(), z.unknown()).optional(),
-  'OS-SCH-HNT:scheduler_hints': z.record(z.string(), z.unknown()).optional(),
-});
+);
+
+/**
+ * nova/api/openstack/compute/schemas/servers.py `create`, which refuses unknown keys. From 2.19 a
+ * `description`; from 2.37 `networks` is required and may be "auto" (openstacksdk's cloud layer
+ * sends it whenever no network is named) or "none".
+ */
+function createBody(version: { description: boolean; autoNetworks: boolean }) {
+  return z.strictObject({
+    server: z.strictObject({
+      name: novaName,
+      ...(version.description ? { description: z.string().max(255).nullable().optional() } : {}),
+      imageRef: z.string().optional(),
+      flavorRef: z.union([z.string().min(1), z.number().int()]),
+      adminPass: z.string().optional(),
+      metadata: z.record(z.string().min(1).max(255), z.string().max(255)).optional(),
+      networks: version.autoNetworks
+        ? z.union([NetworkList, z.enum(['auto', 'none'])])
+        : NetworkList.optional(),
+      'OS-DCF:diskConfig': z.enum(['AUTO', 'MANUAL']).optional(),
+      accessIPv4: z.string().optional(),
+      accessIPv6: z.string().optional(),
+      // libcloud always sends `personality: []`.
+      personality: z
+        .array(z.strictObject({ path: z.string().max(255), contents: base64Text(Infinity) }))
+        .optional(),
+      availability_zone: z.string().optional(),
+      block_device_mapping: z.array(z.unknown()).optional(),
+      block_device_mapping_v2: z.array(z.unknown()).optional(),
+      // libcloud sends "True", pkgcloud true.
+      config_drive: novaBoolean.optional(),
+      key_name: novaName.optional(),
+      // The OSC and openstacksdk send min_count/max_count 1.
+      min_count: positiveInteger.optional(),
+      max_count: positiveInteger.optional(),
+      return_reservation_id: novaBoolean.optional(),
+      // The OSC puts the group's id in `name`; libcloud, pkgcloud and openstacksdk its name.
+      security_groups: z.array(z.strictObject({ name: novaName.optional() })).optional(),
+      user_data: base64Text(65535).optional(),
+    }),
+    'os:scheduler_hints': z.record(z.string(), z.unknown()).optional(),
+    'OS-SCH-HNT:scheduler_hints': z.record(z.string(), z.unknown()).optional(),
+  });
+}
 
 const UpdateBody = z.strictObject({
   server: z.strictObject({
@@ -260,7 +270,8 @@ export const serverRoutes: FastifyPluginAsync<ProviderDeps> = async (app, deps) 
 
   app.post('/servers', async (request, reply) => {
     const caller = callerOf(request);
-    const body = parseBody(CreateBody, request.body);
+    const schema = createBody({ description: atLeast(request, 19), autoNetworks: atLeast(request, 37) });
+    const body = parseBody(schema, request.body);
     const spec = body.server;
     const state = store.read();
 
@@ -270,7 +281,9 @@ export const serverRoutes: FastifyPluginAsync<ProviderDeps> = async (app, deps) 
     if (!spec.imageRef) throw badRequest('Missing imageRef attribute');
     const imageId = idFromHref(spec.imageRef);
     if (!state.images.some((i) => i.id === imageId)) throw badRequest('Can not find requested image');
-    for (const network of spec.networks ?? []) {
+    // "auto" is the shared `private` network, as every server here is plugged; "none" no port at all.
+    const unplugged = spec.networks === 'none';
+    for (const network of Array.isArray(spec.networks) ? spec.networks : []) {
       if (network.uuid !== undefined && !state.networks.some((n) => n.id === network.uuid)) {
         throw badRequest(`Network ${network.uuid} could not be found.`);
       }
@@ -306,6 +319,7 @@ export const serverRoutes: FastifyPluginAsync<ProviderDeps> = async (app, deps) 
           metadata: { ...spec.metadata },
           userData: spec.user_data ?? null,
           configDrive: toBoolean(spec.config_drive),
+          description: (spec as { description?: string | null }).description ?? null,
           status: 'BUILD',
           taskState: 'spawning',
           powerState: 0,
@@ -316,7 +330,7 @@ export const serverRoutes: FastifyPluginAsync<ProviderDeps> = async (app, deps) 
           updatedAt: at,
         };
         if (addresses) {
-          plugServer(draft, server);
+          if (!unplugged) plugServer(draft, server);
         } else {
           // What Nova shows when Neutron has no address left: the build fails, the server stays.
           Object.assign(server, {
@@ -380,7 +394,7 @@ export const serverRoutes: FastifyPluginAsync<ProviderDeps> = async (app, deps) 
     const caller = callerOf(request);
     const state = store.read();
     const servers = listServers(state, caller, request.query as Query, { admin: isAdmin(state, caller) });
-    return { servers: servers.map((s) => serverDetail(state, s, endpoints)) };
+    return { servers: servers.map((s) => serverDetail(state, s, endpoints, microversionOf(request))) };
   });
 
   app.get<{ Params: { id: string } }>('/servers/:id', async (request) => {
@@ -388,7 +402,12 @@ export const serverRoutes: FastifyPluginAsync<ProviderDeps> = async (app, deps) 
     const state = store.read();
     const anyProject = isAdmin(state, caller);
     return {
-      server: serverDetail(state, findServer(state, caller, request.params.id, { anyProject }), endpoints),
+      server: serverDetail(
+        state,
+        findServer(state, caller, request.params.id, { anyProject }),
+        endpoints,
+        microversionOf(request),
+      ),
     };
   });
 
@@ -402,7 +421,14 @@ export const serverRoutes: FastifyPluginAsync<ProviderDeps> = async (app, deps) 
       server.updatedAt = now().toISOString();
     });
     const state = store.read();
-    return { server: serverDetail(state, findServer(state, caller, request.params.id), endpoints) };
+    return {
+      server: serverDetail(
+        state,
+        findServer(state, caller, request.params.id),
+        endpoints,
+        microversionOf(request),
+      ),
+    };
   });
 
   app.delete<{ Params: { id: string } }>('/servers/:id', async (request, reply) => {
