@@ -186,6 +186,7 @@ out['extra'] = [extra['status'], extra['flavor']['original_name'], extra['public
 out['console'] = conn.get_server_console(extra)
 out['servers'] = sorted(s.name for s in conn.compute.servers())
 out['groups'] = sorted(g.name for g in conn.network.security_groups())
+out['limits'] = conn.get_compute_limits()['total_instances_used']
 api2 = conn.get_server('app-api-2')
 out['api2'] = api2['public_v4']
 # By id, as the guide's step-1 deletes: by name the SDK finds the server through GET /servers?name=,
@@ -204,6 +205,7 @@ print(json.dumps(out))
     expect(cloud.serving.cloud.runtime.consoleOutput(extra.id)).toContain(firstLine);
     expect(out.servers).toEqual([...NODES, 'app-extra'].sort());
     expect(out.groups).toEqual(['api', 'control', 'default', 'services', 'worker']);
+    expect(out.limits).toBe(NODES.length + 1);
     expect(out.api2).toBe(floating['app-api-2']);
     expect(out.deleted).toBe(true);
     expect(state().servers.some((s) => s.name === 'app-api-2')).toBe(false);
