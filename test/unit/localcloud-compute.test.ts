@@ -1493,6 +1493,21 @@ describe('microversions (negotiated as Nova does)', () => {
     expect(listed[0].flavor.original_name).toBe('m1.tiny');
     const older = (await call('GET', `/v2.1/servers/${id}`, undefined, at('2.46'))).json.server;
     expect(older.flavor).toEqual({ id: '1', links: expect.any(Array) });
+    const renamed = await call('PUT', `/v2.1/servers/${id}`, { server: { description: null } }, at('2.19'));
+    expect(renamed.json.server.description).toBeNull();
+    const early = await call('PUT', `/v2.1/servers/${id}`, { server: { description: 'x' } }, at('2.18'));
+    expect(early.status).toBe(400);
+  });
+
+  it('refuses an unknown status filter from 2.38 (before, an empty list)', async () => {
+    await createServer('listed');
+    const before = await call('GET', '/v2.1/servers/detail?status=sleeping', undefined, at('2.37'));
+    expect(before.json.servers).toEqual([]);
+    const refused = await call('GET', '/v2.1/servers?status=sleeping', undefined, at('2.38'));
+    expect(refused.status).toBe(400);
+    expect(refused.json.badRequest.message).toBe('Invalid status value');
+    const known = await call('GET', '/v2.1/servers?status=active', undefined, at('2.38'));
+    expect(known.json.servers).toHaveLength(1);
   });
 
   it('keeps the network proxies for clients without a header; 404 from 2.36 (addFloatingIp from 2.44)', async () => {

@@ -24,11 +24,13 @@ export interface Microversion {
 export const MIN_MICROVERSION: Microversion = { major: 2, minor: 1 };
 /**
  * The highest microversion served: 2.47, the first at which a server shows its flavor embedded,
- * which is how openstacksdk and the OSC 7 read a server. Every change from 2.2 to 2.47 that touches
- * what this cloud serves is applied (keypair types 2.2, `locked` 2.9, `description` 2.19, `tags`
- * 2.26, the network proxies gone 2.36, `networks` auto/none 2.37, image-metadata limits gone 2.39,
- * the floating-IP actions gone 2.44, the flavor embedded 2.47). Not 2.48: it changes the server
- * diagnostics to a standard shape that diagnostics.ts does not serve.
+ * which is how openstacksdk and the OSC 7 read a server. The changes from 2.2 to 2.47 that touch
+ * what this cloud serves to a project member are applied (keypair types 2.2, `locked` 2.9,
+ * `description` 2.19, `tags` 2.26, the network proxies and network limits gone 2.36, `networks`
+ * auto/none 2.37, unknown status filters refused 2.38, image-metadata limit gone 2.39, the
+ * floating-IP actions gone 2.44, the flavor embedded 2.47); not served at any version: admin-only
+ * fields (2.3, 2.16), network `tag`s (2.32, 2.42), keypair `user_id` and paging (2.10, 2.35).
+ * Not 2.48: it changes the server diagnostics to a standard shape that diagnostics.ts does not serve.
  */
 export const MAX_MICROVERSION: Microversion = { major: 2, minor: 47 };
 

@@ -93,14 +93,17 @@ function createBody(version: { description: boolean; autoNetworks: boolean }) {
   });
 }
 
-const UpdateBody = z.strictObject({
-  server: z.strictObject({
-    name: novaName.optional(),
-    accessIPv4: z.string().optional(),
-    accessIPv6: z.string().optional(),
-    'OS-DCF:diskConfig': z.enum(['AUTO', 'MANUAL']).optional(),
-  }),
-});
+/** nova's `update` schema; from 2.19 with a `description`. */
+const updateBody = (description: boolean) =>
+  z.strictObject({
+    server: z.strictObject({
+      name: novaName.optional(),
+      ...(description ? { description: z.string().max(255).nullable().optional() } : {}),
+      accessIPv4: z.string().optional(),
+      accessIPv6: z.string().optional(),
+      'OS-DCF:diskConfig': z.enum(['AUTO', 'MANUAL']).optional(),
+    }),
+  });
 
 /** `common.get_id_from_href`: the last path segment of a URL, or the value itself. */
 export function idFromHref(ref: string | number): string {
@@ -209,7 +212,7 @@ export function listServers(
   state: Readonly<CloudState>,
   caller: Caller,
   query: Query,
-  options: { admin?: boolean } = {},
+  options: { admin?: boolean; strictStatus?: boolean } = {},
 ): Server[] {
   const allTenants = truthy(values(query.all_tenants)[0]);
   if (allTenants && options.admin !== true) {
@@ -234,6 +237,10 @@ export function listServers(
     servers = servers.filter((s) => pattern.test(s.name));
   }
   const statuses = values(query.status).map((s) => s.toUpperCase());
+  // An unknown status lists nothing; from 2.38 Nova refuses it.
+  if (options.strictStatus === true && statuses.some((s) => !NOVA_STATUSES.has(s))) {
+    throw badRequest('Invalid status value');
+  }
   if (statuses.length > 0) servers = servers.filter((s) => statuses.includes(statusOf(s)));
   const image = values(query.image)[0];
   if (image !== undefined) servers = servers.filter((s) => s.imageId === idFromHref(image));
@@ -257,6 +264,30 @@ export function listServers(
   }
   return servers;
 }
+
+/** The statuses Nova's status filter knows (common.task_and_vm_state_from_status). */
+const NOVA_STATUSES = new Set([
+  'ACTIVE',
+  'BUILD',
+  'DELETED',
+  'ERROR',
+  'HARD_REBOOT',
+  'MIGRATING',
+  'PASSWORD',
+  'PAUSED',
+  'REBOOT',
+  'REBUILD',
+  'RESCUE',
+  'RESIZE',
+  'REVERT_RESIZE',
+  'SHELVED',
+  'SHELVED_OFFLOADED',
+  'SHUTOFF',
+  'SOFT_DELETED',
+  'SUSPENDED',
+  'UNKNOWN',
+  'VERIFY_RESIZE',
+]);
 
 /** Removes a server with its ports and lets go of its floating IPs; true if one was associated. */
 export function forgetServer(state: CloudState, serverId: string): boolean {
@@ -386,14 +417,20 @@ export const serverRoutes: FastifyPluginAsync<ProviderDeps> = async (app, deps) 
   app.get('/servers', async (request) => {
     const caller = callerOf(request);
     const state = store.read();
-    const servers = listServers(state, caller, request.query as Query, { admin: isAdmin(state, caller) });
+    const servers = listServers(state, caller, request.query as Query, {
+      admin: isAdmin(state, caller),
+      strictStatus: atLeast(request, 38),
+    });
     return { servers: servers.map((s) => serverSummary(s, endpoints)) };
   });
 
   app.get('/servers/detail', async (request) => {
     const caller = callerOf(request);
     const state = store.read();
-    const servers = listServers(state, caller, request.query as Query, { admin: isAdmin(state, caller) });
+    const servers = listServers(state, caller, request.query as Query, {
+      admin: isAdmin(state, caller),
+      strictStatus: atLeast(request, 38),
+    });
     return { servers: servers.map((s) => serverDetail(state, s, endpoints, microversionOf(request))) };
   });
 
@@ -414,10 +451,12 @@ export const serverRoutes: FastifyPluginAsync<ProviderDeps> = async (app, deps) 
   app.put<{ Params: { id: string } }>('/servers/:id', async (request) => {
     const caller = callerOf(request);
     findServer(store.read(), caller, request.params.id);
-    const { server: changes } = parseBody(UpdateBody, request.body);
+    const { server: changes } = parseBody(updateBody(atLeast(request, 19)), request.body);
+    const description = (changes as { description?: string | null }).description;
     store.update((draft) => {
       const server = findServer(draft, caller, request.params.id);
       if (changes.name !== undefined) server.name = changes.name.trim();
+      if (description !== undefined) server.description = description;
       server.updatedAt = now().toISOString();
     });
     const state = store.read();
