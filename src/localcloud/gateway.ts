@@ -183,7 +183,7 @@ export function buildServiceApp(
     const requestId = `req-${randomUUID()}`;
     reply.header('x-openstack-request-id', requestId);
     if (service === 'compute') {
-      // Advertise what is served: the microversion 2.1 (see the spec, §9).
+      // 2.1 unless the request negotiates another (providers/compute/microversion.ts answers that).
       reply.header('x-compute-request-id', requestId);
       reply.header('x-openstack-nova-api-version', '2.1');
       reply.header('openstack-api-version', 'compute 2.1');

@@ -136,6 +136,8 @@ export interface Server {
   userData: string | null;
   /** Whether the client asked for a config drive (Nova shows `config_drive: "True"`). */
   configDrive?: boolean;
+  /** The description a client gave at microversion 2.19 or later (Nova shows null for none). */
+  description?: string | null;
   status: ServerStatus;
   taskState: string | null;
   powerState: number; // 0 NOSTATE, 1 RUNNING, 4 SHUTDOWN

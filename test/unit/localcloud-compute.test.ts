@@ -163,13 +163,13 @@ describe('version discovery', () => {
       ['v2.1', 'CURRENT'],
     ]);
     expect(versions[1]).toMatchObject({
-      version: '2.1',
+      version: '2.47',
       min_version: '2.1',
       links: [{ rel: 'self', href: 'http://127.0.0.1:8774/v2.1/' }],
     });
   });
 
-  it('serves the v2.1 document at the catalog URL, with and without the slash, advertising only 2.1', async () => {
+  it('serves the v2.1 document at the catalog URL, with and without the slash, advertising 2.1 to 2.47', async () => {
     for (const url of ['/v2.1', '/v2.1/']) {
       const response = await app.inject({ method: 'GET', url });
       expect(response.statusCode).toBe(200);
@@ -177,7 +177,7 @@ describe('version discovery', () => {
       expect(response.json().version).toMatchObject({
         id: 'v2.1',
         status: 'CURRENT',
-        version: '2.1',
+        version: '2.47',
         min_version: '2.1',
         links: [{ rel: 'self', href: 'http://127.0.0.1:8774/v2.1/' }, { rel: 'describedby' }],
         'media-types': [{ base: 'application/json' }],
@@ -193,7 +193,7 @@ describe('version discovery', () => {
     expect(tooHigh.json).toEqual({
       computeFault: {
         code: 406,
-        message: 'Version 2.61 is not supported by the API. Minimum is 2.1 and maximum is 2.1.',
+        message: 'Version 2.61 is not supported by the API. Minimum is 2.1 and maximum is 2.47.',
       },
     });
     const bad = await call('GET', '/v2.1/flavors', undefined, { 'x-openstack-nova-api-version': 'two' });
@@ -1357,6 +1357,221 @@ describe('floating IPs (Nova proxy over the shared state)', () => {
       expect(response.status).toBe(404);
       expect(response.json.itemNotFound.message).toBe(`Floating IP not found for ID ${fip.id}`);
     }
+  });
+});
+
+describe('microversions (negotiated as Nova does)', () => {
+  const at = (version: string) => ({
+    'openstack-api-version': `compute ${version}`,
+    'x-openstack-nova-api-version': version,
+  });
+  const answered = (headers: Record<string, unknown>) => [
+    headers['openstack-api-version'],
+    headers['x-openstack-nova-api-version'],
+    headers.vary,
+  ];
+  /** What openstacksdk's create_server sends when no network is named. */
+  const sdkBody = (name: string, networks?: unknown) => ({
+    server: {
+      name,
+      imageRef: UBUNTU_IMAGE_ID,
+      flavorRef: '1',
+      min_count: 1,
+      max_count: 1,
+      security_groups: [{ name: 'default' }],
+      ...(networks === undefined ? {} : { networks }),
+    },
+  });
+
+  it('serves a request without a header at 2.1 and says so, as libcloud and pkgcloud need', async () => {
+    const response = await call('GET', '/v2.1/flavors');
+    expect(response.status).toBe(200);
+    expect(answered(response.headers)).toEqual([
+      'compute 2.1',
+      '2.1',
+      'OpenStack-API-Version, X-OpenStack-Nova-API-Version',
+    ]);
+    const id = await createServer('plain');
+    const server = (await call('GET', `/v2.1/servers/${id}`)).json.server;
+    expect(server.flavor).toEqual({
+      id: '1',
+      links: [{ rel: 'bookmark', href: 'http://127.0.0.1:8774/flavors/1' }],
+    });
+    expect(server).not.toHaveProperty('locked');
+    expect(server).not.toHaveProperty('description');
+  });
+
+  it('answers each header alone, the modern one first, and `latest` as the maximum', async () => {
+    const legacy = await call('GET', '/v2.1/flavors', undefined, { 'x-openstack-nova-api-version': '2.1' });
+    expect(answered(legacy.headers).slice(0, 2)).toEqual(['compute 2.1', '2.1']);
+    const both = await call('GET', '/v2.1/flavors', undefined, {
+      'openstack-api-version': 'compute 2.37',
+      'x-openstack-nova-api-version': '2.2',
+    });
+    expect(answered(both.headers).slice(0, 2)).toEqual(['compute 2.37', '2.37']);
+    const latest = await call('GET', '/v2.1/flavors', undefined, {
+      'openstack-api-version': 'compute latest',
+    });
+    expect(answered(latest.headers).slice(0, 2)).toEqual(['compute 2.47', '2.47']);
+    const max = await call('GET', '/v2.1/flavors', undefined, at('2.47'));
+    expect(max.status).toBe(200);
+    expect(answered(max.headers).slice(0, 2)).toEqual(['compute 2.47', '2.47']);
+  });
+
+  it('refuses one above the maximum or below the minimum with 406, a malformed one with 400', async () => {
+    for (const [version, shown] of [
+      ['2.48', '2.48'],
+      ['3.0', '3.0'],
+      ['2.0', '2.0'],
+    ]) {
+      const response = await call('GET', '/v2.1/servers', undefined, at(version!));
+      expect(response.status).toBe(406);
+      expect(response.json).toEqual({
+        computeFault: {
+          code: 406,
+          message: `Version ${shown} is not supported by the API. Minimum is 2.1 and maximum is 2.47.`,
+        },
+      });
+    }
+    for (const version of ['2.01', '2', 'two', '2.1.0']) {
+      const response = await call('GET', '/v2.1/servers', undefined, at(version));
+      expect(response.status).toBe(400);
+      expect(response.json.badRequest.message).toBe(
+        `API Version String ${version} is of invalid format. Must be of format MajorNum.MinorNum.`,
+      );
+    }
+  });
+
+  it('takes networks "auto" (the shared private network) and "none" (no port) from 2.37 only', async () => {
+    const auto = await call('POST', '/v2.1/servers', sdkBody('auto', 'auto'), at('2.37'));
+    expect(auto.status).toBe(202);
+    const autoServer = (await call('GET', `/v2.1/servers/${auto.json.server.id}`, undefined, at('2.37'))).json
+      .server;
+    expect(autoServer.addresses.private).toEqual([
+      expect.objectContaining({ addr: `10.${SLOT}.0.3`, 'OS-EXT-IPS:type': 'fixed' }),
+    ]);
+    const none = await call('POST', '/v2.1/servers', sdkBody('none', 'none'), at('2.37'));
+    expect(none.status).toBe(202);
+    const noneServer = (await call('GET', `/v2.1/servers/${none.json.server.id}`, undefined, at('2.37'))).json
+      .server;
+    expect(noneServer.addresses).toEqual({});
+    expect(store.read().ports.filter((p) => p.deviceId === none.json.server.id)).toEqual([]);
+
+    const before = await call('POST', '/v2.1/servers', sdkBody('early', 'auto'), at('2.36'));
+    expect(before.status).toBe(400);
+    expect(before.json.badRequest.message).toBe(
+      "Invalid input for field/attribute networks. Value: auto. 'auto' is not of type 'array'",
+    );
+    const missing = await call('POST', '/v2.1/servers', sdkBody('bare'), at('2.37'));
+    expect(missing.status).toBe(400);
+    expect(missing.json.badRequest.message).toMatch(/'networks' is a required property$/);
+    const odd = await call('POST', '/v2.1/servers', sdkBody('odd', 'some'), at('2.37'));
+    expect(odd.status).toBe(400);
+  });
+
+  it('embeds the flavor in a server from 2.47, with 2.9/2.19/2.26 fields', async () => {
+    const created = await call(
+      'POST',
+      '/v2.1/servers',
+      { server: { ...sdkBody('flavored', 'auto').server, description: 'the API node' } },
+      at('2.47'),
+    );
+    expect(created.status).toBe(202);
+    const { id } = created.json.server;
+    const server = (await call('GET', `/v2.1/servers/${id}`, undefined, at('2.47'))).json.server;
+    expect(server.flavor).toEqual({
+      vcpus: 1,
+      ram: 512,
+      disk: 1,
+      ephemeral: 0,
+      swap: 0,
+      original_name: 'm1.tiny',
+      extra_specs: {},
+    });
+    expect(server).toMatchObject({ locked: false, description: 'the API node', tags: [] });
+    const listed = (await call('GET', '/v2.1/servers/detail', undefined, at('2.47'))).json.servers;
+    expect(listed[0].flavor.original_name).toBe('m1.tiny');
+    const older = (await call('GET', `/v2.1/servers/${id}`, undefined, at('2.46'))).json.server;
+    expect(older.flavor).toEqual({ id: '1', links: expect.any(Array) });
+    const renamed = await call('PUT', `/v2.1/servers/${id}`, { server: { description: null } }, at('2.19'));
+    expect(renamed.json.server.description).toBeNull();
+    const early = await call('PUT', `/v2.1/servers/${id}`, { server: { description: 'x' } }, at('2.18'));
+    expect(early.status).toBe(400);
+  });
+
+  it('refuses an unknown status filter from 2.38 (before, an empty list)', async () => {
+    await createServer('listed');
+    const before = await call('GET', '/v2.1/servers/detail?status=sleeping', undefined, at('2.37'));
+    expect(before.json.servers).toEqual([]);
+    const refused = await call('GET', '/v2.1/servers?status=sleeping', undefined, at('2.38'));
+    expect(refused.status).toBe(400);
+    expect(refused.json.badRequest.message).toBe('Invalid status value');
+    const known = await call('GET', '/v2.1/servers?status=active', undefined, at('2.38'));
+    expect(known.json.servers).toHaveLength(1);
+  });
+
+  it('keeps the network proxies for clients without a header; 404 from 2.36 (addFloatingIp from 2.44)', async () => {
+    const gone = { itemNotFound: { code: 404, message: 'The resource could not be found.' } };
+    for (const url of ['/v2.1/os-security-groups', '/v2.1/os-floating-ips', '/v2.1/os-floating-ip-pools']) {
+      expect((await call('GET', url)).status).toBe(200);
+      expect((await call('GET', url, undefined, at('2.35'))).status).toBe(200);
+      const removed = await call('GET', url, undefined, at('2.36'));
+      expect(removed.status).toBe(404);
+      expect(removed.json).toEqual(gone);
+    }
+    const id = await createServer('proxied');
+    expect((await call('GET', `/v2.1/servers/${id}/os-security-groups`, undefined, at('2.47'))).status).toBe(
+      200,
+    );
+    const fip = (await call('POST', '/v2.1/os-floating-ips', { pool: 'public' })).json.floating_ip;
+    const late = await call(
+      'POST',
+      `/v2.1/servers/${id}/action`,
+      { addFloatingIp: { address: fip.ip } },
+      at('2.44'),
+    );
+    expect(late.status).toBe(404);
+    expect(late.json).toEqual(gone);
+    const early = await call(
+      'POST',
+      `/v2.1/servers/${id}/action`,
+      { addFloatingIp: { address: fip.ip } },
+      at('2.43'),
+    );
+    expect(early.status).toBe(202);
+  });
+
+  it('leaves the network limits and quotas out from 2.36 and the image-metadata limit from 2.39', async () => {
+    const absolute = async (version: string) =>
+      (await call('GET', '/v2.1/limits', undefined, at(version))).json.limits.absolute;
+    expect(await absolute('2.35')).toMatchObject({ maxSecurityGroups: 10, maxImageMeta: 128 });
+    const at36 = await absolute('2.36');
+    expect(at36).not.toHaveProperty('maxSecurityGroups');
+    expect(at36).not.toHaveProperty('totalFloatingIpsUsed');
+    expect(at36).toHaveProperty('maxImageMeta');
+    expect(await absolute('2.39')).not.toHaveProperty('maxImageMeta');
+    const quota = (await call('GET', `/v2.1/os-quota-sets/${projectId}`, undefined, at('2.36'))).json
+      .quota_set;
+    expect(Object.keys(quota)).not.toContain('floating_ips');
+    expect(quota).toMatchObject({ instances: 10, key_pairs: 100 });
+  });
+
+  it('gives key pairs a type from 2.2, with 201 on create and 204 on delete', async () => {
+    const created = await call(
+      'POST',
+      '/v2.1/os-keypairs',
+      { keypair: { name: 'sdk', public_key: ED25519, type: 'ssh' } },
+      at('2.10'),
+    );
+    expect(created.status).toBe(201);
+    expect(created.json.keypair).toMatchObject({ name: 'sdk', type: 'ssh', fingerprint: ED25519_MD5 });
+    const listed = (await call('GET', '/v2.1/os-keypairs', undefined, at('2.10'))).json.keypairs;
+    expect(listed[0].keypair.type).toBe('ssh');
+    const refused = await call('POST', '/v2.1/os-keypairs', {
+      keypair: { name: 'old', public_key: ED25519, type: 'ssh' },
+    });
+    expect(refused.status).toBe(400);
+    expect((await call('DELETE', '/v2.1/os-keypairs/sdk', undefined, at('2.2'))).status).toBe(204);
   });
 });
 

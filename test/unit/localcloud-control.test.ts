@@ -87,6 +87,11 @@ describe('what clients are given', () => {
       region_name: 'RegionOne',
       interface: 'public',
       identity_api_version: 3,
+      // openstacksdk's NAT destination for floating IPs, and `public` not taken as public addresses.
+      networks: [
+        { name: 'private', nat_destination: true, default_interface: true, routes_externally: false },
+        { name: 'public', routes_externally: false },
+      ],
     });
   });
 
@@ -119,7 +124,7 @@ describe("the administrator's client files", () => {
     expect(readFileSync(after.openrc, 'utf8')).toBe(readFileSync(before.openrc, 'utf8'));
     // The demo entry's text, up to its closing brace, is the same; the admin's follows it.
     const demoEntry = readFileSync(before.cloudsYaml, 'utf8').split('\n').slice(0, -2).join('\n');
-    expect(demoEntry).toMatch(/identity_api_version: 3\n {6}}$/);
+    expect(demoEntry).toMatch(/identity_api_version: 3,\n {8}networks:[\s\S]*\n {6}}$/);
     expect(readFileSync(after.cloudsYaml, 'utf8').startsWith(demoEntry)).toBe(true);
     const yaml = parse(readFileSync(after.cloudsYaml, 'utf8'));
     expect(Object.keys(yaml.clouds)).toEqual([CLOUD_NAME, ADMIN_CLOUD_NAME]);

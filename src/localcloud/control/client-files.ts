@@ -74,6 +74,15 @@ export function cloudsYamlEntry(c: CloudCredentials) {
     region_name: 'RegionOne',
     interface: 'public',
     identity_api_version: 3,
+    // For openstacksdk: every server here has a port on `private` and one on the external `public`
+    // (its loopback address), both with a gateway. Without this the SDK takes `public` as the network
+    // to NAT a floating IP to (Neutron refuses the association) and a server's loopback address as its
+    // public one (delete_server(delete_ips=True) then misses its floating IP). The guide's public
+    // address is the floating IP. Real clouds with such networks say the same in clouds.yaml.
+    networks: [
+      { name: 'private', nat_destination: true, default_interface: true, routes_externally: false },
+      { name: 'public', routes_externally: false },
+    ],
   };
 }
 

@@ -18,6 +18,7 @@ import { projectGroups } from '../../model/security-groups.ts';
 import { joinSecurityGroup, leaveSecurityGroup } from '../../model/servers-network.ts';
 import type { CloudState, Server } from '../../state.ts';
 import { badRequest, type Caller, callerOf, conflict, notFound } from './context.ts';
+import { atLeast, removedAtThisVersion } from './microversion.ts';
 import { findServer } from './servers.ts';
 import { parseBody } from './validation.ts';
 import { vmStateOf } from './views.ts';
@@ -175,6 +176,8 @@ export const actionRoutes: FastifyPluginAsync<ProviderDeps> = async (app, deps) 
 
     switch (name) {
       case 'addFloatingIp': {
+        // libcloud's ex_attach_floating_ip_to_node (no microversion); gone from 2.44.
+        if (atLeast(request, 44)) throw removedAtThisVersion();
         const { address, fixed_address } = parseBody(ACTIONS.addFloatingIp, request.body).addFloatingIp;
         const server = findServer(state, caller, id);
         const ports = portsOfServer(state, server.id).filter((p) => isIP(p.fixedIp) === 4);
@@ -197,6 +200,7 @@ export const actionRoutes: FastifyPluginAsync<ProviderDeps> = async (app, deps) 
       }
 
       case 'removeFloatingIp': {
+        if (atLeast(request, 44)) throw removedAtThisVersion();
         const { address } = parseBody(ACTIONS.removeFloatingIp, request.body).removeFloatingIp;
         const fip = findFloatingIpByAddress(state, caller.projectId, address);
         if (!fip) throw notFound(`Floating IP not found for address ${address}.`);

@@ -14,6 +14,7 @@ import {
 import { valueOr } from '../../model/refusals.ts';
 import type { CloudState, FloatingIp, Network } from '../../state.ts';
 import { type Caller, callerOf, forbidden, notFound } from './context.ts';
+import { proxyRemovedFrom } from './microversion.ts';
 import { parseBody } from './validation.ts';
 
 // pkgcloud sends `{}` when no pool is named, and some clients no body at all.
@@ -44,6 +45,9 @@ function findFloating(state: Readonly<CloudState>, caller: Caller, id: string): 
 }
 
 export const floatingIpRoutes: FastifyPluginAsync<ProviderDeps> = async (app, { store, runtime, now }) => {
+  // libcloud and pkgcloud send no microversion and keep these; from 2.36 Nova answers them 404.
+  app.addHook('onRequest', proxyRemovedFrom(36));
+
   app.get('/os-floating-ip-pools', async () => ({
     floating_ip_pools: store
       .read()

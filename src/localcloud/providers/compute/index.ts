@@ -10,16 +10,17 @@ import { floatingIpRoutes } from './floating-ips.ts';
 import { imageRoutes } from './images.ts';
 import { keypairRoutes } from './keypairs.ts';
 import { limitRoutes } from './limits.ts';
+import { answerMicroversion } from './microversion.ts';
 import { quotaRoutes } from './quotas.ts';
 import { securityGroupRoutes } from './security-groups.ts';
 import { serverRoutes } from './servers.ts';
-import { checkMicroversion, versionRoutes } from './versions.ts';
+import { versionRoutes } from './versions.ts';
 
 export const computeProvider: FastifyPluginAsync<ProviderDeps> = async (app, deps) => {
   app.register(versionRoutes, deps);
   app.register(
     async (v21) => {
-      v21.addHook('onRequest', async (request) => checkMicroversion(request));
+      v21.addHook('onRequest', answerMicroversion);
       v21.register(serverRoutes, deps);
       v21.register(actionRoutes, deps);
       v21.register(diagnosticsRoutes, deps);

@@ -1,6 +1,8 @@
 // /os-keypairs: a user's SSH keys. Import checks the key and computes its MD5 fingerprint as
 // `ssh-keygen -l -E md5` (and nova/crypto.py) do; create without a public key generates an RSA key
-// pair as Nova does at 2.1 and returns the private key once.
+// pair as Nova does and returns the private key once. From 2.2 a key pair has a `type` (only `ssh`
+// keys are kept here) and create/delete answer 201/204; openstacksdk runs keypairs at 2.10, the
+// OSC's keypair commands too, libcloud and pkgcloud at 2.1.
 import { createHash, generateKeyPairSync } from 'node:crypto';
 import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
@@ -8,15 +10,22 @@ import type { ProviderDeps } from '../../contracts.ts';
 import { fits, quotaOf, usageOf } from '../../model/quotas.ts';
 import type { CloudState, Keypair } from '../../state.ts';
 import { badRequest, callerOf, conflict, forbidden, notFound } from './context.ts';
+import { atLeast } from './microversion.ts';
 import { novaName, parseBody } from './validation.ts';
 
-/** nova/api/openstack/compute/schemas/keypairs.py `create` (2.1). */
-const CreateBody = z.strictObject({
-  keypair: z.strictObject({
-    name: novaName.pipe(z.string().regex(/^[_\- a-zA-Z0-9]+$/)),
-    public_key: z.string().optional(),
-  }),
-});
+/** nova/api/openstack/compute/schemas/keypairs.py `create` (2.1) and `create_v22` (with `type`). */
+function createBody(withType: boolean) {
+  return z.strictObject({
+    keypair: z.strictObject({
+      name: novaName.pipe(z.string().regex(/^[_\- a-zA-Z0-9]+$/)),
+      ...(withType ? { type: z.enum(['ssh', 'x509']).optional() } : {}),
+      public_key: z.string().optional(),
+    }),
+  });
+}
+
+/** The key type a 2.2+ client reads (x509 keys are refused as unreadable: their text is no SSH key). */
+const SSH_TYPE = { type: 'ssh' } as const;
 
 const KEY_TYPES = new Set([
   'ssh-rsa',
@@ -102,17 +111,21 @@ const dbTime = (iso: string) => `${new Date(iso).toISOString().slice(0, 19)}.000
 export const keypairRoutes: FastifyPluginAsync<ProviderDeps> = async (app, { store, now }) => {
   app.get('/os-keypairs', async (request) => {
     const { userId } = callerOf(request);
+    const typed = atLeast(request, 2) ? SSH_TYPE : {};
     return {
       keypairs: store
         .read()
         .keypairs.filter((k) => k.userId === userId)
-        .map((k) => ({ keypair: { name: k.name, public_key: k.publicKey, fingerprint: k.fingerprint } })),
+        .map((k) => ({
+          keypair: { name: k.name, public_key: k.publicKey, fingerprint: k.fingerprint, ...typed },
+        })),
     };
   });
 
-  app.post('/os-keypairs', async (request) => {
+  app.post('/os-keypairs', async (request, reply) => {
     const caller = callerOf(request);
-    const { keypair: spec } = parseBody(CreateBody, request.body);
+    const typed = atLeast(request, 2);
+    const { keypair: spec } = parseBody(createBody(typed), request.body);
     const name = spec.name.trim();
     const state = store.read();
     if (
@@ -144,8 +157,15 @@ export const keypairRoutes: FastifyPluginAsync<ProviderDeps> = async (app, { sto
     store.update((draft) => {
       draft.keypairs.push(keypair);
     });
-    // At 2.1 Nova answers 200 (201 from 2.2).
-    const body = { name, public_key: publicKey, fingerprint, user_id: caller.userId };
+    // At 2.1 Nova answers 200, from 2.2 201 with the key's type.
+    const body = {
+      name,
+      public_key: publicKey,
+      fingerprint,
+      user_id: caller.userId,
+      ...(typed ? SSH_TYPE : {}),
+    };
+    if (typed) reply.code(201);
     return { keypair: privateKey === undefined ? body : { private_key: privateKey, ...body } };
   });
 
@@ -164,6 +184,7 @@ export const keypairRoutes: FastifyPluginAsync<ProviderDeps> = async (app, { sto
         deleted_at: null,
         id: state.keypairs.indexOf(keypair) + 1,
         updated_at: null,
+        ...(atLeast(request, 2) ? SSH_TYPE : {}),
       },
     };
   });
@@ -175,6 +196,6 @@ export const keypairRoutes: FastifyPluginAsync<ProviderDeps> = async (app, { sto
       draft.keypairs = draft.keypairs.filter((k) => !(k.userId === userId && k.name === request.params.name));
     });
     // libcloud checks for 202 (Nova's answer at 2.1; 204 from 2.2).
-    return reply.code(202).send();
+    return reply.code(atLeast(request, 2) ? 204 : 202).send();
   });
 };

@@ -4,7 +4,7 @@
 // seed's project, a local-cloud convenience so a lesson can raise the instance limit — never a
 // project an administrator made for a student of a shared room). Limits and usage are the model's
 // (model/quotas.ts), the same numbers Neutron's /quotas shows.
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { ProviderDeps } from '../../contracts.ts';
 import { isAdmin } from '../../model/identity.ts';
@@ -21,6 +21,7 @@ import { valueOr } from '../../model/refusals.ts';
 import type { CloudState, Quota } from '../../state.ts';
 import { badRequest, type Caller, callerOf, forbidden } from './context.ts';
 import { FIXED_LIMITS } from './fixed-limits.ts';
+import { atLeast } from './microversion.ts';
 import { parseBody } from './validation.ts';
 
 /** Nova's resource names ↔ the model's. */
@@ -54,8 +55,18 @@ const UpdateBody = z.strictObject({
   }),
 });
 
+/** The network quotas Nova stops listing at 2.36 (Neutron's to show from then on). */
+const NETWORK_QUOTAS = ['fixed_ips', 'floating_ips', 'security_groups', 'security_group_rules'];
+
+/** Every quota Nova lists at the request's microversion, in its order. */
+function limitsOf(quota: Quota, request: FastifyRequest): Record<string, number> {
+  const all = limitsAt21(quota);
+  if (!atLeast(request, 36)) return all;
+  return Object.fromEntries(Object.entries(all).filter(([name]) => !NETWORK_QUOTAS.includes(name)));
+}
+
 /** Every quota Nova lists at 2.1, in its order. */
-function limitsOf(quota: Quota): Record<string, number> {
+function limitsAt21(quota: Quota): Record<string, number> {
   return {
     instances: quota.instances,
     cores: quota.cores,
@@ -100,7 +111,9 @@ export const quotaRoutes: FastifyPluginAsync<ProviderDeps> = async (app, { store
     const caller = callerOf(request);
     const state = store.read();
     checkProject(state, caller, request.params.project, 'show');
-    return { quota_set: { id: request.params.project, ...limitsOf(quotaOf(state, request.params.project)) } };
+    return {
+      quota_set: { id: request.params.project, ...limitsOf(quotaOf(state, request.params.project), request) },
+    };
   });
 
   app.get<{ Params: { project: string } }>('/os-quota-sets/:project/detail', async (request) => {
@@ -110,7 +123,7 @@ export const quotaRoutes: FastifyPluginAsync<ProviderDeps> = async (app, { store
     // Key pairs are counted per user: the caller's own, when the project is theirs.
     const usage = usageOf(state, request.params.project, ownUser(caller, request.params.project));
     const detail: Record<string, unknown> = { id: request.params.project };
-    for (const [name, limit] of Object.entries(limitsOf(quotaOf(state, request.params.project)))) {
+    for (const [name, limit] of Object.entries(limitsOf(quotaOf(state, request.params.project), request))) {
       detail[name] = { limit, in_use: inUse(usage, name), reserved: 0 };
     }
     return { quota_set: detail };
@@ -118,7 +131,7 @@ export const quotaRoutes: FastifyPluginAsync<ProviderDeps> = async (app, { store
 
   app.get<{ Params: { project: string } }>('/os-quota-sets/:project/defaults', async (request) => {
     callerOf(request);
-    return { quota_set: { id: request.params.project, ...limitsOf(DEFAULT_QUOTA) } };
+    return { quota_set: { id: request.params.project, ...limitsOf(DEFAULT_QUOTA, request) } };
   });
 
   app.put<{ Params: { project: string } }>('/os-quota-sets/:project', async (request) => {
@@ -144,6 +157,6 @@ export const quotaRoutes: FastifyPluginAsync<ProviderDeps> = async (app, { store
         },
       ),
     );
-    return { quota_set: limitsOf(quotaOf(store.read(), project)) };
+    return { quota_set: limitsOf(quotaOf(store.read(), project), request) };
   });
 };

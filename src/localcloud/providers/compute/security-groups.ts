@@ -21,6 +21,7 @@ import {
 } from '../../model/security-groups.ts';
 import type { CloudState, SecurityGroup, SecurityGroupRule } from '../../state.ts';
 import { badRequest, type Caller, callerOf, forbidden, isUuidLike, notFound } from './context.ts';
+import { proxyRemovedFrom } from './microversion.ts';
 import { findServer } from './servers.ts';
 import { formatMessage, parseBody } from './validation.ts';
 
@@ -203,6 +204,13 @@ export const securityGroupRoutes: FastifyPluginAsync<ProviderDeps> = async (app,
   const ensureDefault = (caller: Caller) => {
     if (ensureDefaultGroupStored(store, caller.projectId, now())) runtime.refreshNetwork();
   };
+
+  // libcloud and pkgcloud send no microversion and keep these; from 2.36 Nova answers them 404, but
+  // not a server's own list of groups.
+  app.addHook(
+    'onRequest',
+    proxyRemovedFrom(36, (url) => url.includes('/servers/')),
+  );
 
   app.get('/os-security-groups', async (request) => {
     const caller = callerOf(request);

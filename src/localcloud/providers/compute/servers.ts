@@ -22,6 +22,7 @@ import {
   notFound,
   selfAndBookmark,
 } from './context.ts';
+import { atLeast, microversionOf } from './microversion.ts';
 import {
   formatMessage,
   isBase64,
@@ -41,56 +42,68 @@ const base64Text = (max: number) =>
       if (!isBase64(value)) ctx.addIssue({ code: 'custom', message: formatMessage(value, 'base64') });
     });
 
-/** nova/api/openstack/compute/schemas/servers.py `create` (2.1), which refuses unknown keys. */
-const CreateBody = z.strictObject({
-  server: z.strictObject({
-    name: novaName,
-    imageRef: z.string().optional(),
-    flavorRef: z.union([z.string().min(1), z.number().int()]),
-    adminPass: z.string().optional(),
-    metadata: z.record(z.string().min(1).max(255), z.string().max(255)).optional(),
-    networks: z
-      .array(
-        z.strictObject({
-          fixed_ip: z.string().optional(),
-          port: z.string().nullable().optional(),
-          uuid: z.string().optional(),
-        }),
-      )
-      .optional(),
-    'OS-DCF:diskConfig': z.enum(['AUTO', 'MANUAL']).optional(),
-    accessIPv4: z.string().optional(),
-    accessIPv6: z.string().optional(),
-    // libcloud always sends `personality: []`.
-    personality: z
-      .array(z.strictObject({ path: z.string().max(255), contents: base64Text(Infinity) }))
-      .optional(),
-    availability_zone: z.string().optional(),
-    block_device_mapping: z.array(z.unknown()).optional(),
-    block_device_mapping_v2: z.array(z.unknown()).optional(),
-    // libcloud sends "True", pkgcloud true.
-    config_drive: novaBoolean.optional(),
-    key_name: novaName.optional(),
-    // The OSC sends min_count/max_count 1.
-    min_count: positiveInteger.optional(),
-    max_count: positiveInteger.optional(),
-    return_reservation_id: novaBoolean.optional(),
-    // The OSC puts the group's id in `name`; libcloud and pkgcloud its name.
-    security_groups: z.array(z.strictObject({ name: novaName.optional() })).optional(),
-    user_data: base64Text(65535).optional(),
+const NetworkList = z.array(
+  z.strictObject({
+    fixed_ip: z.string().optional(),
+    port: z.string().nullable().optional(),
+    uuid: z.string().optional(),
   }),
-  'os:scheduler_hints': z.record(z.string(), z.unknown()).optional(),
-  'OS-SCH-HNT:scheduler_hints': z.record(z.string(), z.unknown()).optional(),
-});
+);
 
-const UpdateBody = z.strictObject({
-  server: z.strictObject({
-    name: novaName.optional(),
-    accessIPv4: z.string().optional(),
-    accessIPv6: z.string().optional(),
-    'OS-DCF:diskConfig': z.enum(['AUTO', 'MANUAL']).optional(),
-  }),
-});
+/**
+ * nova/api/openstack/compute/schemas/servers.py `create`, which refuses unknown keys. From 2.19 a
+ * `description`; from 2.37 `networks` is required and may be "auto" (openstacksdk's cloud layer
+ * sends it whenever no network is named) or "none".
+ */
+function createBody(version: { description: boolean; autoNetworks: boolean }) {
+  return z.strictObject({
+    server: z.strictObject({
+      name: novaName,
+      ...(version.description ? { description: z.string().max(255).nullable().optional() } : {}),
+      imageRef: z.string().optional(),
+      flavorRef: z.union([z.string().min(1), z.number().int()]),
+      adminPass: z.string().optional(),
+      metadata: z.record(z.string().min(1).max(255), z.string().max(255)).optional(),
+      networks: version.autoNetworks
+        ? z.union([NetworkList, z.enum(['auto', 'none'])])
+        : NetworkList.optional(),
+      'OS-DCF:diskConfig': z.enum(['AUTO', 'MANUAL']).optional(),
+      accessIPv4: z.string().optional(),
+      accessIPv6: z.string().optional(),
+      // libcloud always sends `personality: []`.
+      personality: z
+        .array(z.strictObject({ path: z.string().max(255), contents: base64Text(Infinity) }))
+        .optional(),
+      availability_zone: z.string().optional(),
+      block_device_mapping: z.array(z.unknown()).optional(),
+      block_device_mapping_v2: z.array(z.unknown()).optional(),
+      // libcloud sends "True", pkgcloud true.
+      config_drive: novaBoolean.optional(),
+      key_name: novaName.optional(),
+      // The OSC and openstacksdk send min_count/max_count 1.
+      min_count: positiveInteger.optional(),
+      max_count: positiveInteger.optional(),
+      return_reservation_id: novaBoolean.optional(),
+      // The OSC puts the group's id in `name`; libcloud, pkgcloud and openstacksdk its name.
+      security_groups: z.array(z.strictObject({ name: novaName.optional() })).optional(),
+      user_data: base64Text(65535).optional(),
+    }),
+    'os:scheduler_hints': z.record(z.string(), z.unknown()).optional(),
+    'OS-SCH-HNT:scheduler_hints': z.record(z.string(), z.unknown()).optional(),
+  });
+}
+
+/** nova's `update` schema; from 2.19 with a `description`. */
+const updateBody = (description: boolean) =>
+  z.strictObject({
+    server: z.strictObject({
+      name: novaName.optional(),
+      ...(description ? { description: z.string().max(255).nullable().optional() } : {}),
+      accessIPv4: z.string().optional(),
+      accessIPv6: z.string().optional(),
+      'OS-DCF:diskConfig': z.enum(['AUTO', 'MANUAL']).optional(),
+    }),
+  });
 
 /** `common.get_id_from_href`: the last path segment of a URL, or the value itself. */
 export function idFromHref(ref: string | number): string {
@@ -199,7 +212,7 @@ export function listServers(
   state: Readonly<CloudState>,
   caller: Caller,
   query: Query,
-  options: { admin?: boolean } = {},
+  options: { admin?: boolean; strictStatus?: boolean } = {},
 ): Server[] {
   const allTenants = truthy(values(query.all_tenants)[0]);
   if (allTenants && options.admin !== true) {
@@ -224,6 +237,10 @@ export function listServers(
     servers = servers.filter((s) => pattern.test(s.name));
   }
   const statuses = values(query.status).map((s) => s.toUpperCase());
+  // An unknown status lists nothing; from 2.38 Nova refuses it.
+  if (options.strictStatus === true && statuses.some((s) => !NOVA_STATUSES.has(s))) {
+    throw badRequest('Invalid status value');
+  }
   if (statuses.length > 0) servers = servers.filter((s) => statuses.includes(statusOf(s)));
   const image = values(query.image)[0];
   if (image !== undefined) servers = servers.filter((s) => s.imageId === idFromHref(image));
@@ -248,6 +265,30 @@ export function listServers(
   return servers;
 }
 
+/** The statuses Nova's status filter knows (common.task_and_vm_state_from_status). */
+const NOVA_STATUSES = new Set([
+  'ACTIVE',
+  'BUILD',
+  'DELETED',
+  'ERROR',
+  'HARD_REBOOT',
+  'MIGRATING',
+  'PASSWORD',
+  'PAUSED',
+  'REBOOT',
+  'REBUILD',
+  'RESCUE',
+  'RESIZE',
+  'REVERT_RESIZE',
+  'SHELVED',
+  'SHELVED_OFFLOADED',
+  'SHUTOFF',
+  'SOFT_DELETED',
+  'SUSPENDED',
+  'UNKNOWN',
+  'VERIFY_RESIZE',
+]);
+
 /** Removes a server with its ports and lets go of its floating IPs; true if one was associated. */
 export function forgetServer(state: CloudState, serverId: string): boolean {
   const hadFloating = unplugServer(state, serverId);
@@ -260,7 +301,8 @@ export const serverRoutes: FastifyPluginAsync<ProviderDeps> = async (app, deps) 
 
   app.post('/servers', async (request, reply) => {
     const caller = callerOf(request);
-    const body = parseBody(CreateBody, request.body);
+    const schema = createBody({ description: atLeast(request, 19), autoNetworks: atLeast(request, 37) });
+    const body = parseBody(schema, request.body);
     const spec = body.server;
     const state = store.read();
 
@@ -270,7 +312,9 @@ export const serverRoutes: FastifyPluginAsync<ProviderDeps> = async (app, deps) 
     if (!spec.imageRef) throw badRequest('Missing imageRef attribute');
     const imageId = idFromHref(spec.imageRef);
     if (!state.images.some((i) => i.id === imageId)) throw badRequest('Can not find requested image');
-    for (const network of spec.networks ?? []) {
+    // "auto" is the shared `private` network, as every server here is plugged; "none" no port at all.
+    const unplugged = spec.networks === 'none';
+    for (const network of Array.isArray(spec.networks) ? spec.networks : []) {
       if (network.uuid !== undefined && !state.networks.some((n) => n.id === network.uuid)) {
         throw badRequest(`Network ${network.uuid} could not be found.`);
       }
@@ -306,6 +350,7 @@ export const serverRoutes: FastifyPluginAsync<ProviderDeps> = async (app, deps) 
           metadata: { ...spec.metadata },
           userData: spec.user_data ?? null,
           configDrive: toBoolean(spec.config_drive),
+          description: (spec as { description?: string | null }).description ?? null,
           status: 'BUILD',
           taskState: 'spawning',
           powerState: 0,
@@ -316,7 +361,7 @@ export const serverRoutes: FastifyPluginAsync<ProviderDeps> = async (app, deps) 
           updatedAt: at,
         };
         if (addresses) {
-          plugServer(draft, server);
+          if (!unplugged) plugServer(draft, server);
         } else {
           // What Nova shows when Neutron has no address left: the build fails, the server stays.
           Object.assign(server, {
@@ -372,15 +417,21 @@ export const serverRoutes: FastifyPluginAsync<ProviderDeps> = async (app, deps) 
   app.get('/servers', async (request) => {
     const caller = callerOf(request);
     const state = store.read();
-    const servers = listServers(state, caller, request.query as Query, { admin: isAdmin(state, caller) });
+    const servers = listServers(state, caller, request.query as Query, {
+      admin: isAdmin(state, caller),
+      strictStatus: atLeast(request, 38),
+    });
     return { servers: servers.map((s) => serverSummary(s, endpoints)) };
   });
 
   app.get('/servers/detail', async (request) => {
     const caller = callerOf(request);
     const state = store.read();
-    const servers = listServers(state, caller, request.query as Query, { admin: isAdmin(state, caller) });
-    return { servers: servers.map((s) => serverDetail(state, s, endpoints)) };
+    const servers = listServers(state, caller, request.query as Query, {
+      admin: isAdmin(state, caller),
+      strictStatus: atLeast(request, 38),
+    });
+    return { servers: servers.map((s) => serverDetail(state, s, endpoints, microversionOf(request))) };
   });
 
   app.get<{ Params: { id: string } }>('/servers/:id', async (request) => {
@@ -388,21 +439,35 @@ export const serverRoutes: FastifyPluginAsync<ProviderDeps> = async (app, deps) 
     const state = store.read();
     const anyProject = isAdmin(state, caller);
     return {
-      server: serverDetail(state, findServer(state, caller, request.params.id, { anyProject }), endpoints),
+      server: serverDetail(
+        state,
+        findServer(state, caller, request.params.id, { anyProject }),
+        endpoints,
+        microversionOf(request),
+      ),
     };
   });
 
   app.put<{ Params: { id: string } }>('/servers/:id', async (request) => {
     const caller = callerOf(request);
     findServer(store.read(), caller, request.params.id);
-    const { server: changes } = parseBody(UpdateBody, request.body);
+    const { server: changes } = parseBody(updateBody(atLeast(request, 19)), request.body);
+    const description = (changes as { description?: string | null }).description;
     store.update((draft) => {
       const server = findServer(draft, caller, request.params.id);
       if (changes.name !== undefined) server.name = changes.name.trim();
+      if (description !== undefined) server.description = description;
       server.updatedAt = now().toISOString();
     });
     const state = store.read();
-    return { server: serverDetail(state, findServer(state, caller, request.params.id), endpoints) };
+    return {
+      server: serverDetail(
+        state,
+        findServer(state, caller, request.params.id),
+        endpoints,
+        microversionOf(request),
+      ),
+    };
   });
 
   app.delete<{ Params: { id: string } }>('/servers/:id', async (request, reply) => {

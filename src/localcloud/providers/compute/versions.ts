@@ -1,13 +1,14 @@
 // Version discovery, served without a token (the gateway's PUBLIC_ROUTES): GET / lists v2.0 and
-// v2.1; GET /v2.1 is the document the OSC's SDK reads before flavor, keypair and console commands.
-// Only microversion 2.1 is advertised, because only 2.1 is implemented (spec §9).
-import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+// v2.1; GET /v2.1 is the document openstacksdk (and the OSC's SDK-backed commands) read before
+// choosing a microversion. It advertises microversion.ts's min and max: only what is implemented
+// (spec §9), since clients negotiate up to whatever is advertised.
+import type { FastifyPluginAsync } from 'fastify';
 import type { ProviderDeps } from '../../contracts.ts';
-import { novaError, OpenStackError } from '../../errors.ts';
-import { badRequest, linkBases } from './context.ts';
+import { linkBases } from './context.ts';
+import { MAX_MICROVERSION, MIN_MICROVERSION, microversionText } from './microversion.ts';
 
-export const MIN_VERSION = '2.1';
-export const MAX_VERSION = '2.1';
+const MIN_VERSION = microversionText(MIN_MICROVERSION);
+const MAX_VERSION = microversionText(MAX_MICROVERSION);
 
 const MEDIA = (version: string) => [
   { base: 'application/json', type: `application/vnd.openstack.compute+json;version=${version}` },
@@ -49,40 +50,6 @@ function versionDocument(v: ReturnType<typeof versionsOf>['v2.1']) {
       'media-types': v.media,
     },
   };
-}
-
-const MICROVERSION = /^([1-9]\d*)\.([1-9]\d*|0)$/;
-
-/**
- * The microversion a request asks for (OpenStack-API-Version: compute X, or the legacy
- * X-OpenStack-Nova-API-Version), refused as Nova refuses one it does not serve.
- */
-export function checkMicroversion(request: FastifyRequest): void {
-  const modern = request.headers['openstack-api-version'];
-  const legacy = request.headers['x-openstack-nova-api-version'];
-  let wanted: string | undefined;
-  for (const entry of String(modern ?? '').split(',')) {
-    const [service, version] = entry.trim().split(/\s+/);
-    if (service?.toLowerCase() === 'compute' && version) wanted = version;
-  }
-  if (wanted === undefined && legacy !== undefined) wanted = String(legacy).trim();
-  if (wanted === undefined || wanted === '' || wanted.toLowerCase() === 'latest') return;
-  const match = MICROVERSION.exec(wanted);
-  if (!match) {
-    throw badRequest(
-      `API Version String ${wanted} is of invalid format. Must be of format MajorNum.MinorNum.`,
-    );
-  }
-  const asked = `${Number(match[1])}.${Number(match[2])}`;
-  if (asked !== MAX_VERSION) {
-    throw new OpenStackError(
-      novaError(
-        406,
-        'computeFault',
-        `Version ${asked} is not supported by the API. Minimum is ${MIN_VERSION} and maximum is ${MAX_VERSION}.`,
-      ),
-    );
-  }
 }
 
 export const versionRoutes: FastifyPluginAsync<ProviderDeps> = async (app, { endpoints }) => {

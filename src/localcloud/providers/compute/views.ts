@@ -1,11 +1,12 @@
-// A server as Nova 2.1 shows it (nova/api/openstack/compute/views/servers.py), built from the shared
-// state: addresses come from the server's ports (Neutron's view reads the same ports) and the
-// floating IPs associated with them.
+// A server as Nova shows it (nova/api/openstack/compute/views/servers.py) at the request's
+// microversion, built from the shared state: addresses come from the server's ports (Neutron's view
+// reads the same ports) and the floating IPs associated with them.
 import { createHash } from 'node:crypto';
 import type { Endpoints } from '../../contracts.ts';
 import { portsOfServer } from '../../model/ports.ts';
 import type { CloudState, Server } from '../../state.ts';
 import { bookmark, isoTime, selfAndBookmark } from './context.ts';
+import { MIN_MICROVERSION, type Microversion } from './microversion.ts';
 
 /** The one "host" every node runs on; Nova's hostId is sha224(project + host). */
 export const HOST = 'localcloud';
@@ -80,12 +81,32 @@ export function securityGroupNames(state: Readonly<CloudState>, server: Server):
   return names;
 }
 
-/** GET /servers/{id} and each entry of /servers/detail. */
+/**
+ * The server's flavor: a link to it before 2.47; from 2.47 the flavor as it was at boot, embedded
+ * (openstacksdk reads `flavor.original_name`, `vcpus`, `ram` from it).
+ */
+function flavorView(state: Readonly<CloudState>, server: Server, endpoints: Endpoints, embedded: boolean) {
+  if (!embedded) return { id: server.flavorId, links: bookmark(endpoints, 'flavors', server.flavorId) };
+  const flavor = state.flavors.find((f) => f.id === server.flavorId);
+  return {
+    vcpus: flavor?.vcpus ?? 0,
+    ram: flavor?.ram ?? 0,
+    disk: flavor?.disk ?? 0,
+    ephemeral: 0,
+    swap: 0,
+    original_name: flavor?.name ?? server.flavorId,
+    extra_specs: {},
+  };
+}
+
+/** GET /servers/{id} and each entry of /servers/detail, at the request's microversion. */
 export function serverDetail(
   state: Readonly<CloudState>,
   server: Server,
   endpoints: Endpoints,
+  version: Microversion = MIN_MICROVERSION,
 ): Record<string, unknown> {
+  const from = (minor: number) => version.major > 2 || version.minor >= minor;
   const status = statusOf(server);
   const body: Record<string, unknown> = {
     id: server.id,
@@ -96,7 +117,7 @@ export function serverDetail(
     metadata: { ...server.metadata },
     hostId: hostIdOf(server),
     image: { id: server.imageId, links: bookmark(endpoints, 'images', server.imageId) },
-    flavor: { id: server.flavorId, links: bookmark(endpoints, 'flavors', server.flavorId) },
+    flavor: flavorView(state, server, endpoints, from(47)),
     created: isoTime(server.createdAt),
     updated: isoTime(server.updatedAt),
     addresses: addressesOf(state, server),
@@ -125,6 +146,10 @@ export function serverDetail(
   body['OS-EXT-STS:vm_state'] = vmStateOf(server);
   body['OS-EXT-STS:power_state'] = server.powerState;
   body['os-extended-volumes:volumes_attached'] = [];
+  // Nothing locks a server here (2.9); its description (2.19); no server has tags here (2.26).
+  if (from(9)) body.locked = false;
+  if (from(19)) body.description = server.description ?? null;
+  if (from(26)) body.tags = [];
   return body;
 }
 
