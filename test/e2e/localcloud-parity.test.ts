@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { findRole } from '../../src/localcloud/model/identity.ts';
 import { UBUNTU_IMAGE_ID } from '../../src/localcloud/store.ts';
 import { cleanEnv, issueV3Token, startTestCloud, type TestCloud } from '../helpers/localcloud.ts';
 import { serviceAvailable } from '../helpers/services.ts';
@@ -204,14 +205,11 @@ describe.runIf(available)('Nova and Neutron changes read back through the openst
     const password = randomBytes(9).toString('base64url');
     cloud.serving.cloud.store.update((draft) => {
       const projectId = randomBytes(16).toString('hex');
+      const userId = randomBytes(16).toString('hex');
       draft.projects.push({ id: projectId, name, domainId: 'default' });
-      draft.users.push({
-        id: randomBytes(16).toString('hex'),
-        name,
-        password,
-        domainId: 'default',
-        defaultProjectId: projectId,
-      });
+      draft.users.push({ id: userId, name, password, domainId: 'default', defaultProjectId: projectId });
+      // A token scoped to a project needs a role there, as in Keystone.
+      draft.roleAssignments.push({ userId, projectId, roleId: findRole('member')!.id });
     });
     return { ...cloud.osEnv, OS_USERNAME: name, OS_PASSWORD: password, OS_PROJECT_NAME: name };
   }
