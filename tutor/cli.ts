@@ -62,7 +62,7 @@ export async function runTutor(
   const session = flags.join ? await joinClassroom(flags.join, env) : undefined;
   const line = (text: string) => io.stdout.write(`${text}\n`);
   // The Ink app shows the greeting and trouble as notes (./hooks/use-lesson.ts); lines say them here.
-  if (session && choosePlain(flags, io)) for (const text of session.greeting) line(text);
+  if (session && choosePlain(flags, io, env)) for (const text of session.greeting) line(text);
   session?.showTroubleWith(line);
   try {
     return await runWalkthrough(flags, io, fallback, env, session);
