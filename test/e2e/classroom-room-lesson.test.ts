@@ -4,7 +4,7 @@
 // the scaled-out topology under the same server names as the other's, and the openstack CLI shows
 // each only their own six; closing the room removes all twelve.
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -16,11 +16,10 @@ import {
 } from '../../src/classroom/room/shared-local.ts';
 import { cloudDown } from '../../src/localcloud/control/index.ts';
 import { cleanEnv, runTutor } from '../helpers/localcloud.ts';
-import { serviceAvailable } from '../helpers/services.ts';
+import { OPENSTACK_CLI as OPENSTACK, openstackCliAvailable } from '../helpers/services.ts';
 
 const run = promisify(execFile);
-const OPENSTACK = '/usr/bin/openstack';
-const available = await serviceAvailable('the openstack CLI', async () => existsSync(OPENSTACK));
+const available = await openstackCliAvailable();
 const quiet = { stdout: { write: () => true }, stderr: { write: () => true } };
 const STEPS = ['prelude', '1', '2', '3', '4', '5', '6'];
 const SCALED_OUT = ['app-api-1', 'app-api-2', 'app-services', 'app-worker-1', 'app-worker-2', 'app-worker-3'];

@@ -5,7 +5,7 @@
 // their own; a third student beyond the room's size is refused with its sentence; closing the room
 // leaves no student project, user, server or floating IP, checked as the cloud's admin.
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -22,11 +22,10 @@ import { RoomFullError, type StudentCloud } from '../../src/classroom/room-cloud
 import { resolveCloud } from '../../src/cloud/config.ts';
 import { CLOUD_NAME, cloudDown } from '../../src/localcloud/control/index.ts';
 import { cleanEnv } from '../helpers/localcloud.ts';
-import { serviceAvailable } from '../helpers/services.ts';
+import { OPENSTACK_CLI as OPENSTACK, openstackCliAvailable } from '../helpers/services.ts';
 
 const run = promisify(execFile);
-const OPENSTACK = '/usr/bin/openstack';
-const available = await serviceAvailable('the openstack CLI', async () => existsSync(OPENSTACK));
+const available = await openstackCliAvailable();
 const quiet = { stdout: { write: () => true }, stderr: { write: () => true } };
 const PUBLIC_KEY =
   'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBkTqhFvE2xDwlEO8Uz9e4HLW7Q1lJ7bTbc3C2bX0a1p demo@faafo';

@@ -9,7 +9,7 @@
 // on that cloud's admin entry (standing in for a department's OpenStack) admits a student, and
 // `classroom close --cloud NAME` removes the project.
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -21,12 +21,11 @@ import { TUTOR_BIN } from '../../src/shared/bins.ts';
 import { CHAPTERS } from '../../steps/chapters.ts';
 import { joinBoard } from '../helpers/classroom-lesson.ts';
 import { cleanEnv } from '../helpers/localcloud.ts';
-import { serviceAvailable } from '../helpers/services.ts';
+import { OPENSTACK_CLI as OPENSTACK, openstackCliAvailable } from '../helpers/services.ts';
 import { tutorToEnd } from '../helpers/tutor-process.ts';
 
 const runFile = promisify(execFile);
-const OPENSTACK = '/usr/bin/openstack';
-const available = await serviceAvailable('the openstack CLI', async () => existsSync(OPENSTACK));
+const available = await openstackCliAvailable();
 const quiet = { stdout: { write: () => true }, stderr: { write: () => true } };
 /** The cloud name in the clouds.yaml a shared-cloud room hands each student. */
 const STUDENT_CLOUD = 'faafo-classroom';

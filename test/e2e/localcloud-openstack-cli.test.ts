@@ -2,16 +2,15 @@
 // test: security groups and rules, a keypair, a server booted from the guide's worker userdata, its
 // console, a floating IP, quotas and limits, and the errors a tutor meets, all with `-f json`.
 import { execFile } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanEnv, isAlive, nodePids, startTestCloud, type TestCloud } from '../helpers/localcloud.ts';
-import { serviceAvailable } from '../helpers/services.ts';
+import { OPENSTACK_CLI as OPENSTACK, openstackCliAvailable } from '../helpers/services.ts';
 
 const run = promisify(execFile);
-const OPENSTACK = '/usr/bin/openstack';
-const available = await serviceAvailable('the openstack CLI', async () => existsSync(OPENSTACK));
+const available = await openstackCliAvailable();
 
 const WORKER_USERDATA = `#!/usr/bin/env bash
 curl -L -s http://git.openstack.org/cgit/stackforge/faafo/plain/contrib/install.sh | bash -s -- \\

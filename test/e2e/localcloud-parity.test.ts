@@ -6,17 +6,15 @@
 // group whichever API touched it first.
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findRole } from '../../src/localcloud/model/identity.ts';
 import { UBUNTU_IMAGE_ID } from '../../src/localcloud/store.ts';
 import { cleanEnv, issueV3Token, startTestCloud, type TestCloud } from '../helpers/localcloud.ts';
-import { serviceAvailable } from '../helpers/services.ts';
+import { OPENSTACK_CLI as OPENSTACK, openstackCliAvailable } from '../helpers/services.ts';
 
 const run = promisify(execFile);
-const OPENSTACK = '/usr/bin/openstack';
-const available = await serviceAvailable('the openstack CLI', async () => existsSync(OPENSTACK));
+const available = await openstackCliAvailable();
 
 // biome-ignore lint/suspicious/noExplicitAny: the CLI's and the APIs' JSON, read field by field
 type Json = any;

@@ -6,7 +6,7 @@
 // student runs `faafo-tutor step 1` (pkgcloud, their OS_* only), which deletes *their* app-worker-1
 // and `worker` group and leaves the same-named ones of another project alone.
 import { execFile } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,11 +18,10 @@ import {
 } from '../../src/localcloud/control/client-files.ts';
 import { cloudPaths } from '../../src/localcloud/control/paths.ts';
 import { cleanEnv, runTutor, startTestCloud, type TestCloud } from '../helpers/localcloud.ts';
-import { serviceAvailable } from '../helpers/services.ts';
+import { OPENSTACK_CLI as OPENSTACK, openstackCliAvailable } from '../helpers/services.ts';
 
 const run = promisify(execFile);
-const OPENSTACK = '/usr/bin/openstack';
-const available = await serviceAvailable('the openstack CLI', async () => existsSync(OPENSTACK));
+const available = await openstackCliAvailable();
 
 const STUDENTS = ['alice', 'bob'] as const;
 type Student = (typeof STUDENTS)[number] | 'carol';

@@ -46,3 +46,8 @@ export const mysqlAvailable = () =>
 export const postgresAvailable = () =>
   serviceAvailable('PostgreSQL', () => tcpReachable(TEST_POSTGRES_URL, 5432));
 export const chromiumAvailable = () => serviceAvailable('Chromium', async () => existsSync(CHROMIUM_PATH));
+
+/** Debian's python3-openstackclient, the real client the local cloud must satisfy. */
+export const OPENSTACK_CLI = '/usr/bin/openstack';
+export const openstackCliAvailable = () =>
+  serviceAvailable('the openstack CLI', async () => existsSync(OPENSTACK_CLI));
