@@ -15,12 +15,15 @@ import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import type { Node } from '../cloud/models.ts';
 import { DEFAULT_SSH_USER, sshArgs, sshTarget } from '../lesson/ssh-call.ts';
+import { tcpAnswers } from '../shared/tcp-answers.ts';
 import { UserError } from '../shared/user-error.ts';
 import { checkRequestCount } from './flood.ts';
 import { type LatencyFigures, latencyFigures, type RequestOutcome } from './latency.ts';
 import { checkTargets } from './targets.ts';
 
 export const DEFAULT_LOOP_PARALLEL = 8;
+/** How long a node's sshd may take to answer: on a real cloud ACTIVE comes before sshd is up. */
+export const SSH_WAIT_MS = 30_000;
 export const MAX_LOOP_PARALLEL = 32;
 
 export interface NodeLoopOptions {
@@ -37,6 +40,8 @@ export interface NodeLoopOptions {
   deadlineMs?: number;
   /** Addresses besides loopback that may be logged in to: the lesson's floating IPs. */
   allowed?: readonly string[];
+  /** How long each node's sshd may take to take a connection; default SSH_WAIT_MS. */
+  sshWaitMs?: number;
   /** Each invocation's outcome as its line arrives (status 201 for a success, none for a failure). */
   onOutcome?: (outcome: RequestOutcome & { node: string }) => void;
   signal?: AbortSignal;
@@ -88,6 +93,27 @@ export function parseLoopLine(line: string): LoopLine | undefined {
   return { ok: match[1] === 'ok', latencyMs, ...(match[4] ? { reason: match[4] } : {}) };
 }
 
+/**
+ * Waits until the node's ssh port takes a connection (a fresh VM's sshd starts after the server is
+ * ACTIVE), so a login that would be refused is not counted as the loop failing to run.
+ */
+async function waitForSshd(
+  name: string,
+  target: { address: string; port: number },
+  waitMs: number,
+  stop: AbortSignal,
+) {
+  const until = Date.now() + waitMs;
+  while (!stop.aborted) {
+    if (await tcpAnswers(target.address, target.port, 2000)) return;
+    if (Date.now() >= until) break;
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
+  throw new UserError(
+    `${name} does not answer ssh on ${target.address} port ${target.port} (waited ${Math.round(waitMs / 1000)} s); check that \`faafo-tutor ssh ${name} -- uptime\` works.`,
+  );
+}
+
 /** Runs the loop on every node at once and gathers what each invocation reported. */
 export async function nodeLoop(options: NodeLoopOptions): Promise<NodeLoopResult> {
   if (options.nodes.length === 0) throw new UserError('No API node to run the loop on.');
@@ -111,6 +137,7 @@ export async function nodeLoop(options: NodeLoopOptions): Promise<NodeLoopResult
       [`http://${target.address.includes(':') ? `[${target.address}]` : target.address}/`],
       options.allowed,
     );
+    await waitForSshd(node.name, target, options.sshWaitMs ?? SSH_WAIT_MS, stop);
     const args = sshArgs({
       ...target,
       user: options.user ?? DEFAULT_SSH_USER,

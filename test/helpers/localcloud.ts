@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { type ServingCloud, serveCloud } from '../../src/localcloud/control/serve.ts';
+import type { LocalNodeRuntime } from '../../src/localcloud/nodes/runtime.ts';
 import type { Credentials } from '../../src/localcloud/server.ts';
 import { DEFAULT_CREDENTIALS } from '../../src/localcloud/store.ts';
 import { TUTOR_BIN } from '../../src/shared/bins.ts';
@@ -19,6 +20,11 @@ export interface TestCloud {
   dataDir: string;
   /** The OS_* variables the real clients read. */
   osEnv: Record<string, string>;
+  /**
+   * What the cloud saw, for a failing test's message: its runtime log (floating IPs that could not
+   * listen, nodes' status changes), the floating-IP routes in place and each node's console tail.
+   */
+  diagnostics(): string;
   /** Stops the cloud, checks that no node process survives, and removes the data dir. */
   close(): Promise<void>;
 }
@@ -52,7 +58,12 @@ export async function startTestCloud(
   const dataDir = join(dir, 'cloud');
   const ports = { identity: 0, compute: 0, network: 0, image: 0 };
   // Its own slot: of test files starting clouds at once, each claims a different one (control/slots.ts).
-  const serving = await serveCloud({ dataDir, ports, credentials });
+  const logLines: string[] = [];
+  const log = (line: string) => {
+    logLines.push(`${new Date().toISOString().slice(11, 23)} ${line}`);
+    if (logLines.length > 400) logLines.shift();
+  };
+  const serving = await serveCloud({ dataDir, ports, credentials, log });
   const osEnv = {
     OS_AUTH_URL: serving.cloud.endpoints.identity,
     OS_USERNAME: credentials.username,
@@ -69,6 +80,24 @@ export async function startTestCloud(
     dir,
     dataDir,
     osEnv,
+    diagnostics() {
+      const runtime = cloud.cloud.runtime as Partial<LocalNodeRuntime>;
+      const routes = runtime.routes?.().map((r) => `${r.listen} → ${r.target}`) ?? [];
+      const consoles = cloud.cloud.store
+        .read()
+        .servers.filter((s) => s.status !== 'DELETED')
+        .map((s) => {
+          const file = join(dataDir, 'nodes', s.id, 'console.log');
+          const tail = existsSync(file) ? readFileSync(file, 'utf8').split('\n').slice(-25).join('\n') : '';
+          return `--- ${s.name} (${s.status}) console:\n${tail}`;
+        });
+      return [
+        '--- cloud log (last 60 lines):',
+        ...logLines.slice(-60),
+        `--- floating-IP routes: ${routes.join(', ') || 'none'}`,
+        ...consoles,
+      ].join('\n');
+    },
     async close() {
       const pids = nodePids(dataDir);
       await cloud.stop();
