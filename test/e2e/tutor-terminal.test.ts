@@ -101,7 +101,7 @@ describe('faafo-tutor --yes --quick in an 80 × 24 terminal', () => {
       expect(Math.max(...apiLoads)).toBeGreaterThan(1);
       // The end: the measured table, before and after, with the ratio.
       expect(last).toMatch(/figure\s+before\s+after\s+ratio/);
-      expect(last).toMatch(/batch drainMs\s+\d+\s+\d+\s+0\.\d\d×/);
+      expect(last).toMatch(/batch drain ms\s+\d+\s+\d+\s+0\.\d\d×/);
       expect(last).toContain('✓ every load was measured before and after');
     },
   );

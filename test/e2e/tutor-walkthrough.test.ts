@@ -119,7 +119,7 @@ describe('faafo-tutor --yes --quick --plain', () => {
     expect(second.out).toMatch(
       /before and after:\n\s+figure\s+before\s+after\s+ratio\n\s+batch p50Ms|before and after:\n\s+figure/,
     );
-    expect(second.out).toMatch(/batch drainMs\s+[\d.]+\s+[\d.]+\s+[\d.]+×/);
+    expect(second.out).toMatch(/batch drain ms\s+[\d.]+\s+[\d.]+\s+[\d.]+×/);
     expect(second.out).toMatch(
       /fault drill: asked (\d+), accepted \1, finished \1; crashed: app-worker-1, app-api-2/,
     );

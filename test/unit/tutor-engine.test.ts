@@ -290,8 +290,8 @@ describe('the pieces', () => {
       rows.map((r) => [r.figure, r.before, r.after, r.ratio === null ? null : Number(r.ratio.toFixed(2))]),
     ).toEqual([
       ['batch errors', 0, 0, null],
-      ['batch throughputPerMinute', 15, 37.5, 2.5],
-      ['batch drainMs', 40_000, 16_000, 0.4],
+      ['batch fractals/min', 15, 37.5, 2.5],
+      ['batch drain ms', 40_000, 16_000, 0.4],
       ['batch peak load per worker node', 1.2, 0.9, 0.75],
     ]);
   });

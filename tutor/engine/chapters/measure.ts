@@ -9,11 +9,19 @@ import type { FigureRow } from '../events.ts';
 import { batchOn, floodAllAnswered, floodOn, floodSaw, loopOn } from '../measure-runs.ts';
 
 const HIGHER_IS_BETTER = new Set(['throughputPerMinute']);
+/** What the table calls each figure: its meaning and unit, short enough for an 80-column terminal. */
+const FIGURE_LABELS: Record<string, string> = {
+  throughputPerMinute: 'fractals/min',
+  drainMs: 'drain ms',
+  p50Ms: 'p50 ms',
+  p99Ms: 'p99 ms',
+  errors: 'errors',
+};
 
 /** The table's rows: each figure both records have, and the peak load of the busiest node of each role. */
 export function figureRows(kind: string, before: RunRecord, after: RunRecord): FigureRow[] {
   const rows: FigureRow[] = compare(before, after).map((c) => ({
-    figure: `${kind} ${c.figure}`,
+    figure: `${kind} ${FIGURE_LABELS[c.figure] ?? c.figure}`,
     before: c.before,
     after: c.after,
     ratio: c.ratio,
