@@ -31,6 +31,11 @@ describe('ChapterView', () => {
     expect(lines[queueLine - 1]).not.toBe('');
     expect(lines.at(-1)).toBe('LIVE PART');
     expect(lines.at(-2)).toBe('');
+    // Broken between words, every line of the text starts at the left edge (Ink's own wrap kept
+    // the space it broke at), and joined again they give the paragraph back word for word.
+    const first = lines.slice(2, queueLine);
+    for (const line of first) expect(line).toMatch(/^\S/);
+    expect(first.join(' ')).toBe(BODY.split('\n\n')[0]);
   });
 
   it('uses a wider terminal and spaces the paragraphs when it is tall', () => {

@@ -8,6 +8,7 @@
 import { Box, Text } from 'ink';
 import type { ReactNode } from 'react';
 import { useTerminalSize } from './use-terminal-size.ts';
+import { wrapWords } from './wrap-words.ts';
 
 export interface ChapterViewProps {
   number: number;
@@ -38,7 +39,7 @@ export function ChapterView({ number, title, body, children, width, rows }: Chap
         {paragraphs.map((paragraph, index) => (
           // Paragraphs have no identity of their own; their order is fixed by the text.
           // biome-ignore lint/suspicious/noArrayIndexKey: see above
-          <Text key={index}>{paragraph}</Text>
+          <Text key={index}>{wrapWords(paragraph, size.columns).join('\n')}</Text>
         ))}
       </Box>
       {children === undefined ? null : (
