@@ -1,5 +1,6 @@
+import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { allows, cidrContains, planRoutes } from '../../src/localcloud/nodes/forwarder.ts';
+import { allows, cidrContains, createForwarders, planRoutes } from '../../src/localcloud/nodes/forwarder.ts';
 import { DEFAULT_PORTS, layoutNode, type RoleContext } from '../../src/localcloud/nodes/roles.ts';
 import { type InstallPlan, isUnrecognised, parseUserData } from '../../src/localcloud/nodes/userdata.ts';
 import type { CloudState, SecurityGroupRule, Server } from '../../src/localcloud/state.ts';
@@ -365,5 +366,49 @@ describe('floating IPs: security group checks', () => {
     ]);
     // A node that is not running gets no forwarder.
     expect(planRoutes(state, () => undefined)).toEqual([]);
+  });
+
+  it('listens again on a floating address whose port was still held, instead of never', async () => {
+    const state = seedState({ slot: 9 });
+    const api = server(state, 'api', 4, null, ['g-api']);
+    state.securityGroupRules.push(rule('g-api', { portMin: 80, portMax: 80 }));
+    // A port free on 127.9.2.3 now, then held by someone else while the forwarder first tries it.
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.9.2.3', resolve));
+    const { port } = blocker.address() as { port: number };
+    state.floatingIps.push({
+      id: 'a',
+      address: '127.9.2.3',
+      pool: 'public',
+      projectId: 'p',
+      portId: null,
+      serverId: api.id,
+      fixedAddress: null,
+      createdAt: '',
+    });
+    const said: string[] = [];
+    const forwarders = createForwarders({
+      read: () => state,
+      listensOf: () => [{ port, guidePort: 80 }],
+      log: (line) => said.push(line),
+      retryMs: 100,
+    });
+    try {
+      await forwarders.refresh();
+      expect(forwarders.routes()).toEqual([]);
+      expect(said.join('\n')).toContain(
+        `floating IP 127.9.2.3:${port}: cannot listen (EADDRINUSE); trying again`,
+      );
+      await new Promise((resolve) => blocker.close(resolve));
+      const until = Date.now() + 5000;
+      while (forwarders.routes().length === 0 && Date.now() < until)
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(forwarders.routes()).toEqual([
+        { listen: `127.9.2.3:${port}`, target: `127.9.1.4:${port}`, serverId: api.id },
+      ]);
+    } finally {
+      await forwarders.close();
+      if (blocker.listening) await new Promise((resolve) => blocker.close(resolve));
+    }
   });
 });

@@ -4,7 +4,7 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ssh2, { type ParsedKey } from 'ssh2';
@@ -21,6 +21,7 @@ import {
 import { hostKeyFile, loadOrMakeHostKey } from '../../src/localcloud/nodes/ssh/host-key.ts';
 import { loginBinDir, loginEnv, prepareLogin } from '../../src/localcloud/nodes/ssh/login-env.ts';
 import { chooseSshPort, SSH_FALLBACK_PORT } from '../../src/localcloud/nodes/ssh/port.ts';
+import { startNodeSsh } from '../../src/localcloud/nodes/ssh/server.ts';
 import type { CloudState, Server } from '../../src/localcloud/state.ts';
 import { seedState } from '../../src/localcloud/store.ts';
 import { opensshPublicKey } from '../helpers/ssh-key.ts';
@@ -230,5 +231,58 @@ describe('what faafo-tutor ssh gives the OpenSSH client', () => {
       /^app-worker-1 does not answer ssh on 127\.5\.2\.3 port 2222: check that one of its security groups opens TCP port 22/,
     );
     expect(explainSshLine('ls: cannot access x: No such file or directory', node, call)).toBeUndefined();
+  });
+});
+
+describe("a node's sshd on an address still held", () => {
+  /** A loopback port free now, held by `blocker` until the test frees it. */
+  async function held(host: string) {
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, host, resolve));
+    return { blocker, port: (blocker.address() as { port: number }).port };
+  }
+
+  it('starts once the address is free again, within its tries', async () => {
+    const { blocker, port } = await held('127.0.0.1');
+    setTimeout(() => blocker.close(), 600);
+    const said: string[] = [];
+    const ssh = await startNodeSsh({
+      node: { name: 'app-api-2', dir: tempDir() },
+      host: '127.0.0.1',
+      port,
+      authorizedKey: undefined,
+      say: (line) => said.push(line),
+    });
+    try {
+      expect(ssh.listen).toEqual({ port, guidePort: 22 });
+      // It answers as an SSH server does: its version line first.
+      const banner = await new Promise<string>((resolve, reject) => {
+        const socket = connect({ host: '127.0.0.1', port }, () => {});
+        socket.once('data', (chunk) => {
+          resolve(chunk.toString('utf8'));
+          socket.destroy();
+        });
+        socket.once('error', reject);
+      });
+      expect(banner).toMatch(/^SSH-2\.0-/);
+    } finally {
+      await ssh.close();
+    }
+  });
+
+  it('gives up with EADDRINUSE when the address stays held', async () => {
+    const { blocker, port } = await held('127.0.0.1');
+    try {
+      await expect(
+        startNodeSsh({
+          node: { name: 'app-api-2', dir: tempDir() },
+          host: '127.0.0.1',
+          port,
+          authorizedKey: undefined,
+        }),
+      ).rejects.toMatchObject({ code: 'EADDRINUSE' });
+    } finally {
+      await new Promise((resolve) => blocker.close(resolve));
+    }
   });
 });

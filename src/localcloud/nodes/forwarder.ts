@@ -10,6 +10,8 @@ import type { Listen } from './roles.ts';
 
 export interface ForwarderOptions {
   read: () => Readonly<CloudState>;
+  /** After a route could not listen (its address still held a moment), the next try; default 1 s. */
+  retryMs?: number;
   /** The ports a running node answers on (its loopback address), or undefined if it is not running. */
   listensOf: (serverId: string) => readonly Listen[] | undefined;
   log?: (line: string) => void;
@@ -115,6 +117,17 @@ export function createForwarders(options: ForwarderOptions): Forwarders {
   const log = options.log ?? (() => {});
   const active = new Map<string, { route: Route; server: NetServer; sockets: Set<Socket> }>();
   let chain: Promise<void> = Promise.resolve();
+  let closed = false;
+  /** A refresh planned because a route could not listen; one at a time, none after close. */
+  let retry: NodeJS.Timeout | undefined;
+  const retryLater = () => {
+    if (closed || retry) return;
+    retry = setTimeout(() => {
+      retry = undefined;
+      void refresh().catch((error: unknown) => log(`floating IPs: ${String(error)}`));
+    }, options.retryMs ?? 1000);
+    retry.unref();
+  };
 
   const open = (route: Route) =>
     new Promise<void>((resolve) => {
@@ -142,7 +155,8 @@ export function createForwarders(options: ForwarderOptions): Forwarders {
         upstream.pipe(client);
       });
       server.once('error', (error: NodeJS.ErrnoException) => {
-        log(`floating IP ${route.listen}: cannot listen (${error.code ?? error.message})`);
+        log(`floating IP ${route.listen}: cannot listen (${error.code ?? error.message}); trying again`);
+        retryLater();
         resolve();
       });
       server.listen({ host: route.floating, port: route.port.port }, () => {
@@ -160,15 +174,19 @@ export function createForwarders(options: ForwarderOptions): Forwarders {
     await new Promise<void>((resolve) => entry.server.close(() => resolve()));
   };
 
-  const refresh = () => {
-    chain = chain.then(async () => {
-      const wanted = new Map(planRoutes(options.read(), options.listensOf).map((r) => [r.listen, r]));
-      for (const [key, entry] of [...active]) {
-        const want = wanted.get(key);
-        if (!want || want.target !== entry.route.target) await shut(key);
-      }
-      for (const [key, route] of wanted) if (!active.has(key)) await open(route);
-    });
+  const refresh = (): Promise<void> => {
+    // A refresh that failed must not stop the ones after it: each starts from the last one's end.
+    chain = chain
+      .catch(() => {})
+      .then(async () => {
+        if (closed) return;
+        const wanted = new Map(planRoutes(options.read(), options.listensOf).map((r) => [r.listen, r]));
+        for (const [key, entry] of [...active]) {
+          const want = wanted.get(key);
+          if (!want || want.target !== entry.route.target) await shut(key);
+        }
+        for (const [key, route] of wanted) if (!active.has(key)) await open(route);
+      });
     return chain;
   };
 
@@ -181,9 +199,13 @@ export function createForwarders(options: ForwarderOptions): Forwarders {
         serverId: route.serverId,
       })),
     async close() {
-      chain = chain.then(async () => {
-        for (const key of [...active.keys()]) await shut(key);
-      });
+      closed = true;
+      if (retry) clearTimeout(retry);
+      chain = chain
+        .catch(() => {})
+        .then(async () => {
+          for (const key of [...active.keys()]) await shut(key);
+        });
       await chain;
     },
   };

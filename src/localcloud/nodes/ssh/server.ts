@@ -16,6 +16,9 @@ import { acceptsKey } from './authorized-key.ts';
 import { loadOrMakeHostKey } from './host-key.ts';
 import { type LoginNode, loginEnv, prepareLogin } from './login-env.ts';
 
+/** How many times sshd tries its address before giving up (250 ms apart). */
+const LISTEN_TRIES = 8;
+
 /** The guide's port; the real one may differ (ports.ts), and the node publishes the move. */
 export const SSH_GUIDE_PORT = 22;
 
@@ -147,13 +150,26 @@ export async function startNodeSsh(options: NodeSshOptions): Promise<NodeSsh> {
     socket.on('close', () => sockets.delete(socket));
     server.injectSocket(socket);
   });
-  await new Promise<void>((resolve, reject) => {
-    listener.once('error', reject);
-    listener.listen({ host: options.host, port: options.port, exclusive: true }, () => {
-      listener.off('error', reject);
-      resolve();
-    });
-  });
+  // The address may still be held a moment (a node that just stopped there closes its listeners
+  // asynchronously): a few tries before the node's console says sshd could not start.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await new Promise<void>((resolve, reject) => {
+        listener.once('error', reject);
+        listener.listen({ host: options.host, port: options.port, exclusive: true }, () => {
+          listener.off('error', reject);
+          resolve();
+        });
+      });
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE' || attempt >= LISTEN_TRIES) {
+        process.off('exit', onExit);
+        throw error;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
 
   let closing: Promise<void> | undefined;
   return {
