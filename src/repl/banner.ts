@@ -1,0 +1,48 @@
+// What the prompt says first (which cloud it is connected to, three lines to try) and what `.help`
+// lists: every name the prompt holds, with one line on each.
+
+export interface Preloaded {
+  name: string;
+  what: string;
+}
+
+export const PRELOADED: readonly Preloaded[] = [
+  {
+    name: 'conn',
+    what: 'the cloud connection the steps use: await conn.listNodes(), conn.exListSecurityGroups(), …',
+  },
+  {
+    name: 'steps',
+    what: 'the lesson: await steps.prelude(), await steps.step1() … steps.step7(), run as `faafo-tutor step N`',
+  },
+  { name: 'check', what: "await check(2): step 2's checks against the cloud as it is; true when all pass" },
+  {
+    name: 'lab',
+    what: "await lab.load('app-worker-1'): a node's load, live for 10 s; await lab.nodes(); lab.instruments",
+  },
+  {
+    name: 'faafo',
+    what: "the app through a floating IP: await faafo.list('app-api-1'), faafo.create('app-api-1', 3), faafo.url(…)",
+  },
+];
+
+export function bannerLines(version: string, cloud: string): string[] {
+  return [
+    `faafo-tutor ${version}: the lesson at a TypeScript prompt, connected to ${cloud}.`,
+    'Try:',
+    '  await steps.prelude()',
+    '  await conn.listNodes()',
+    "  await lab.load('app-worker-1')",
+    'Type .help for what is preloaded; .exit or Ctrl-D leaves.',
+  ];
+}
+
+export function helpLines(commands: ReadonlyArray<{ name: string; help: string }>): string[] {
+  const width = Math.max(...PRELOADED.map((p) => p.name.length), ...commands.map((c) => c.name.length + 1));
+  return [
+    'Preloaded (TypeScript; top-level await; a promise is awaited for you):',
+    ...PRELOADED.map((p) => `  ${p.name.padEnd(width)}  ${p.what}`),
+    'Commands:',
+    ...commands.map((c) => `  ${`.${c.name}`.padEnd(width)}  ${c.help}`),
+  ];
+}

@@ -1,0 +1,57 @@
+// The prompt's eval: compile the input (./compile.ts), run it in the prompt's context, wait for it
+// (every input is async), and hand the value to the writer — or print the failure as one line
+// (./error-line.ts) and give the REPL nothing to print, so the prompt simply comes back. An input that
+// stops mid-statement is Recoverable: Node's REPL then reads the next line and calls again with both.
+// Ctrl-C while an input runs stops waiting for it (what it started in the cloud goes on).
+import { type REPLEval, Recoverable } from 'node:repl';
+import vm from 'node:vm';
+import { compileInput } from './compile.ts';
+import { errorLine } from './error-line.ts';
+
+export interface Evaluator {
+  evaluate: REPLEval;
+  /** Stops waiting for the input that runs; false when none does. */
+  interrupt(): boolean;
+}
+
+export function createEvaluator(write: (text: string) => void): Evaluator {
+  let stopWaiting: (() => void) | undefined;
+  const evaluate: REPLEval = (input, context, _file, done) => {
+    const compiled = compileInput(input);
+    if (compiled.kind === 'incomplete')
+      return done(new Recoverable(new SyntaxError('unfinished input')), undefined);
+    if (compiled.kind === 'error') {
+      write(`SyntaxError: ${compiled.message}\n`);
+      return done(null, undefined);
+    }
+    let settled = false;
+    const settle = (failure: unknown, value?: unknown, failed = false) => {
+      if (settled) return;
+      settled = true;
+      stopWaiting = undefined;
+      if (failed) write(`${errorLine(failure, context as Record<string, unknown>)}\n`);
+      done(null, failed ? undefined : value);
+    };
+    stopWaiting = () => {
+      write('Interrupted: the prompt stopped waiting (what the input started goes on in the cloud).\n');
+      settle(null, undefined);
+    };
+    // Started on the next turn, so a synchronous throw (a runtime SyntaxError) takes the same path.
+    Promise.resolve()
+      .then(
+        () => new vm.Script(compiled.code, { filename: 'repl' }).runInContext(context) as Promise<unknown>,
+      )
+      .then(
+        (value) => settle(null, value),
+        (error) => settle(error, undefined, true),
+      );
+  };
+  return {
+    evaluate,
+    interrupt: () => {
+      if (!stopWaiting) return false;
+      stopWaiting();
+      return true;
+    },
+  };
+}
