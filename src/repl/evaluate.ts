@@ -8,15 +8,23 @@ import vm from 'node:vm';
 import { compileInput } from './compile.ts';
 import { errorLine } from './error-line.ts';
 
+/** Node's REPLEval without its `this` (nothing here needs the server). */
+export type PromptEval = (
+  input: string,
+  context: vm.Context,
+  file: string,
+  done: (error: Error | null, result?: unknown) => void,
+) => void;
+
 export interface Evaluator {
-  evaluate: REPLEval;
+  evaluate: PromptEval;
   /** Stops waiting for the input that runs; false when none does. */
   interrupt(): boolean;
 }
 
 export function createEvaluator(write: (text: string) => void): Evaluator {
   let stopWaiting: (() => void) | undefined;
-  const evaluate: REPLEval = (input, context, _file, done) => {
+  const evaluate: PromptEval = (input, context, _file, done) => {
     const compiled = compileInput(input);
     if (compiled.kind === 'incomplete')
       return done(new Recoverable(new SyntaxError('unfinished input')), undefined);
