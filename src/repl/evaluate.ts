@@ -3,7 +3,7 @@
 // (./error-line.ts) and give the REPL nothing to print, so the prompt simply comes back. An input that
 // stops mid-statement is Recoverable: Node's REPL then reads the next line and calls again with both.
 // Ctrl-C while an input runs stops waiting for it (what it started in the cloud goes on).
-import { type REPLEval, Recoverable } from 'node:repl';
+import { Recoverable } from 'node:repl';
 import vm from 'node:vm';
 import { compileInput } from './compile.ts';
 import { errorLine } from './error-line.ts';
