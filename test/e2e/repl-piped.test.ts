@@ -1,0 +1,155 @@
+// `faafo-tutor repl` without a terminal (its input piped in) against a fresh local cloud: the lines
+// run one after another, each to its end — the prelude and step 2 from the prompt with their progress
+// and checks, the security groups as a table, the checks of step 2, a node's load meter — and a
+// mistake (an unknown server, a method that does not exist, a syntax error) prints one line while
+// the lines after it still run; the end of the input ends the prompt with exit code 0.
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TUTOR_BIN } from '../../src/shared/bins.ts';
+import { cleanEnv, startTestCloud, type TestCloud } from '../helpers/localcloud.ts';
+
+let cloud: TestCloud;
+
+beforeAll(async () => {
+  cloud = await startTestCloud('repl-piped-');
+}, 60_000);
+
+afterAll(async () => {
+  await cloud?.close();
+}, 60_000);
+
+/** `faafo-tutor repl` with `lines` as its input; its exit code and output. */
+function repl(
+  lines: string[],
+  timeoutMs: number,
+): Promise<{ code: number | null; out: string; err: string }> {
+  const env = cleanEnv({
+    ...cloud.osEnv,
+    HOME: cloud.dir,
+    XDG_DATA_HOME: join(cloud.dir, 'data'),
+    XDG_CONFIG_HOME: join(cloud.dir, 'config'),
+  });
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [TUTOR_BIN, 'repl'], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`faafo-tutor repl did not end in ${timeoutMs} ms:\n${out}${err}`));
+    }, timeoutMs);
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      err += chunk.toString();
+    });
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, out, err });
+    });
+    child.stdin.end(`${lines.join('\n')}\n`);
+  });
+}
+
+/** The transcript as [input, what it printed] pairs: each input is echoed after the prompt `> `. */
+function answers(out: string): Array<[string, string]> {
+  return out
+    .split(/^> /m)
+    .slice(1)
+    .map((block) => {
+      const [input, ...printed] = block.split('\n');
+      return [input!, printed.join('\n').trim()];
+    });
+}
+
+describe('faafo-tutor repl with piped input', () => {
+  it('runs the prelude and step 2, lists the groups as a table, carries on after mistakes, and exits 0', {
+    timeout: 300_000,
+  }, async () => {
+    const input = [
+      'await steps.prelude()',
+      'await steps.step2()',
+      'await conn.exListSecurityGroups()',
+      'await check(2)',
+      "await lab.load('app-nope')",
+      'conn.listNode()',
+      'const = 1',
+      "await lab.load('app-worker-1', { seconds: 3 })",
+      'const names: string[] = (await conn.listNodes()).map((n) => n.name)',
+      'names.sort().join(" ")',
+    ];
+    const { code, out, err } = await repl(input, 280_000);
+    expect(err).toBe('');
+    expect(code, out).toBe(0);
+    expect(out).toMatch(
+      /^faafo-tutor \S+: the lesson at a TypeScript prompt, connected to the OS_\* variables/,
+    );
+    const pairs = answers(out);
+    expect(pairs.map(([line]) => line)).toEqual([...input, '']);
+    const said = Object.fromEntries(pairs);
+
+    // The steps print what `faafo-tutor step N` prints: the header, checks, done.
+    expect(said['await steps.prelude()']).toMatch(
+      /^prelude: .*\(steps\/prelude\.ts\), using the OS_\* variables/,
+    );
+    expect(said['await steps.prelude()']).toContain('  ✓ ');
+    expect(said['await steps.prelude()']).toMatch(/prelude done\.$/);
+    expect(said['await steps.step2()']).toMatch(/step-2 done\.$/);
+    expect(said['await steps.step2()']).not.toContain('✗');
+
+    // The groups as a table: a header, a rule, one row per group with its rules, a count.
+    const table = said['await conn.exListSecurityGroups()']!.split('\n');
+    expect(table[0]).toMatch(/^name\s+rules \(ingress\)$/);
+    expect(table[1]).toMatch(/^─+\s+─+$/);
+    const row = (name: string) => table.find((l) => l.startsWith(`${name} `))?.replace(/^\S+\s+/, '');
+    expect(row('api')?.split(', ').sort()).toEqual(['22/tcp', '80/tcp']);
+    expect(row('worker')).toBe('22/tcp');
+    expect(row('control')?.split(', ').sort()).toEqual(['22/tcp', '5672/tcp from worker', '80/tcp']);
+    expect(row('services')?.split(', ').sort()).toEqual([
+      '22/tcp',
+      '3306/tcp from api',
+      '5672/tcp from api',
+      '5672/tcp from worker',
+    ]);
+    expect(table.at(-1)).toMatch(/^\(\d+ rows\)$/);
+
+    expect(said['await check(2)']).toMatch(/✓ /);
+    expect(said['await check(2)']).not.toContain('✗');
+    expect(said['await check(2)']!.split('\n').at(-1)).toBe('true');
+
+    // Mistakes: one line each, and the prompt goes on.
+    expect(said["await lab.load('app-nope')"]).toMatch(
+      /^error: There is no server 'app-nope' in .*; its servers are: app-controller, app-worker-1\.$/,
+    );
+    expect(said['conn.listNode()']).toBe(
+      'TypeError: conn.listNode is not a function (did you mean conn.listNodes?)',
+    );
+    expect(said['const = 1']).toBe('SyntaxError: Variable declaration expected (line 1, column 7).');
+
+    // The meter: a header and three readings of app-worker-1's load average.
+    const meter = said["await lab.load('app-worker-1', { seconds: 3 })"]!.split('\n');
+    expect(meter[0]).toMatch(/^app-worker-1: load average/);
+    expect(meter.slice(1)).toHaveLength(3);
+    for (const reading of meter.slice(1))
+      expect(reading).toMatch(/^ {2}\d\d:\d\d:\d\d {2}\d+\.\d\d \d+\.\d\d \d+\.\d\d {2}cpu /);
+
+    // A later line still runs, on what the earlier ones made.
+    expect(said['names.sort().join(" ")']).toBe("'app-controller app-worker-1'");
+  });
+
+  it('says in one line when there is no cloud to connect to, and exits 1 before any prompt', async () => {
+    const env = cleanEnv({ HOME: cloud.dir, XDG_CONFIG_HOME: join(cloud.dir, 'config') });
+    const child = spawn(process.execPath, [TUTOR_BIN, 'repl', '--cloud', 'nowhere'], { env });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+    child.stdin.end('1 + 1\n');
+    const code = await new Promise((resolve) => child.on('exit', resolve));
+    expect(code).toBe(1);
+    expect(out).toBe('');
+    expect(err.trim().split('\n')).toHaveLength(1);
+    expect(err).toMatch(/^faafo-tutor repl: No cloud named 'nowhere'/);
+  });
+});
