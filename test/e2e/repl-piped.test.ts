@@ -3,11 +3,10 @@
 // and checks, the security groups as a table, the checks of step 2, a node's load meter — and a
 // mistake (an unknown server, a method that does not exist, a syntax error) prints one line while
 // the lines after it still run; the end of the input ends the prompt with exit code 0.
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TUTOR_BIN } from '../../src/shared/bins.ts';
 import { cleanEnv, startTestCloud, type TestCloud } from '../helpers/localcloud.ts';
+import { tutorToEnd } from '../helpers/tutor-process.ts';
 
 let cloud: TestCloud;
 
@@ -19,38 +18,13 @@ afterAll(async () => {
   await cloud?.close();
 }, 60_000);
 
-/** `faafo-tutor repl` with `lines` as its input; its exit code and output. */
-function repl(
-  lines: string[],
-  timeoutMs: number,
-): Promise<{ code: number | null; out: string; err: string }> {
-  const env = cleanEnv({
+const env = () =>
+  cleanEnv({
     ...cloud.osEnv,
     HOME: cloud.dir,
     XDG_DATA_HOME: join(cloud.dir, 'data'),
     XDG_CONFIG_HOME: join(cloud.dir, 'config'),
   });
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [TUTOR_BIN, 'repl'], { env, stdio: ['pipe', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`faafo-tutor repl did not end in ${timeoutMs} ms:\n${out}${err}`));
-    }, timeoutMs);
-    child.stdout.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      err += chunk.toString();
-    });
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, out, err });
-    });
-    child.stdin.end(`${lines.join('\n')}\n`);
-  });
-}
 
 /** The transcript as [input, what it printed] pairs: each input is echoed after the prompt `> `. */
 function answers(out: string): Array<[string, string]> {
@@ -79,7 +53,11 @@ describe('faafo-tutor repl with piped input', () => {
       'const names: string[] = (await conn.listNodes()).map((n) => n.name)',
       'names.sort().join(" ")',
     ];
-    const { code, out, err } = await repl(input, 280_000);
+    const { code, out, err } = await tutorToEnd(['repl'], {
+      env: env(),
+      input: `${input.join('\n')}\n`,
+      timeoutMs: 280_000,
+    });
     expect(err).toBe('');
     expect(code, out).toBe(0);
     expect(out).toMatch(
@@ -139,14 +117,11 @@ describe('faafo-tutor repl with piped input', () => {
   });
 
   it('says in one line when there is no cloud to connect to, and exits 1 before any prompt', async () => {
-    const env = cleanEnv({ HOME: cloud.dir, XDG_CONFIG_HOME: join(cloud.dir, 'config') });
-    const child = spawn(process.execPath, [TUTOR_BIN, 'repl', '--cloud', 'nowhere'], { env });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
-    child.stdin.end('1 + 1\n');
-    const code = await new Promise((resolve) => child.on('exit', resolve));
+    const { code, out, err } = await tutorToEnd(['repl', '--cloud', 'nowhere'], {
+      env: cleanEnv({ HOME: cloud.dir, XDG_CONFIG_HOME: join(cloud.dir, 'config') }),
+      input: '1 + 1\n',
+      timeoutMs: 60_000,
+    });
     expect(code).toBe(1);
     expect(out).toBe('');
     expect(err.trim().split('\n')).toHaveLength(1);
