@@ -37,10 +37,16 @@ export function bannerLines(version: string, cloud: string): string[] {
   ];
 }
 
-export function helpLines(commands: ReadonlyArray<{ name: string; help: string }>): string[] {
+export function helpLines(
+  commands: ReadonlyArray<{ name: string; help: string }>,
+  typesChecked: boolean,
+): string[] {
   const width = Math.max(...PRELOADED.map((p) => p.name.length), ...commands.map((c) => c.name.length + 1));
   return [
-    'Preloaded (TypeScript; top-level await; a promise is awaited for you):',
+    'Each input is TypeScript: top-level await works and a promise is awaited for you;',
+    typesChecked
+      ? 'its types are checked before it runs (as tslab does). Preloaded:'
+      : 'its types are not checked (@types/node is not installed). Preloaded:',
     ...PRELOADED.map((p) => `  ${p.name.padEnd(width)}  ${p.what}`),
     'Commands:',
     ...commands.map((c) => `  ${`.${c.name}`.padEnd(width)}  ${c.help}`),

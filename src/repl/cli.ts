@@ -7,9 +7,11 @@ import { Command } from 'commander';
 import { type CloudFallback, connect } from '../cloud/connect.ts';
 import { describeCloudEvent } from '../cloud/events.ts';
 import { dataDir } from '../faafo/config.ts';
+import { PACKAGE_ROOT } from '../shared/package-root.ts';
 import { VERSION } from '../version.ts';
-import { preloadedValues } from './context.ts';
+import { AMBIENT_TYPES, PRELOADED_TYPES, preloadedValues } from './context.ts';
 import { type ReplIo, startRepl } from './start.ts';
+import { createTypeCheck } from './type-check.ts';
 
 /** Where the prompt's history is kept: beside the rest of the user's faafo-tutor data. */
 export const historyFile = (env: NodeJS.ProcessEnv): string => join(dataDir(env), 'repl_history');
@@ -36,6 +38,7 @@ export function replCommand(
           if (line) write(`  … ${line}\n`);
         },
       });
+      const typeCheck = createTypeCheck(PACKAGE_ROOT, PRELOADED_TYPES, AMBIENT_TYPES);
       const target = { ...(flags.cloud ? { cloud: flags.cloud } : {}), env, fallback };
       await startRepl(
         {
@@ -43,6 +46,7 @@ export function replCommand(
           cloud: conn.label,
           preloaded: preloadedValues(conn, target, write),
           historyFile: historyFile(env),
+          ...(typeCheck ? { typeCheck } : {}),
         },
         io,
       );

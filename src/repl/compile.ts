@@ -1,6 +1,6 @@
 // One input of the REPL, TypeScript → a JavaScript script to run in the prompt's context. TypeScript's
-// own transpiler strips the types (no type check: a prompt answers at once; `npm run typecheck` and the
-// notebooks' tslab check types). The result is always one async function called at once, so
+// own transpiler strips the types (./type-check.ts checks them, before this runs). The result is
+// always one async function called at once, so
 // top-level `await` works in every input; what the input declares at its top level (const, let, var,
 // functions, classes) is hoisted out of that function as a `var` of the context, so a later input sees
 // it and a learner can run `const nodes = await conn.listNodes()` again without "already declared".

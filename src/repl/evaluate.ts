@@ -1,4 +1,4 @@
-// The prompt's eval: compile the input (./compile.ts), run it in the prompt's context, wait for it
+// The prompt's eval: compile the input (./compile.ts), check its types (./type-check.ts), run it in the prompt's context, wait for it
 // (every input is async), and hand the value to the writer — or print the failure as one line
 // (./error-line.ts) and give the REPL nothing to print, so the prompt simply comes back. An input that
 // stops mid-statement is Recoverable: Node's REPL then reads the next line and calls again with both.
@@ -7,6 +7,7 @@ import { Recoverable } from 'node:repl';
 import vm from 'node:vm';
 import { compileInput } from './compile.ts';
 import { errorLine } from './error-line.ts';
+import type { TypeCheck } from './type-check.ts';
 
 /** Node's REPLEval without its `this` (nothing here needs the server). */
 export type PromptEval = (
@@ -22,7 +23,7 @@ export interface Evaluator {
   interrupt(): boolean;
 }
 
-export function createEvaluator(write: (text: string) => void): Evaluator {
+export function createEvaluator(write: (text: string) => void, typeCheck?: TypeCheck): Evaluator {
   let stopWaiting: (() => void) | undefined;
   const evaluate: PromptEval = (input, context, _file, done) => {
     const compiled = compileInput(input);
@@ -32,6 +33,13 @@ export function createEvaluator(write: (text: string) => void): Evaluator {
       write(`SyntaxError: ${compiled.message}\n`);
       return done(null, undefined);
     }
+    const typeError = typeCheck?.check(input);
+    if (typeError) {
+      write(`TypeScript: ${typeError}\n`);
+      return done(null, undefined);
+    }
+    // It runs: what it declares is there for the next inputs, whether it then succeeds or not.
+    typeCheck?.remember(input);
     let settled = false;
     const settle = (failure: unknown, value?: unknown, failed = false) => {
       if (settled) return;

@@ -3,7 +3,7 @@
 // `await check(2)` runs only the checks of step 2 against the cloud as it is now. A failed run ends as
 // one line through the prompt's error printer (a UserError), never as a stack; failed checks are an
 // answer, not an error: they print ✗ lines and the step's hint.
-import { LESSON } from '../../steps/lesson.ts';
+import { LESSON, type StepId } from '../../steps/lesson.ts';
 import type { CloudFallback } from '../cloud/connect.ts';
 import type { StepEvent } from '../lesson/events.ts';
 import { runStepEvents } from '../lesson/run-step.ts';
@@ -19,8 +19,11 @@ export interface LessonTarget {
 
 export type Write = (text: string) => void;
 
+/** `prelude`, `step1` … `step7`: a step's id without its dash, a name one can call. */
+type StepFunctionName<Id extends string> = Id extends `step-${infer N}` ? `step${N}` : Id;
+
 /** `steps.prelude()`, `steps.step1()` … `steps.step7()`. */
-export type Steps = Record<string, () => Promise<void>>;
+export type Steps = Record<StepFunctionName<StepId>, () => Promise<void>>;
 
 /** The name a learner calls a step by: `prelude`, `step1` … `step7`. */
 export const stepFunctionName = (id: string): string => id.replace('-', '');
@@ -48,7 +51,7 @@ async function runOneStep(id: string, target: LessonTarget, write: Write): Promi
 export function lessonSteps(target: LessonTarget, write: Write): Steps {
   return Object.fromEntries(
     LESSON.map((step) => [stepFunctionName(step.id), () => runOneStep(step.id, target, write)]),
-  );
+  ) as Steps;
 }
 
 /** `check(2)`, `check('prelude')`: the step's checks only; true when all pass. */

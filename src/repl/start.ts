@@ -15,6 +15,7 @@ import { errorLine } from './error-line.ts';
 import { createEvaluator } from './evaluate.ts';
 import { lineFeeder } from './piped-input.ts';
 import { formatResult } from './print.ts';
+import type { TypeCheck } from './type-check.ts';
 
 export interface ReplIo {
   input: Readable & { isTTY?: boolean };
@@ -27,13 +28,15 @@ export interface StartOptions {
   cloud: string;
   /** The names the prompt holds. */
   preloaded: Record<string, unknown>;
+  /** Checks each input's types before it runs; none: types are only stripped. */
+  typeCheck?: TypeCheck;
   /** Where the history is kept (terminal only); none: no history. */
   historyFile?: string;
 }
 
 const LEAVE_HINT = '(To leave, type .exit or press Ctrl-D.)\n';
 
-function defineHelp(server: REPLServer): void {
+function defineHelp(server: REPLServer, typesChecked: boolean): void {
   // Node's own commands stay, each with its help line, under ours.
   const commands = () =>
     Object.entries(server.commands)
@@ -42,7 +45,7 @@ function defineHelp(server: REPLServer): void {
   server.defineCommand('help', {
     help: 'List what the prompt holds and its commands',
     action() {
-      server.output.write(`${helpLines(commands()).join('\n')}\n`);
+      server.output.write(`${helpLines(commands(), typesChecked).join('\n')}\n`);
       server.displayPrompt();
     },
   });
@@ -93,7 +96,7 @@ export async function startRepl(options: StartOptions, io: ReplIo): Promise<void
   const terminal = Boolean(io.input.isTTY && io.output.isTTY);
   const write = (text: string) => io.output.write(text);
   const feeder = terminal ? undefined : lineFeeder(io.input, (line) => write(`${line}\n`));
-  const evaluator = createEvaluator(write);
+  const evaluator = createEvaluator(write, options.typeCheck);
   write(`${bannerLines(options.version, options.cloud).join('\n')}\n`);
   const server = repl.start({
     prompt: '> ',
@@ -109,7 +112,7 @@ export async function startRepl(options: StartOptions, io: ReplIo): Promise<void
   Object.assign(server.context, options.preloaded);
   // `.clear` gives the REPL a fresh context: the lesson's names come back in it.
   server.on('reset', (context) => Object.assign(context, options.preloaded));
-  defineHelp(server);
+  defineHelp(server, options.typeCheck !== undefined);
   completeFromContext(server);
   keepOnInterrupt(server, evaluator.interrupt);
   const stopReporting = reportStrayErrors(server, terminal);
@@ -122,6 +125,8 @@ export async function startRepl(options: StartOptions, io: ReplIo): Promise<void
       }),
     );
   }
+  // The first check loads the types (about a second): now, while the learner reads the banner.
+  if (options.typeCheck) setImmediate(() => options.typeCheck?.check(''));
   if (feeder) {
     // Each time the prompt is shown, the line before has finished: give the next one.
     const show = server.displayPrompt.bind(server);

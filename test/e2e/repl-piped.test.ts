@@ -1,8 +1,9 @@
 // `faafo-tutor repl` without a terminal (its input piped in) against a fresh local cloud: the lines
 // run one after another, each to its end — the prelude and step 2 from the prompt with their progress
 // and checks, the security groups as a table, the checks of step 2, a node's load meter — and a
-// mistake (an unknown server, a method that does not exist, a syntax error) prints one line while
-// the lines after it still run; the end of the input ends the prompt with exit code 0.
+// mistake (an unknown server, a method that does not exist, a type error, a syntax error, an exception
+// at run time) prints one line while the lines after it still run; the end of the input ends the
+// prompt with exit code 0.
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanEnv, startTestCloud, type TestCloud } from '../helpers/localcloud.ts';
@@ -48,7 +49,9 @@ describe('faafo-tutor repl with piped input', () => {
       'await check(2)',
       "await lab.load('app-nope')",
       'conn.listNode()',
+      "const n: number = 'x'",
       'const = 1',
+      "JSON.parse('{')",
       "await lab.load('app-worker-1', { seconds: 3 })",
       'const names: string[] = (await conn.listNodes()).map((n) => n.name)',
       'names.sort().join(" ")',
@@ -101,8 +104,12 @@ describe('faafo-tutor repl with piped input', () => {
       /^error: There is no server 'app-nope' in .*; its servers are: app-controller, app-worker-1\.$/,
     );
     expect(said['conn.listNode()']).toBe(
-      'TypeError: conn.listNode is not a function (did you mean conn.listNodes?)',
+      "TypeScript: Property 'listNode' does not exist on type '{ … }'. Did you mean 'listNodes'? (line 1, column 6).",
     );
+    expect(said["const n: number = 'x'"]).toBe(
+      "TypeScript: Type 'string' is not assignable to type 'number' (line 1, column 7).",
+    );
+    expect(said["JSON.parse('{')"]).toMatch(/^SyntaxError: .*JSON/);
     expect(said['const = 1']).toBe('SyntaxError: Variable declaration expected (line 1, column 7).');
 
     // The meter: a header and three readings of app-worker-1's load average.
