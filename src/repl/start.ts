@@ -5,6 +5,7 @@
 // input, or later in something an input left running — prints one line and the prompt comes back.
 // Without a terminal it reads its input a line at a time, each run to its end before the next
 // (./piped-input.ts), and ends at the end of the input.
+import type { EventEmitter } from 'node:events';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import repl, { type REPLServer } from 'node:repl';
@@ -76,13 +77,25 @@ function keepOnInterrupt(server: REPLServer, interrupt: () => boolean): void {
   });
 }
 
-/** An error after its input has ended (a promise left running, a timer): one line, then the prompt. */
+/**
+ * An error after its input has ended (a promise left running, a timer that throws): one line, then
+ * the prompt. Node's REPL catches these through its domain, printing the stack and showing the prompt
+ * again; piped, a prompt shown then would hand over the next line while another still runs. So its
+ * domain's handler is replaced (the REPL keeps it as `_domain`), and the process-wide events cover
+ * what escapes the domain.
+ */
 function reportStrayErrors(server: REPLServer, terminal: boolean): () => void {
   const report = (error: unknown) => {
     server.output.write(`\n${errorLine(error, server.context as Record<string, unknown>)}\n`);
-    // Piped, the prompt comes back when the running line ends (a prompt shown now would feed the next).
-    if (terminal) server.displayPrompt(true);
+    // Piped, the prompt comes back when the running line ends.
+    if (terminal) {
+      server.clearBufferedCommand();
+      server.displayPrompt(true);
+    }
   };
+  const domain = (server as unknown as { _domain?: EventEmitter })._domain;
+  domain?.removeAllListeners('error');
+  domain?.on('error', report);
   process.on('uncaughtException', report);
   process.on('unhandledRejection', report);
   return () => {

@@ -2,7 +2,7 @@
 // run one after another, each to its end — the prelude and step 2 from the prompt with their progress
 // and checks, the security groups as a table, the checks of step 2, a node's load meter — and a
 // mistake (an unknown server, a method that does not exist, a type error, a syntax error, an exception
-// at run time) prints one line while the lines after it still run; the end of the input ends the
+// at run time, an error a timer throws later) prints one line while the lines after it still run; the end of the input ends the
 // prompt with exit code 0.
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -52,6 +52,8 @@ describe('faafo-tutor repl with piped input', () => {
       "const n: number = 'x'",
       'const = 1',
       "JSON.parse('{')",
+      "setTimeout(() => { throw new Error('thrown later') }, 20); 'set'",
+      'await new Promise((resolve) => setTimeout(resolve, 300))',
       "await lab.load('app-worker-1', { seconds: 3 })",
       'const names: string[] = (await conn.listNodes()).map((n) => n.name)',
       'names.sort().join(" ")',
@@ -110,6 +112,9 @@ describe('faafo-tutor repl with piped input', () => {
       "TypeScript: Type 'string' is not assignable to type 'number' (line 1, column 7).",
     );
     expect(said["JSON.parse('{')"]).toMatch(/^SyntaxError: .*JSON/);
+    // An error thrown after its line has ended: one line, while the next line runs, and no stack.
+    expect(said["setTimeout(() => { throw new Error('thrown later') }, 20); 'set'"]).toBe("'set'");
+    expect(said['await new Promise((resolve) => setTimeout(resolve, 300))']).toBe('Error: thrown later');
     expect(said['const = 1']).toBe('SyntaxError: Variable declaration expected (line 1, column 7).');
 
     // The meter: a header and three readings of app-worker-1's load average.
