@@ -124,7 +124,10 @@ export async function startRepl(options: StartOptions, io: ReplIo): Promise<void
   });
   Object.assign(server.context, options.preloaded);
   // `.clear` gives the REPL a fresh context: the lesson's names come back in it.
-  server.on('reset', (context) => Object.assign(context, options.preloaded));
+  server.on('reset', (context) => {
+    Object.assign(context, options.preloaded);
+    options.typeCheck?.forget();
+  });
   defineHelp(server, options.typeCheck !== undefined);
   completeFromContext(server);
   keepOnInterrupt(server, evaluator.interrupt);

@@ -17,6 +17,8 @@ export interface TypeCheck {
   check(input: string): string | undefined;
   /** An input that ran: what it declared is there, with its types, for the next ones. */
   remember(input: string): void;
+  /** Back to the preloaded names alone (`.clear` gave the prompt a fresh context). */
+  forget(): void;
 }
 
 /** The names a statement list declares at its top level, and the type declarations among them. */
@@ -79,9 +81,12 @@ export function createTypeCheck(
   /** Interfaces and type aliases of earlier inputs, by name: the later one of a name wins. */
   const hoistedTypes = new Map<string, string>();
   /** Each name's declaration as the inputs so far leave it: a preloaded type, or an earlier input's. */
-  const declarations = new Map(
-    Object.entries(preloaded).map(([name, type]) => [name, `declare var ${name}: ${type};`]),
-  );
+  const preloadedLines = () =>
+    Object.entries(preloaded).map(([name, type]): [string, string] => [
+      name,
+      `declare var ${name}: ${type};`,
+    ]);
+  const declarations = new Map(preloadedLines());
   let text = '';
   let version = 0;
   let count = 0;
@@ -126,6 +131,13 @@ export function createTypeCheck(
       const at = input.slice(0, first.start! - before.length).split('\n');
       const message = shortTypes(ts.flattenDiagnosticMessageText(first.messageText, ' ')).replace(/\.$/, '');
       return `${message} (line ${at.length}, column ${at.at(-1)!.length + 1}).`;
+    },
+    forget() {
+      earlier.clear();
+      declaredBy.clear();
+      hoistedTypes.clear();
+      declarations.clear();
+      for (const [name, line] of preloadedLines()) declarations.set(name, line);
     },
     remember(input) {
       const { names, types } = declared(input);

@@ -73,4 +73,11 @@ describe('the type check', () => {
       /\(line 4, column 8\)\.$/,
     );
   });
+
+  it('forgets what earlier inputs declared when the context is cleared, keeping the preloaded names', () => {
+    expect(enter('const kept = 1')).toBeUndefined();
+    types.forget();
+    expect(enter('kept')).toMatch(/^Cannot find name 'kept'/);
+    expect(enter('await conn.listNodes()')).toBeUndefined();
+  });
 });
