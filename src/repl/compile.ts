@@ -9,7 +9,8 @@
 import ts from 'typescript';
 
 export type Compiled =
-  | { kind: 'script'; code: string }
+  /** `source`: the TypeScript that was compiled (the input, or `{ a: 1 }` as an object in parentheses). */
+  | { kind: 'script'; code: string; source: string }
   /** The input ends inside a statement: read another line and compile them together. */
   | { kind: 'incomplete' }
   /** A syntax error, as one line. */
@@ -92,7 +93,7 @@ function rewrite(js: string): string {
 
 /** The script for one input (possibly several lines), or why there is none yet. */
 export function compileInput(input: string): Compiled {
-  if (input.trim() === '') return { kind: 'script', code: 'undefined' };
+  if (input.trim() === '') return { kind: 'script', code: 'undefined', source: input };
   const source = asObjectLiteral(input) ?? input;
   const parsed = ts.createSourceFile('input.ts', source, ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS);
   const { js, diagnostics } = transpile(source);
@@ -120,5 +121,5 @@ export function compileInput(input: string): Compiled {
           : 'export means nothing at the prompt; declare the name alone (`const x = …`).',
     };
   }
-  return { kind: 'script', code: rewrite(js) };
+  return { kind: 'script', code: rewrite(js), source };
 }

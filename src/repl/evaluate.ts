@@ -33,13 +33,13 @@ export function createEvaluator(write: (text: string) => void, typeCheck?: TypeC
       write(`SyntaxError: ${compiled.message}\n`);
       return done(null, undefined);
     }
-    const typeError = typeCheck?.check(input);
+    const typeError = typeCheck?.check(compiled.source);
     if (typeError) {
       write(`TypeScript: ${typeError}\n`);
       return done(null, undefined);
     }
     // It runs: what it declares is there for the next inputs, whether it then succeeds or not.
-    typeCheck?.remember(input);
+    typeCheck?.remember(compiled.source);
     let settled = false;
     const settle = (failure: unknown, value?: unknown, failed = false) => {
       if (settled) return;

@@ -41,6 +41,12 @@ function declared(input: string): { names: string[]; types: Array<[string, strin
   return { names, types };
 }
 
+/**
+ * Codes 7000–7999 say a type is implicitly `any` (`function f(a) {}`), a label is unused, code is
+ * unreachable: worth a warning in a project, not a refusal at a prompt that is for trying things.
+ */
+const refuses = (diagnostic: ts.Diagnostic) => diagnostic.code < 7000 || diagnostic.code >= 8000;
+
 /** TypeScript prints a type in full; an object type of thirty methods is no one-line message. */
 const shortTypes = (message: string) => message.replace(/'\{[^']{40,}\}'/g, "'{ … }'");
 
@@ -51,9 +57,9 @@ const COMPILER_OPTIONS: ts.CompilerOptions = {
   moduleResolution: ts.ModuleResolutionKind.Bundler,
   moduleDetection: ts.ModuleDetectionKind.Force,
   allowImportingTsExtensions: true,
+  // With noImplicitAny, `const xs = []; xs.push(1)` is fine (an array that evolves); the errors
+  // about implicit any themselves are dropped below.
   strict: true,
-  // A prompt is for trying things: `function f(a) {}` is not worth refusing.
-  noImplicitAny: false,
   noEmit: true,
   skipLibCheck: true,
   types: ['node'],
@@ -125,7 +131,11 @@ export function createTypeCheck(
       const first = service
         .getSemanticDiagnostics(path)
         .find(
-          (d) => d.start !== undefined && d.start >= before.length && d.start <= before.length + input.length,
+          (d) =>
+            refuses(d) &&
+            d.start !== undefined &&
+            d.start >= before.length &&
+            d.start <= before.length + input.length,
         );
       if (!first) return undefined;
       const at = input.slice(0, first.start! - before.length).split('\n');

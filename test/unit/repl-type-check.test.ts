@@ -3,6 +3,7 @@
 // line with their place; what an earlier input declared keeps its inferred type in the next ones, and
 // can be declared again; interfaces declared earlier can be used later.
 import { beforeAll, describe, expect, it } from 'vitest';
+import { compileInput } from '../../src/repl/compile.ts';
 import { AMBIENT_TYPES, PRELOADED_TYPES } from '../../src/repl/context.ts';
 import { createTypeCheck, type TypeCheck } from '../../src/repl/type-check.ts';
 import { PACKAGE_ROOT } from '../../src/shared/package-root.ts';
@@ -30,6 +31,16 @@ describe('the type check', () => {
     ).toBeUndefined();
     expect(enter("const fractals = await faafo.create('app-api-1', 3)")).toBeUndefined();
     expect(enter('console.log(process.env.HOME, setTimeout)')).toBeUndefined();
+  });
+
+  it('does not refuse what a prompt is for: arrays that grow, untyped parameters, an object alone', () => {
+    expect(enter('const grown = []; grown.push(1)')).toBeUndefined();
+    expect(enter('function same(a) { return a }')).toBeUndefined();
+    expect(enter('const table: Record<string, number> = {}; const key = "x"; table[key]')).toBeUndefined();
+    // The compile step hands the check `{ a: 1, b: 2 }` as the object it runs (in parentheses).
+    const object = compileInput('{ a: 1, b: 2 }');
+    expect(object).toMatchObject({ kind: 'script', source: '({ a: 1, b: 2 })' });
+    expect(enter((object as { source: string }).source)).toBeUndefined();
   });
 
   it('says a type error in one line with its place', () => {
