@@ -1,6 +1,7 @@
 // `faafo-tutor repl` without a terminal (its input piped in) against a fresh local cloud: the lines
 // run one after another, each to its end — the prelude and step 2 from the prompt with their progress
-// and checks, the security groups as a table, the checks of step 2, a node's load meter — and a
+// and checks, the security groups as a table, the checks of step 2, a node's load meter, fractals
+// asked of the app through app-controller's floating IP — and a
 // mistake (an unknown server, a method that does not exist, a type error, a syntax error, an exception
 // at run time, an error a timer throws later) prints one line while the lines after it still run; the
 // end of the input ends the prompt with exit code 0.
@@ -55,6 +56,8 @@ describe('faafo-tutor repl with piped input', () => {
       "setTimeout(() => { throw new Error('thrown later') }, 20); 'set'",
       'await new Promise((resolve) => setTimeout(resolve, 300))',
       "await lab.load('app-worker-1', { seconds: 3 })",
+      "await faafo.create('app-controller', 2)",
+      "(await faafo.list('app-controller')).length",
       'const names: string[] = (await conn.listNodes()).map((n) => n.name)',
       'names.sort().join(" ")',
     ];
@@ -123,6 +126,16 @@ describe('faafo-tutor repl with piped input', () => {
     expect(meter.slice(1)).toHaveLength(3);
     for (const reading of meter.slice(1))
       expect(reading).toMatch(/^ {2}\d\d:\d\d:\d\d {2}\d+\.\d\d \d+\.\d\d \d+\.\d\d {2}cpu /);
+
+    // The app, through app-controller's floating IP: two fractals asked for, shown as a table.
+    const made = said["await faafo.create('app-controller', 2)"]!.split('\n');
+    expect(made[0]).toMatch(/^uuid\s+state\s+size\s+drawn by$/);
+    expect(made.slice(2, 4)).toEqual([
+      expect.stringMatching(/^[0-9a-f-]{36}\s+\w+\s+\d+ × \d+/),
+      expect.stringMatching(/^[0-9a-f-]{36}\s+\w+\s+\d+ × \d+/),
+    ]);
+    expect(made.at(-1)).toBe('(2 rows)');
+    expect(said["(await faafo.list('app-controller')).length"]).toBe('2');
 
     // A later line still runs, on what the earlier ones made.
     expect(said['names.sort().join(" ")']).toBe("'app-controller app-worker-1'");
