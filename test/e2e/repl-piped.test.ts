@@ -1,10 +1,10 @@
 // `faafo-tutor repl` without a terminal (its input piped in) against a fresh local cloud: the lines
 // run one after another, each to its end — the prelude and step 2 from the prompt with their progress
 // and checks, the security groups as a table, the checks of step 2, a node's load meter, fractals
-// asked of the app through app-controller's floating IP — and a
-// mistake (an unknown server, a method that does not exist, a type error, a syntax error, an exception
-// at run time, an error a timer throws later) prints one line while the lines after it still run; the
-// end of the input ends the prompt with exit code 0.
+// asked of the app through app-controller's floating IP — and a mistake (an unknown server, a method
+// that does not exist, a type error, a syntax error, an exception at run time, an error a timer throws
+// later) prints one line while the lines after it still run; the end of the input ends the prompt
+// with exit code 0.
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanEnv, startTestCloud, type TestCloud } from '../helpers/localcloud.ts';
