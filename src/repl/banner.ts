@@ -7,23 +7,11 @@ export interface Preloaded {
 }
 
 export const PRELOADED: readonly Preloaded[] = [
-  {
-    name: 'conn',
-    what: 'the cloud connection the steps use: await conn.listNodes(), conn.exListSecurityGroups(), …',
-  },
-  {
-    name: 'steps',
-    what: 'the lesson: await steps.prelude(), await steps.step1() … steps.step7(), run as `faafo-tutor step N`',
-  },
-  { name: 'check', what: "await check(2): step 2's checks against the cloud as it is; true when all pass" },
-  {
-    name: 'lab',
-    what: "await lab.load('app-worker-1'): a node's load, live for 10 s; await lab.nodes(); lab.instruments",
-  },
-  {
-    name: 'faafo',
-    what: "the app through a floating IP: await faafo.list('app-api-1'), faafo.create('app-api-1', 3), faafo.url(…)",
-  },
+  { name: 'conn', what: 'the cloud connection the steps use: await conn.listNodes(), …' },
+  { name: 'steps', what: 'await steps.prelude(), steps.step1() … step7(): as `faafo-tutor step N`' },
+  { name: 'check', what: "await check(2): step 2's checks on the cloud as it is now" },
+  { name: 'lab', what: "await lab.load('app-worker-1'): a node's load, live; lab.nodes()" },
+  { name: 'faafo', what: "the app at a floating IP: await faafo.list('app-api-1'), .create(…)" },
 ];
 
 export function bannerLines(version: string, cloud: string): string[] {
