@@ -31,7 +31,7 @@ export function helpLines(
 ): string[] {
   const width = Math.max(...PRELOADED.map((p) => p.name.length), ...commands.map((c) => c.name.length + 1));
   return [
-    'Each input is TypeScript: top-level await works and a promise is awaited for you;',
+    'Each input is TypeScript: top-level await works, a promise is awaited for you;',
     typesChecked
       ? 'its types are checked before it runs (as tslab does). Preloaded:'
       : 'its types are not checked (@types/node is not installed). Preloaded:',
