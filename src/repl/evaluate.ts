@@ -21,12 +21,16 @@ export interface Evaluator {
   evaluate: PromptEval;
   /** Stops waiting for the input that runs; false when none does. */
   interrupt(): boolean;
+  /** The last input stopped mid-statement and waits for more (at the end of piped input, it never runs). */
+  unfinished(): boolean;
 }
 
 export function createEvaluator(write: (text: string) => void, typeCheck?: TypeCheck): Evaluator {
   let stopWaiting: (() => void) | undefined;
+  let waitingForMore = false;
   const evaluate: PromptEval = (input, context, _file, done) => {
     const compiled = compileInput(input);
+    waitingForMore = compiled.kind === 'incomplete';
     if (compiled.kind === 'incomplete')
       return done(new Recoverable(new SyntaxError('unfinished input')), undefined);
     if (compiled.kind === 'error') {
@@ -64,6 +68,7 @@ export function createEvaluator(write: (text: string) => void, typeCheck?: TypeC
   };
   return {
     evaluate,
+    unfinished: () => waitingForMore,
     interrupt: () => {
       if (!stopWaiting) return false;
       stopWaiting();

@@ -154,6 +154,8 @@ export async function startRepl(options: StartOptions, io: ReplIo): Promise<void
   }
   await new Promise<void>((resolve) => server.on('exit', resolve));
   stopReporting();
+  if (feeder && evaluator.unfinished())
+    write('\n(The input ended in the middle of a statement, which did not run: it needs its closing lines.)');
   // The last prompt has no line of its own: end it, so a shell's prompt starts on a fresh line.
   write('\n');
 }

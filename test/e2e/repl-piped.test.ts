@@ -60,6 +60,7 @@ describe('faafo-tutor repl with piped input', () => {
       "(await faafo.list('app-controller')).length",
       'const names: string[] = (await conn.listNodes()).map((n) => n.name)',
       'names.sort().join(" ")',
+      'function unfinished() {',
     ];
     const { code, out, err } = await tutorToEnd(['repl'], {
       env: env(),
@@ -72,7 +73,7 @@ describe('faafo-tutor repl with piped input', () => {
       /^faafo-tutor \S+: the lesson at a TypeScript prompt, connected to the OS_\* variables/,
     );
     const pairs = answers(out);
-    expect(pairs.map(([line]) => line)).toEqual([...input, '']);
+    expect(pairs.map(([line]) => line)).toEqual(input);
     const said = Object.fromEntries(pairs);
 
     // The steps print what `faafo-tutor step N` prints: the header, checks, done.
@@ -139,6 +140,10 @@ describe('faafo-tutor repl with piped input', () => {
 
     // A later line still runs, on what the earlier ones made.
     expect(said['names.sort().join(" ")']).toBe("'app-controller app-worker-1'");
+    // The input ends mid-statement: said, not run, not silently dropped.
+    expect(out).toMatch(
+      /> function unfinished\(\) \{\n\.\.\. \n\(The input ended in the middle of a statement, which did not run: it needs its closing lines\.\)\n$/,
+    );
   });
 
   it('says in one line when there is no cloud to connect to, and exits 1 before any prompt', async () => {

@@ -130,6 +130,18 @@ describe('the prompt’s eval', () => {
     expect((await evaluate("await Promise.reject(new Error('no\\nway'))")).printed).toBe('Error: no way\n');
   });
 
+  it('remembers whether the last input stopped mid-statement', async () => {
+    const evaluator = createEvaluator(() => {});
+    const run = (input: string) =>
+      new Promise<void>((resolve) =>
+        evaluator.evaluate(input, vm.createContext({}), 'repl', () => resolve()),
+      );
+    await run('function f() {');
+    expect(evaluator.unfinished()).toBe(true);
+    await run('function f() {\n}');
+    expect(evaluator.unfinished()).toBe(false);
+  });
+
   it('stops waiting for a running input when interrupted', async () => {
     let printed = '';
     const evaluator = createEvaluator((text) => {
