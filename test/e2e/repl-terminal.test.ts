@@ -1,8 +1,9 @@
 // `faafo-tutor repl` in a real terminal: tmux runs it in an 80 × 24 pane against a fresh local cloud
 // and types into it as a learner would — the prelude, `conn.listN` completed with Tab and run (the
 // servers as a table), a function typed over three lines then called, a mistake (one line, and the
-// prompt goes on), Ctrl-C on an empty line (a hint, not the end), and `.exit` (exit code 0). The
-// captured screens show each result; the lines typed are in the history file in the data directory.
+// prompt goes on), Ctrl-C on an empty line (a hint, not the end) and on an input that waits (the
+// prompt stops waiting), and `.exit` (exit code 0). The captured screens show each result; the lines
+// typed are in the history file in the data directory.
 import { execFile, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -119,6 +120,14 @@ describe('faafo-tutor repl in an 80 × 24 terminal', () => {
       await type('1 + 1', 'Enter');
       await until(/^2\n>/m);
 
+      // Ctrl-C while an input waits: the prompt stops waiting for it and comes back.
+      await type('await new Promise(() => {})', 'Enter');
+      await new Promise((r) => setTimeout(r, 300));
+      await type('', 'C-c');
+      await until(/^Interrupted: the prompt stopped waiting/m);
+      await type('3 + 4', 'Enter');
+      await until(/^7\n>/m);
+
       await type('.exit', 'Enter');
       const deadline = Date.now() + 15_000;
       while (!existsSync(exitFile) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
@@ -127,6 +136,8 @@ describe('faafo-tutor repl in an 80 × 24 terminal', () => {
       const history = readFileSync(join(dataHome, 'faafo-tutor', 'repl_history'), 'utf8');
       // Newest first, as Node keeps it; `.exit` is not kept.
       expect(history.split('\n')).toEqual([
+        '3 + 4',
+        'await new Promise(() => {})',
         '1 + 1',
         '6 * 7',
         "await faafo.list('app-nope')",
