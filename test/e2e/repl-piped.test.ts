@@ -5,8 +5,10 @@
 // that does not exist, a type error, a syntax error, an exception at run time, an error a timer throws
 // later) prints one line while the lines after it still run; the end of the input ends the prompt
 // with exit code 0.
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { VERSION } from '../../src/version.ts';
 import { cleanEnv, startTestCloud, type TestCloud } from '../helpers/localcloud.ts';
 import { tutorToEnd } from '../helpers/tutor-process.ts';
 
@@ -156,5 +158,40 @@ describe('faafo-tutor repl with piped input', () => {
     expect(out).toBe('');
     expect(err.trim().split('\n')).toHaveLength(1);
     expect(err).toMatch(/^faafo-tutor repl: No cloud named 'nowhere'/);
+  });
+
+  it('connects to a cloud of clouds.yaml by name (--cloud), and runs checks on that same cloud', {
+    timeout: 120_000,
+  }, async () => {
+    const dir = join(cloud.dir, 'config', 'openstack');
+    mkdirSync(dir, { recursive: true });
+    const auth = {
+      auth_url: cloud.osEnv.OS_AUTH_URL,
+      username: cloud.osEnv.OS_USERNAME,
+      password: cloud.osEnv.OS_PASSWORD,
+      project_name: cloud.osEnv.OS_PROJECT_NAME,
+      user_domain_name: 'Default',
+      project_domain_name: 'Default',
+    };
+    const entry = { auth, region_name: 'RegionOne', identity_api_version: 3 };
+    writeFileSync(join(dir, 'clouds.yaml'), JSON.stringify({ clouds: { lab: entry } }));
+    const { code, out, err } = await tutorToEnd(['repl', '--cloud', 'lab'], {
+      // No OS_* at all: the cloud is found by its name alone.
+      env: cleanEnv({
+        HOME: cloud.dir,
+        XDG_CONFIG_HOME: join(cloud.dir, 'config'),
+        XDG_DATA_HOME: join(cloud.dir, 'data'),
+      }),
+      input: 'await check(3)\n(await conn.listSizes()).length\n',
+      timeoutMs: 100_000,
+    });
+    expect(err).toBe('');
+    expect(code, out).toBe(0);
+    expect(out.split('\n')[0]).toBe(
+      `faafo-tutor ${VERSION}: the lesson at a TypeScript prompt, connected to cloud 'lab' from ${join(dir, 'clouds.yaml')}.`,
+    );
+    const said = Object.fromEntries(answers(out));
+    expect(said['await check(3)']).toMatch(/^✓ getFloatingIp can allocate from a pool .*\ntrue$/);
+    expect(said['(await conn.listSizes()).length']).toBe('4');
   });
 });
