@@ -2,7 +2,7 @@
 // read from the value itself and its prototypes (a class keeps its methods there), so every method of
 // the cloud connection, the steps, the lab and the app's helpers completes. Anything else (a bare name,
 // a string) goes to Node's own completer.
-import { propertyNames } from './error-line.ts';
+import { propertyNames } from './property-names.ts';
 
 export type Completion = [string[], string];
 

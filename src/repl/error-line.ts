@@ -5,6 +5,7 @@
 // an Error (a rejected promise with a string, say) prints as that value.
 import { inspect } from 'node:util';
 import { UserError } from '../shared/user-error.ts';
+import { propertyNames } from './property-names.ts';
 
 const MAX_LENGTH = 400;
 
@@ -34,16 +35,6 @@ function distance(a: string, b: string): number {
     previous = current;
   }
   return previous[b.length]!;
-}
-
-/** Every property name of a value, its prototypes' included (methods of a class live there). */
-export function propertyNames(value: unknown): string[] {
-  const names = new Set<string>();
-  for (let o = value; o !== null && o !== undefined && o !== Object.prototype; o = Object.getPrototypeOf(o)) {
-    if (typeof o !== 'object' && typeof o !== 'function') break;
-    for (const name of Object.getOwnPropertyNames(o)) if (name !== 'constructor') names.add(name);
-  }
-  return [...names].sort();
 }
 
 function nearest(name: string, candidates: readonly string[]): string | undefined {

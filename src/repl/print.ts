@@ -12,16 +12,17 @@ export interface PrintOptions {
   colors?: boolean;
 }
 
-type Record_ = Record<string, unknown>;
-const isRecord = (value: unknown): value is Record_ =>
+/** An object's fields by name, as the prompt's results are read. */
+type Fields = Record<string, unknown>;
+const isRecord = (value: unknown): value is Fields =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
-const has = (value: Record_, ...keys: string[]) => keys.every((k) => k in value);
+const has = (value: Fields, ...keys: string[]) => keys.every((k) => k in value);
 
-const isNode = (v: Record_): boolean =>
+const isNode = (v: Fields): boolean =>
   has(v, 'name', 'status', 'privateIps', 'floatingIps', 'securityGroups');
-const isGroup = (v: Record_): boolean => has(v, 'id', 'name', 'rules') && Array.isArray(v.rules);
-const isFloatingIp = (v: Record_): boolean => has(v, 'id', 'ipAddress', 'nodeId');
-const isFractal = (v: Record_): boolean => has(v, 'uuid', 'width', 'height', 'state');
+const isGroup = (v: Fields): boolean => has(v, 'id', 'name', 'rules') && Array.isArray(v.rules);
+const isFloatingIp = (v: Fields): boolean => has(v, 'id', 'ipAddress', 'nodeId');
+const isFractal = (v: Fields): boolean => has(v, 'uuid', 'width', 'height', 'state');
 
 const list = (values: unknown) => (Array.isArray(values) ? values.join(', ') : '');
 
@@ -39,7 +40,7 @@ export function describeRule(rule: SecurityGroupRule, groupNames: ReadonlyMap<st
   return what;
 }
 
-function shapedTable(items: Record_[], width: number): string | undefined {
+function shapedTable(items: Fields[], width: number): string | undefined {
   if (items.every(isNode)) {
     const nodes = items as unknown as Node[];
     return renderTable(
@@ -80,7 +81,7 @@ const flat = (value: unknown) =>
   value === null || ['string', 'number', 'boolean', 'undefined', 'bigint'].includes(typeof value);
 
 /** Records whose fields are plain values (images, flavors, the lab's rows): one column per field. */
-function recordsTable(items: Record_[], width: number): string | undefined {
+function recordsTable(items: Fields[], width: number): string | undefined {
   const fields = [...new Set(items.flatMap((item) => Object.keys(item)))];
   const cellsFlat = items.every((item) =>
     Object.values(item).every((v) => flat(v) || (Array.isArray(v) && v.every(flat))),

@@ -159,6 +159,11 @@ describe('completeMember', () => {
     ]);
   });
 
+  it("lists no Object.prototype methods, the prompt's own realm's included", () => {
+    const fromPrompt = vm.runInNewContext('({ made: 1, mine() {} })');
+    expect(completeMember('x.', { x: fromPrompt })).toEqual([['x.made', 'x.mine'], 'x.']);
+  });
+
   it("leaves what is not a member of the prompt's names to Node's completer", () => {
     expect(completeMember('con', context)).toBeUndefined();
     expect(completeMember('other.x', context)).toBeUndefined();
