@@ -3,8 +3,8 @@
 // and checks, the security groups as a table, the checks of step 2, a node's load meter, fractals
 // asked of the app through app-controller's floating IP — and a mistake (an unknown server, a method
 // that does not exist, a type error, a syntax error, an exception at run time, an error a timer throws
-// later) prints one line while the lines after it still run; the end of the input ends the prompt
-// with exit code 0.
+// later, a quota hit) prints one line while the lines after it still run; the end of the input ends
+// the prompt with exit code 0. Also: --cloud NAME from clouds.yaml, and no cloud at all (exit 1).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -193,5 +193,37 @@ describe('faafo-tutor repl with piped input', () => {
     const said = Object.fromEntries(answers(out));
     expect(said['await check(3)']).toMatch(/^✓ getFloatingIp can allocate from a pool .*\ntrue$/);
     expect(said['(await conn.listSizes()).length']).toBe('4');
+  });
+
+  it('says a quota hit in one line, creates nothing, and carries on', { timeout: 120_000 }, async () => {
+    const store = cloud.serving.cloud.store;
+    const project = store.read().projects[0]!.id;
+    const quota = store.read().quotas[project]!;
+    const live = () => store.read().servers.filter((s) => s.status !== 'DELETED').length;
+    const before = live();
+    // No room for one more server.
+    store.update((s) => {
+      s.quotas[project] = { ...quota, instances: before };
+    });
+    try {
+      const { code, out } = await tutorToEnd(['repl'], {
+        env: env(),
+        input: 'await steps.step4()\n6 * 7\n',
+        timeoutMs: 100_000,
+      });
+      expect(code, out).toBe(0);
+      const said = Object.fromEntries(answers(out));
+      const lines = said['await steps.step4()']!.split('\n');
+      expect(lines.at(-1)).toMatch(
+        /^error: Step 4 needs 1 more server\(s\) of flavor m1\.small \(app-services\), and the quota of .* does not allow it: .*Nothing was created\./,
+      );
+      expect(lines.filter((l) => l.startsWith('error: '))).toHaveLength(1);
+      expect(said['6 * 7']).toBe('42');
+      expect(live()).toBe(before);
+    } finally {
+      store.update((s) => {
+        s.quotas[project] = quota;
+      });
+    }
   });
 });
