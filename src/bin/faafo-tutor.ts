@@ -14,6 +14,7 @@ const overview = [
   'Run `npx faafo-tutor` in a terminal for the walkthrough (`--quick` for workshop-sized loads,',
   '`--yes --plain` to run it unattended, `--reset` to start over). The parts on their own:',
   "  npx faafo-tutor steps      the lesson's steps; `faafo-tutor step prelude`, then `step 1` … `step 7` run them",
+  '  npx faafo-tutor repl       the lesson at a TypeScript prompt: `await steps.prelude()`, `await conn.listNodes()`',
   '  npx faafo-tutor cloud up   a local OpenStack-compatible cloud; `cloud env` prints its OS_* settings',
   "  npx faafo-tutor classroom serve   a workshop: the teacher's board, which students join with a code",
   '    (--shared-cloud: a cloud for the room on this host; `classroom close --shared-cloud` removes it)',
@@ -144,9 +145,18 @@ const walkthrough =
   argv[0]!.startsWith('-');
 const wanted = (name: string) =>
   (!walkthrough &&
-    !['broker', 'pgserve', 'cloud', 'classroom', 'ssh', 'step', 'steps', 'notebook', 'doctor'].includes(
-      argv[0] ?? '',
-    )) ||
+    ![
+      'broker',
+      'pgserve',
+      'cloud',
+      'classroom',
+      'ssh',
+      'step',
+      'steps',
+      'notebook',
+      'doctor',
+      'repl',
+    ].includes(argv[0] ?? '')) ||
   argv[0] === name;
 const brokerCommand = wanted('broker') ? (await import('../broker/cli.ts')).brokerCommand : undefined;
 const pgserveCommand = wanted('pgserve') ? (await import('../pgserve/cli.ts')).pgserveCommand : undefined;
@@ -180,6 +190,15 @@ if (ssh) program.addCommand(oneLineErrors(ssh.sshCommand(io), 'faafo-tutor ssh')
 const notebook = wanted('notebook') || wanted('doctor') ? await import('../notebook/cli.ts') : undefined;
 if (notebook) program.addCommand(oneLineErrors(notebook.notebookCommand(io), 'faafo-tutor notebook'));
 if (notebook) program.addCommand(oneLineErrors(notebook.doctorCommand(io), 'faafo-tutor doctor'));
+const repl = wanted('repl') ? await import('../repl/cli.ts') : undefined;
+if (repl) {
+  // The prompt starts or finds the local cloud when none is configured, as `step N` does.
+  const { startingLocalCloud } = await import('../lesson/cli.ts');
+  const command = repl.replCommand({ input: process.stdin, output: process.stdout }, startingLocalCloud);
+  // Only .exit or Ctrl-D end the prompt (0); what the lesson left running (pollers, sockets) ends with it.
+  command.hook('postAction', () => process.exit(0));
+  program.addCommand(oneLineErrors(command, 'faafo-tutor repl'));
+}
 
 try {
   // Nothing at all and no terminal (a script, a pipe): the overview, not a cloud started for nobody.
@@ -192,7 +211,7 @@ try {
     process.exitCode = error.exitCode === 0 ? 0 : EXIT_USAGE;
   } else if (error instanceof UserError) {
     // A failure the user can act on, from whichever part: one line, named after the command run.
-    const command = ['broker', 'pgserve', 'cloud', 'classroom', 'ssh'].includes(argv[0] ?? '')
+    const command = ['broker', 'pgserve', 'cloud', 'classroom', 'ssh', 'repl'].includes(argv[0] ?? '')
       ? `faafo-tutor ${argv[0]}`
       : 'faafo-tutor';
     io.stderr.write(`${command}: ${error.message}\n`);

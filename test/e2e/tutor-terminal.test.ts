@@ -4,13 +4,14 @@
 // the single worker's load chart climbing to 0.9 or more, app-controller's above 1 under the guide's
 // create loop, and the before/after table at the end; the run exits 0.
 import { execFile, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { TUTOR_BIN } from '../../src/shared/bins.ts';
 import { cleanEnv, runTutor } from '../helpers/localcloud.ts';
+import { writeTmuxScript } from '../helpers/tmux-script.ts';
 
 const run = promisify(execFile);
 const haveTmux = spawnSync('tmux', ['-V']).status === 0;
@@ -48,13 +49,11 @@ describe('faafo-tutor --yes --quick in an 80 × 24 terminal', () => {
     async () => {
       const exitFile = join(home, 'exit-code');
       const script = join(home, 'run.sh');
-      const exports = Object.entries(env)
-        .filter(([, v]) => v !== undefined)
-        .map(([k, v]) => `export ${k}='${String(v).replaceAll("'", `'\\''`)}'`)
-        .join('\n');
-      writeFileSync(
+      writeTmuxScript(
         script,
-        `${exports}\nexport TERM=xterm-256color\n'${process.execPath}' '${TUTOR_BIN}' --yes --quick\necho $? > '${exitFile}'\nsleep 300\n`,
+        { ...env, TERM: 'xterm-256color' },
+        [process.execPath, TUTOR_BIN, '--yes', '--quick'],
+        exitFile,
       );
       const started = Date.now();
       await tmux('new-session', '-d', '-x', '80', '-y', '24', '-s', 'tutor', `sh '${script}'`);
