@@ -8,7 +8,7 @@ export interface Preloaded {
 
 export const PRELOADED: readonly Preloaded[] = [
   { name: 'conn', what: 'the cloud connection the steps use: await conn.listNodes(), …' },
-  { name: 'steps', what: 'await steps.prelude(), steps.step1() … step7(): as `faafo-tutor step N`' },
+  { name: 'steps', what: 'await steps.step2(), prelude() … step7(): as `faafo-tutor step N`' },
   { name: 'check', what: "await check(2): step 2's checks on the cloud as it is now" },
   { name: 'lab', what: "await lab.load('app-worker-1'): a node's load, live; lab.nodes()" },
   { name: 'faafo', what: "the app at a floating IP: await faafo.list('app-api-1'), .create(…)" },
@@ -16,7 +16,8 @@ export const PRELOADED: readonly Preloaded[] = [
 
 export function bannerLines(version: string, cloud: string): string[] {
   return [
-    `faafo-tutor ${version}: the lesson at a TypeScript prompt, connected to ${cloud}.`,
+    `faafo-tutor ${version}: the lesson at a TypeScript prompt.`,
+    `Connected to ${cloud}.`,
     'Try:',
     '  await steps.prelude()',
     '  await conn.listNodes()',

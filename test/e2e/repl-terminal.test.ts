@@ -75,7 +75,7 @@ describe('faafo-tutor repl in an 80 × 24 terminal', () => {
       await tmux('new-session', '-d', '-x', '80', '-y', '24', '-s', 'repl', `sh '${script}'`);
 
       const banner = await until(/Type \.help/);
-      expect(banner).toMatch(/the lesson at a TypeScript prompt, connected to the OS_\* vari/);
+      expect(banner).toMatch(/the lesson at a TypeScript prompt\.\nConnected to the OS_\* variables/);
       expect(banner).toContain("  await lab.load('app-worker-1')");
 
       await type('await steps.prelude()', 'Enter');
