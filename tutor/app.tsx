@@ -121,7 +121,9 @@ export function App({ options, yes, onEnd, classroom }: AppProps) {
                 <Text dimColor>n when done (the tutor checks the cloud), s to skip</Text>
               </Box>
             ) : null}
-            {state.stepEvents.length > 0 ? <StepProgress events={state.stepEvents} maxLines={4} /> : null}
+            {state.stepEvents.length > 0 ? (
+              <StepProgress events={state.stepEvents} maxLines={4} settled={state.stepSettled} />
+            ) : null}
             {state.measuring ? <Text>measuring: {state.measuring}</Text> : null}
             {state.latency ? (
               <LatencyPanel

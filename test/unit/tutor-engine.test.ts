@@ -320,6 +320,22 @@ describe('the pieces', () => {
       event: { type: 'started', step: step('step-1'), checkOnly: false },
     });
     state = reduce(state, { type: 'step', chapter: 3, event: { type: 'done', step: step('step-1') } });
+    expect(state.stepSettled).toBe(false);
+    // A check the chapter records after a wait says the wait is over; the next step event reopens it.
+    const checked = reduce(state, {
+      type: 'check',
+      chapter: 3,
+      id: 'x',
+      label: 'x',
+      ok: true,
+      saw: 's',
+      hint: 'h',
+    });
+    expect(checked.stepSettled).toBe(true);
+    expect(
+      reduce(checked, { type: 'step', chapter: 3, event: { type: 'done', step: step('step-1') } })
+        .stepSettled,
+    ).toBe(false);
     expect(state.stepEvents.map((e) => e.type)).toEqual(['started', 'done']);
     state = reduce(state, {
       type: 'step',

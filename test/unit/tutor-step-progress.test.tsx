@@ -41,6 +41,11 @@ describe('StepProgress', () => {
     ]);
   });
 
+  it('drops the spinner once what it waited for is over (settled), keeping the line to read', () => {
+    const { lastFrame } = render(<StepProgress events={run} maxLines={8} settled />);
+    expect(frameLines(lastFrame()).at(-1)).toBe('waiting for app-api-2 BUILD (10 s)');
+  });
+
   it('stays a few lines tall: the latest lines and how many came before', () => {
     const ended: StepEvent[] = [
       ...run,

@@ -4,7 +4,8 @@
 // the last lines are shown, with how many came before. The words for the cloud's events are
 // describeCloudEvent's, the same as `faafo-tutor step N` prints.
 //
-// Props: events: StepEvent[] (as the runner emitted them, oldest first); maxLines? (default 6).
+// Props: events: StepEvent[] (as the runner emitted them, oldest first); maxLines? (default 6);
+// settled? (what the last line says is over: no spinner, even on a "waiting" line).
 import { Box, Text } from 'ink';
 import Spinner from 'ink-spinner';
 import { describeCloudEvent } from '../../src/cloud/events.ts';
@@ -13,6 +14,7 @@ import type { StepEvent } from '../../src/lesson/events.ts';
 export interface StepProgressProps {
   events: readonly StepEvent[];
   maxLines?: number;
+  settled?: boolean;
 }
 
 type Tone = 'plain' | 'good' | 'bad' | 'busy';
@@ -74,7 +76,7 @@ const COLOR: Record<Tone, string | undefined> = {
   busy: 'yellow',
 };
 
-export function StepProgress({ events, maxLines = 6 }: StepProgressProps) {
+export function StepProgress({ events, maxLines = 6, settled = false }: StepProgressProps) {
   const lines = progressLines(events);
   const hidden = lines.length > maxLines ? lines.length - (maxLines - 1) : 0;
   const shown = lines.slice(hidden);
@@ -83,11 +85,12 @@ export function StepProgress({ events, maxLines = 6 }: StepProgressProps) {
       {hidden > 0 ? <Text dimColor>… {hidden} earlier</Text> : null}
       {shown.map((line, index) => {
         // Only the last line can be in progress: a run's end (done, failed) is always its last line.
-        const live = index === shown.length - 1 && line.tone === 'busy';
+        const live = !settled && index === shown.length - 1 && line.tone === 'busy';
+        const tone = line.tone === 'busy' && !live ? 'plain' : line.tone;
         return (
           // Lines are positions in a log that only grows at its end.
           // biome-ignore lint/suspicious/noArrayIndexKey: see above
-          <Text key={hidden + index} color={COLOR[line.tone]} wrap="truncate-end">
+          <Text key={hidden + index} color={COLOR[tone]} wrap="truncate-end">
             {live ? (
               <>
                 <Spinner type="dots" />{' '}

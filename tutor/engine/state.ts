@@ -21,6 +21,11 @@ export interface LessonState {
   step?: { id: string; file: string };
   /** The running step's events, as the step runner emitted them (a step's own few dozen). */
   stepEvents: StepEvent[];
+  /**
+   * Whether what the step pane last said is over: a check recorded after it means the chapter has
+   * gone on (a wait ends with no event of its own, so its line would otherwise spin on).
+   */
+  stepSettled: boolean;
   checks: CheckResult[];
   notes: string[];
   /** Per node, its 1-minute loads as { at, value }. */
@@ -42,6 +47,7 @@ export const initialState: LessonState = {
   title: '',
   paragraphs: [],
   stepEvents: [],
+  stepSettled: false,
   checks: [],
   notes: [],
   load: {},
@@ -61,12 +67,12 @@ export function reduce(state: LessonState, event: TutorEvent): LessonState {
     case 'step': {
       const e = event.event;
       if (e.type === 'started')
-        return { ...state, step: { id: e.step.id, file: e.step.file }, stepEvents: [e] };
-      return { ...state, stepEvents: [...state.stepEvents, e] };
+        return { ...state, step: { id: e.step.id, file: e.step.file }, stepEvents: [e], stepSettled: false };
+      return { ...state, stepEvents: [...state.stepEvents, e], stepSettled: false };
     }
     case 'check': {
       const { type: _, ...check } = event;
-      return { ...state, checks: [...state.checks, check] };
+      return { ...state, checks: [...state.checks, check], stepSettled: true };
     }
     case 'note':
       return { ...state, notes: [...state.notes, event.text].slice(-3) };
