@@ -6,6 +6,7 @@ import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { isAlive } from '../../shared/process-alive.ts';
 import { freeSlot } from '../nodes/addresses.ts';
+import { busySlots } from './busy-slots.ts';
 import { CloudCliError } from './io.ts';
 import { readJsonFile } from './paths.ts';
 import { type DirRole, ensureUserDir, userDirExists } from './user-dir.ts';
@@ -56,17 +57,21 @@ function liveClaims(registry: string): Map<number, SlotClaim> {
 export function claimFreeSlot(
   dataDir: string,
   registry = slotRegistry(),
+  busy: ReadonlySet<number> = busySlots(),
 ): { slot: number; release: () => void } {
   ensureRegistry(registry);
   return withRegistryLock(registry, () => {
-    const slot = pickSlot(registry);
+    const slot = pickSlot(registry, busy);
     return { slot, release: claimLocked(slot, dataDir, registry) };
   });
 }
 
-/** The lowest slot no live cloud on this host holds. */
-export function pickSlot(registry = slotRegistry()): number {
-  const slot = freeSlot(liveClaims(registry).keys());
+/**
+ * The lowest slot no live cloud on this host holds and nothing listens in (processes a killed cloud
+ * left behind: ./busy-slots.ts).
+ */
+export function pickSlot(registry = slotRegistry(), busy: ReadonlySet<number> = busySlots()): number {
+  const slot = freeSlot([...liveClaims(registry).keys(), ...busy]);
   if (slot === undefined)
     throw new CloudCliError('every address slot of this host is in use by another local cloud.');
   return slot;
