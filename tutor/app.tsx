@@ -20,7 +20,9 @@ import { HelpOverlay } from './components/help-overlay.tsx';
 import { KeyBar } from './components/key-bar.tsx';
 import { LatencyPanel } from './components/latency-panel.tsx';
 import { LoadChart } from './components/load-chart.tsx';
+import { Paragraph } from './components/paragraph.tsx';
 import { StepProgress } from './components/step-progress.tsx';
+import { useTerminalSize } from './components/use-terminal-size.ts';
 import { nonInteractive } from './engine/events.ts';
 import type { LessonOptions, LessonOutcome } from './engine/run-lesson.ts';
 import { activeKeys, useKeys } from './hooks/use-keys.ts';
@@ -46,6 +48,7 @@ const readStep = (file: string) => {
 export function App({ options, yes, onEnd, classroom }: AppProps) {
   const { exit } = useApp();
   const { stdout } = useStdout();
+  const size = useTerminalSize();
   // One line short of the terminal: an Ink frame as tall as the screen is redrawn from scratch each time.
   const rows = Math.max(24, stdout.rows ?? 24) - 1;
   const asking = useLearner();
@@ -94,7 +97,7 @@ export function App({ options, yes, onEnd, classroom }: AppProps) {
             {state.chapter < q.chapter.number ? <ChapterOutcome state={state} /> : null}
             <Text bold>{q.chapter.title}</Text>
             {q.chapter.text.map((p) => (
-              <Text key={p}>{p}</Text>
+              <Paragraph key={p} text={p} width={size.columns} />
             ))}
           </Box>
         ) : q?.kind === 'predict' ? (

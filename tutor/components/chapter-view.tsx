@@ -7,8 +7,8 @@
 // width?/rows? (default: the terminal's, 80 × 24 without one).
 import { Box, Text } from 'ink';
 import type { ReactNode } from 'react';
+import { Paragraph } from './paragraph.tsx';
 import { useTerminalSize } from './use-terminal-size.ts';
-import { wrapWords } from './wrap-words.ts';
 
 export interface ChapterViewProps {
   number: number;
@@ -39,7 +39,7 @@ export function ChapterView({ number, title, body, children, width, rows }: Chap
         {paragraphs.map((paragraph, index) => (
           // Paragraphs have no identity of their own; their order is fixed by the text.
           // biome-ignore lint/suspicious/noArrayIndexKey: see above
-          <Text key={index}>{wrapWords(paragraph, size.columns).join('\n')}</Text>
+          <Paragraph key={index} text={paragraph} width={size.columns} />
         ))}
       </Box>
       {children === undefined ? null : (
