@@ -4,7 +4,7 @@ import { render } from 'ink-testing-library';
 import { describe, expect, it } from 'vitest';
 import { ChapterOutcome } from '../../tutor/app/chapter-outcome.tsx';
 import { initialState, reduce } from '../../tutor/engine/state.ts';
-import { plain, widest } from '../helpers/ink-frame.ts';
+import { frameLines, plain, widest } from '../helpers/ink-frame.ts';
 
 describe('ChapterOutcome', () => {
   it("shows how the chapter's checks ended and what was measured beside the prediction", () => {
@@ -33,6 +33,25 @@ describe('ChapterOutcome', () => {
     expect(frame).toContain('✓ its check passed');
     expect(frame).toContain('You predicted 5; measured 1.02. One worker keeps about one task runnable.');
     expect(widest(lastFrame())).toBeLessThanOrEqual(80);
+  });
+
+  it('breaks a long explanation between words, no line starting with a space', () => {
+    let state = reduce(initialState, { type: 'chapter-started', chapter: 4, title: 'Overload the API' });
+    state = reduce(state, {
+      type: 'observed',
+      chapter: 4,
+      prediction: 'flood-errors',
+      predicted: 0,
+      observed: 0,
+      unit: ' of the requests failed',
+      explanation:
+        'Close to what you predicted. A small API answers quickly and queues what it cannot answer at once, so the requests wait rather than fail: the cost shows first in the slowest answers (p99).',
+    });
+    const lines = frameLines(render(<ChapterOutcome state={state} />).lastFrame())
+      .slice(1)
+      .filter((line) => line !== '');
+    expect(lines.length).toBeGreaterThan(2);
+    for (const line of lines) expect(line).toMatch(/^\S/);
   });
 
   it('names a failed check with what it saw', () => {

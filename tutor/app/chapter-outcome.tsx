@@ -5,9 +5,12 @@
 // chapter's text below it.
 import { Box, Text } from 'ink';
 import { CheckList } from '../components/check-list.tsx';
+import { Paragraph } from '../components/paragraph.tsx';
+import { useTerminalSize } from '../components/use-terminal-size.ts';
 import type { LessonState } from '../engine/state.ts';
 
 export function ChapterOutcome({ state }: { state: LessonState }) {
+  const { columns } = useTerminalSize();
   if (state.chapter === 0 || (state.checks.length === 0 && !state.observed)) return null;
   const failed = state.checks.filter((c) => !c.ok);
   const passed = state.checks.length - failed.length;
@@ -27,10 +30,10 @@ export function ChapterOutcome({ state }: { state: LessonState }) {
         showHints={false}
       />
       {state.observed ? (
-        <Text wrap="wrap">
-          You predicted {state.observed.predicted ?? '—'}; measured {state.observed.observed.toFixed(2)}
-          {state.observed.unit}. {state.observed.explanation}
-        </Text>
+        <Paragraph
+          text={`You predicted ${state.observed.predicted ?? '—'}; measured ${state.observed.observed.toFixed(2)}${state.observed.unit}. ${state.observed.explanation}`}
+          width={columns}
+        />
       ) : null}
     </Box>
   );
