@@ -5,6 +5,7 @@ import { benchApi, printApi } from './api.ts';
 import { benchBoard, printBoard } from './board.ts';
 import { benchBroker, printBroker } from './broker.ts';
 import { benchClassroom, printClassroom } from './classroom.ts';
+import { benchDatabase, printDatabase } from './database.ts';
 import { benchLesson, printLesson } from './lesson.ts';
 import { benchLocalCloud, printLocalCloud } from './localcloud.ts';
 import { benchPeakRss, benchRender, printPeakRss, printRender } from './render.ts';
@@ -19,6 +20,8 @@ const PARTS: Array<[string, () => Promise<void>]> = [
   ['broker', async () => printBroker(await benchBroker())],
   // Light (one board process, HTTP clients here), so before the local cloud starts its nodes.
   ['board', async () => printBoard(await benchBoard())],
+  // Single processes one after another, also before any cloud's nodes.
+  ['database', async () => printDatabase(await benchDatabase())],
   // Before the local cloud's bench: it builds dist/, which that cloud's nodes then run.
   ['startup', async () => printStartup(await benchStartup())],
   // Before the API bench: the nodes need both cores, and that one pins this process to one.

@@ -4,7 +4,9 @@
 // PGlite accepts any user and password, so it listens on loopback addresses only.
 import { resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { userCacheDir } from '../shared/cache-dir.ts';
 import { UserError } from '../shared/user-error.ts';
+import { initdbCacheFile } from './initdb-cache.ts';
 import { type PgServer, startPgServer } from './server.ts';
 
 export interface PgServeIo {
@@ -15,6 +17,7 @@ export interface PgServeIo {
 interface PgServeFlags {
   listen: { host: string; port: number };
   dataDir?: string;
+  cacheDir: string;
 }
 
 export const DEFAULT_PG_LISTEN = '127.0.0.1:5432';
@@ -43,18 +46,29 @@ function explain(error: unknown, where: string): string {
   return `cannot start PGlite on ${where}: ${message.replace(/\s+/g, ' ')}`;
 }
 
+const ORIGINS: Record<PgServer['origin'], string> = {
+  existing: 'the cluster already there',
+  cache: 'a new cluster from the cached initdb',
+  initdb: 'a new cluster made by initdb',
+};
+
 async function runPgServe(flags: PgServeFlags, io: PgServeIo): Promise<PgServer> {
   const where = `${flags.listen.host}:${flags.listen.port}`;
   const dataDir = flags.dataDir === undefined ? undefined : resolve(flags.dataDir);
   let server: PgServer;
   try {
-    server = await startPgServer({ ...flags.listen, ...(dataDir ? { dataDir } : {}) });
+    server = await startPgServer({
+      ...flags.listen,
+      ...(dataDir ? { dataDir } : {}),
+      initdbCache: initdbCacheFile(resolve(flags.cacheDir)),
+    });
   } catch (error) {
     throw new PgServeError(explain(error, where), { cause: error });
   }
+  if (server.cacheProblem) io.stderr.write(`faafo-tutor pgserve: ${server.cacheProblem}\n`);
   io.stdout.write(
     `faafo-tutor pgserve listening on postgresql://${server.host}:${server.port}/ ` +
-      `(PGlite, PostgreSQL in WebAssembly; data in ${dataDir ?? 'memory only, gone on exit'})\n`,
+      `(PGlite, PostgreSQL in WebAssembly; data in ${dataDir ?? 'memory only, gone on exit'}; ${ORIGINS[server.origin]})\n`,
   );
   return server;
 }
@@ -93,6 +107,11 @@ export function pgserveCommand(io: PgServeIo): Command {
         .default(parsePgListen(DEFAULT_PG_LISTEN), DEFAULT_PG_LISTEN),
     )
     .option('--data-dir <dir>', "where PGlite keeps the database's files (default: memory only)")
+    .option(
+      '--cache-dir <dir>',
+      'where the first fresh cluster is kept, so later new ones skip initdb',
+      userCacheDir(),
+    )
     .action(async (flags: PgServeFlags) => {
       closeOnSignals(await runPgServe(flags, io), io);
     });

@@ -10,7 +10,7 @@
 // time, and a client inside a transaction keeps the session until it ends it; a client that leaves
 // mid-transaction has it rolled back. The protocol itself is PGlite's.
 import { createServer, type Server, type Socket } from 'node:net';
-import { PGlite } from '@electric-sql/pglite';
+import { type ClusterOrigin, openCluster } from './initdb-cache.ts';
 
 export interface PgServerOptions {
   host: string;
@@ -18,11 +18,17 @@ export interface PgServerOptions {
   port: number;
   /** Where PGlite keeps its files; in memory when undefined. */
   dataDir?: string;
+  /** A fresh cluster to load into a new data dir, made by the first initdb (initdb-cache.ts). */
+  initdbCache?: string;
 }
 
 export interface PgServer {
   host: string;
   port: number;
+  /** Where the cluster came from. */
+  origin: ClusterOrigin;
+  /** Why the initdb cache was not used or not written, if it was not. */
+  cacheProblem?: string;
   close(): Promise<void>;
 }
 
@@ -113,7 +119,7 @@ class MessageReader {
 }
 
 export async function startPgServer(options: PgServerOptions): Promise<PgServer> {
-  const db = options.dataDir ? await PGlite.create({ dataDir: options.dataDir }) : await PGlite.create();
+  const { db, origin, cacheProblem } = await openCluster(options.dataDir, options.initdbCache);
   const lock = new SessionLock();
   const sockets = new Set<Socket>();
 
@@ -187,6 +193,8 @@ export async function startPgServer(options: PgServerOptions): Promise<PgServer>
   return {
     host: options.host,
     port: typeof address === 'object' && address ? address.port : options.port,
+    origin,
+    ...(cacheProblem ? { cacheProblem } : {}),
     async close() {
       for (const socket of sockets) socket.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));

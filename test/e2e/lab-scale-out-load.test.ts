@@ -215,7 +215,9 @@ describe('the API node under the flood', () => {
     );
     const loads = () => api.samples.map(load1).filter(Number.isFinite);
     const listedBefore = (await client.listAll()).length;
-    const requests = 60;
+    // Eight at a time on one vCPU take the load over 1.5 within about 15 s; 32 keep it there for a
+    // minute or more (60 took 146 s here and over 300 s with CI's other work beside it).
+    const requests = 32;
     const loop = await measureNodeLoop({
       conn: lab.conn,
       topology,
@@ -256,5 +258,5 @@ describe('the API node under the flood', () => {
         `load1 peak ${peak} (uptime ${uptimeAtEnd}), then ${fellTo}`,
     );
     expect(fellTo).toBeLessThanOrEqual(peak / 2);
-  }, 300_000);
+  }, 420_000);
 });

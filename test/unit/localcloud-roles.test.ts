@@ -72,6 +72,7 @@ function guideCloud() {
     nodeDir: (id) => `/data/nodes/${id}`,
     vcpus: 2,
     ports: DEFAULT_PORTS,
+    cacheDir: '/cache/faafo-tutor',
     ...extra,
   });
   return { state, services, api, worker, ctx };
@@ -93,6 +94,8 @@ describe('layoutNode: the guide', () => {
       '127.9.1.3:5432',
       '--data-dir',
       '/data/nodes/id-app-services/pgdata',
+      '--cache-dir',
+      '/cache/faafo-tutor',
     ]);
     expect(database.ready).toEqual({
       line: /pgserve listening on /,

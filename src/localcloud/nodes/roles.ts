@@ -53,6 +53,9 @@ export interface Listen {
 /** What the database stand-in may use beyond its node's flavor (see ProcessSpec.memoryAllowanceMib). */
 export const PGLITE_MEMORY_ALLOWANCE_MIB = 1024;
 
+/** How long the node waits for its database server before it is up without it. */
+export const DATABASE_READY_TIMEOUT_MS = 120_000;
+
 export interface ProcessSpec {
   role: 'messaging' | 'database' | 'api' | 'worker' | 'demo';
   /** How the console names it, e.g. "faafo api". */
@@ -73,6 +76,8 @@ export interface ProcessSpec {
    * than the engine of the guide it replaces, so the guide's flavors still hold the guide's nodes.
    */
   memoryAllowanceMib?: number;
+  /** How long it may take to answer, when longer than the node's usual wait. */
+  readyTimeoutMs?: number;
 }
 
 export interface NodeLayout {
@@ -107,6 +112,8 @@ export interface RoleContext {
   vcpus: number;
   ports: ServicePorts;
   backends?: ServiceBackends;
+  /** The host's cache for what nodes can make again (the database's fresh cluster). */
+  cacheDir: string;
 }
 
 /** A node's installer roles, from its userdata (none if it has none or it is not understood). */
@@ -278,11 +285,15 @@ export function layoutNode(plan: InstallPlan, ctx: RoleContext): NodeLayout {
           `${loopback}:${databasePort}`,
           '--data-dir',
           join(dir, 'pgdata'),
+          '--cache-dir',
+          ctx.cacheDir,
         ],
         env: {},
         ready: { line: /pgserve listening on /, tcp: { host: loopback, port: databasePort } },
         phase: 0,
         oneshot: false,
+        // A first initdb on one vCPU, on a busy host, took over 30 s (initdb-cache.ts makes it rare).
+        readyTimeoutMs: DATABASE_READY_TIMEOUT_MS,
         describe: `starting the database server (faafo-tutor pgserve: PGlite, as MySQL) on ${loopback}:${databasePort}`,
         // PGlite holds about 850 MB (PostgreSQL in WebAssembly); the guide's MySQL runs in a fraction.
         memoryAllowanceMib: PGLITE_MEMORY_ALLOWANCE_MIB,

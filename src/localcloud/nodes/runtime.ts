@@ -8,6 +8,7 @@
 // sshd's host key and login shims (ssh/).
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { userCacheDir } from '../../shared/cache-dir.ts';
 import { formatPortMap, PORT_MAP_METADATA_KEY } from '../../shared/port-map.ts';
 import { redactText } from '../../shared/redact.ts';
 import type { CloudStore, NodeRuntime } from '../contracts.ts';
@@ -54,6 +55,8 @@ export interface NodeRuntimeOptions {
   backends?: ServiceBackends;
   /** How long a role may take to answer before the node is declared up anyway. */
   readyTimeoutMs?: number;
+  /** The host's cache for what nodes can make again; by default the user's (shared/cache-dir.ts). */
+  cacheDir?: string;
   /** SIGTERM → SIGKILL grace when stopping a node. */
   stopGraceMs?: number;
   /** What holds each node to its flavor's vCPUs; by default the host's best, at the default vCPU size. */
@@ -119,6 +122,7 @@ export function createNodeRuntime(options: NodeRuntimeOptions): LocalNodeRuntime
   const now = options.now ?? (() => new Date());
   const log = options.log ?? (() => {});
   const readyTimeoutMs = options.readyTimeoutMs ?? 30_000;
+  const cacheDir = options.cacheDir ?? userCacheDir();
   const stopGraceMs = options.stopGraceMs ?? 5_000;
   const nodesDir = join(options.dataDir, 'nodes');
   const nodeDir = (id: string) => join(nodesDir, id);
@@ -326,6 +330,7 @@ export function createNodeRuntime(options: NodeRuntimeOptions): LocalNodeRuntime
       server,
       state: store.read(),
       nodeDir,
+      cacheDir,
       vcpus: vcpusOf(server),
       ports,
       ...(options.backends ? { backends: options.backends } : {}),
@@ -366,7 +371,7 @@ export function createNodeRuntime(options: NodeRuntimeOptions): LocalNodeRuntime
         env,
         console: out,
         runDir: join(node.dir, 'run'),
-        readyTimeoutMs,
+        readyTimeoutMs: spec.readyTimeoutMs ?? readyTimeoutMs,
       });
       if (proc.pid) {
         run.limit?.attach(proc.pid);
@@ -394,7 +399,7 @@ export function createNodeRuntime(options: NodeRuntimeOptions): LocalNodeRuntime
           say(`${proc.spec.program} is up (${outcome.ms} ms)`);
         } else if ('timeout' in outcome) {
           say(
-            `${proc.spec.program} did not answer within ${readyTimeoutMs / 1000} s; the node is up without it`,
+            `${proc.spec.program} did not answer within ${(proc.spec.readyTimeoutMs ?? readyTimeoutMs) / 1000} s; the node is up without it`,
           );
           notes.push(`${proc.spec.program} not answering`);
         }
