@@ -144,10 +144,10 @@ export function App({ options, yes, onEnd, classroom }: AppProps) {
             {state.backlog.length > 1 ? <BacklogChart samples={state.backlog} height={chartHeight} /> : null}
             {state.rows.length > 0 ? <FigureTable rows={state.rows} /> : null}
             {state.observed ? (
-              <Text wrap="wrap">
-                You predicted {state.observed.predicted ?? '—'}; measured {state.observed.observed.toFixed(2)}
-                {state.observed.unit}. {state.observed.explanation}
-              </Text>
+              <Paragraph
+                text={`You predicted ${state.observed.predicted ?? '—'}; measured ${state.observed.observed.toFixed(2)}${state.observed.unit}. ${state.observed.explanation}`}
+                width={size.columns}
+              />
             ) : null}
             {state.drill ? (
               <Text>
@@ -177,6 +177,7 @@ export function App({ options, yes, onEnd, classroom }: AppProps) {
                 hint: c.hint,
               }))}
               showHints={views.hint || state.failure !== undefined}
+              width={size.columns}
             />
             {q?.kind === 'failed' ? (
               <Text color="red" wrap="wrap">

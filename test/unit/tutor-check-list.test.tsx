@@ -4,7 +4,7 @@ import { Box } from 'ink';
 import { render } from 'ink-testing-library';
 import type { ReactNode } from 'react';
 import { describe, expect, it } from 'vitest';
-import { CheckList } from '../../tutor/components/check-list.tsx';
+import { CheckList, wrapCheckText } from '../../tutor/components/check-list.tsx';
 import { frameLines, widest } from '../helpers/ink-frame.ts';
 
 const checks = [
@@ -69,6 +69,41 @@ describe('CheckList', () => {
     );
     expect(lastFrame()).not.toContain('hint:');
     expect(lastFrame()).toContain('✗ app-worker-2 consuming');
+  });
+});
+
+describe('CheckList with a width', () => {
+  // The label and its colon fill the first line exactly: Ink's own wrap started the next one with
+  // the space before the detail.
+  const long = {
+    label: 'app-worker-1 load average rose to 1.0',
+    state: 'failed' as const,
+    detail:
+      'its 1-minute load peaked at 0.41 (at least 0.9 expected), read through Nova diagnostics every 5 s',
+    hint: 'The batch may have been too small for this machine: run the chapter again with a larger --scale.',
+  };
+
+  it('breaks label, detail and hint between words: no line starts with a stray space', () => {
+    const { lastFrame } = render(<CheckList checks={[long]} width={40} />);
+    const lines = frameLines(lastFrame());
+    expect(lines.length).toBeGreaterThan(4);
+    expect(lines[0]).toBe('✗ app-worker-1 load average rose to 1.0:');
+    for (const line of lines.slice(1)) expect(line).toMatch(/^ {2}\S/);
+    expect(widest(lastFrame())).toBeLessThanOrEqual(40);
+    const words = (text: string) => text.split(/\s+/).filter(Boolean);
+    expect(words(lines.join(' ')).slice(1)).toEqual(
+      words(`${long.label}: ${long.detail} hint: ${long.hint}`),
+    );
+  });
+
+  it('dims the detail from where it starts, on whichever line', () => {
+    const lines = wrapCheckText('app-api-2 answers HTTP', 'no answer from 127.0.2.5:8080 within 10 s', 30);
+    expect(lines).toEqual([
+      ['app-api-2 answers HTTP:', ' no'],
+      ['', 'answer from 127.0.2.5:8080'],
+      ['', 'within 10 s'],
+    ]);
+    expect(wrapCheckText('a check', undefined, 30)).toEqual([['a check', '']]);
   });
 });
 

@@ -28,6 +28,7 @@ export function ChapterOutcome({ state }: { state: LessonState }) {
       <CheckList
         checks={failed.map((c) => ({ label: c.label, state: 'failed', detail: c.saw }))}
         showHints={false}
+        width={columns}
       />
       {state.observed ? (
         <Paragraph

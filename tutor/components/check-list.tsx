@@ -3,9 +3,11 @@
 // "FAIL: <hint>").
 //
 // Props: checks: { label, state: 'pending' | 'passed' | 'failed', detail?, hint? }[];
-// showHints? (default true; the app hides them until the learner presses h, if it wants).
+// showHints? (default true; the app hides them until the learner presses h, if it wants);
+// width? (columns: lines are then broken between words here, see ./wrap-words.ts, else Ink wraps).
 import { Box, Text } from 'ink';
 import Spinner from 'ink-spinner';
+import { wrapWords } from './wrap-words.ts';
 
 export type CheckState = 'pending' | 'passed' | 'failed';
 
@@ -21,6 +23,31 @@ export interface CheckItem {
 export interface CheckListProps {
   checks: readonly CheckItem[];
   showHints?: boolean;
+  width?: number;
+}
+
+/**
+ * "label: detail" broken between words into lines of `width`, each cut where the dim detail begins:
+ * [plain, dim] per line. The lines are pieces of the text with single spaces, in order, so the
+ * label's length says where the detail starts on whichever line it falls.
+ */
+export function wrapCheckText(
+  label: string,
+  detail: string | undefined,
+  width: number,
+): Array<[string, string]> {
+  const plain = label.split(/\s+/).filter(Boolean).join(' ');
+  const text = detail ? `${plain}: ${detail.split(/\s+/).filter(Boolean).join(' ')}` : plain;
+  const plainEnd = detail ? plain.length + 1 : plain.length; // the colon goes with the label
+  const lines: Array<[string, string]> = [];
+  let offset = 0;
+  for (const line of wrapWords(text, width)) {
+    const cut = Math.min(Math.max(plainEnd - offset, 0), line.length);
+    lines.push([line.slice(0, cut), line.slice(cut)]);
+    offset += line.length;
+    if (text[offset] === ' ') offset += 1;
+  }
+  return lines;
 }
 
 function Mark({ state }: { state: CheckState }) {
@@ -34,7 +61,30 @@ function Mark({ state }: { state: CheckState }) {
   return state === 'passed' ? <Text color="green">✓</Text> : <Text color="red">✗</Text>;
 }
 
-export function CheckList({ checks, showHints = true }: CheckListProps) {
+function CheckText({ check, width }: { check: CheckItem; width: number | undefined }) {
+  if (width === undefined) {
+    return (
+      <Text>
+        {check.label}
+        {check.detail ? <Text dimColor>: {check.detail}</Text> : null}
+      </Text>
+    );
+  }
+  return (
+    <Text>
+      {wrapCheckText(check.label, check.detail, width - 2).map(([plain, dim], index) => (
+        // biome-ignore lint/suspicious/noArrayIndexKey: the lines of one text, in order
+        <Text key={index}>
+          {index > 0 ? '\n' : ''}
+          {plain}
+          {dim ? <Text dimColor>{dim}</Text> : null}
+        </Text>
+      ))}
+    </Text>
+  );
+}
+
+export function CheckList({ checks, showHints = true, width }: CheckListProps) {
   return (
     <Box flexDirection="column">
       {checks.map((check) => (
@@ -45,15 +95,16 @@ export function CheckList({ checks, showHints = true }: CheckListProps) {
               <Mark state={check.state} />
             </Box>
             <Box flexGrow={1} flexShrink={1}>
-              <Text>
-                {check.label}
-                {check.detail ? <Text dimColor>: {check.detail}</Text> : null}
-              </Text>
+              <CheckText check={check} width={width} />
             </Box>
           </Box>
           {showHints && check.state === 'failed' && check.hint ? (
             <Box paddingLeft={2}>
-              <Text color="yellow">hint: {check.hint}</Text>
+              <Text color="yellow">
+                {width === undefined
+                  ? `hint: ${check.hint}`
+                  : wrapWords(`hint: ${check.hint}`, width - 2).join('\n')}
+              </Text>
             </Box>
           ) : null}
         </Box>
