@@ -7,9 +7,29 @@ import type { Fractal } from '../src/faafo/model.ts';
 /** `faafo --endpoint-url URL …`, printed and run as the guide runs it on app-api-1. */
 export async function faafo(url: string, ...args: string[]) {
   console.log(`$ faafo --endpoint-url ${url} ${args.join(' ')}`);
-  const out = { write: (text: string) => process.stdout.write(text) };
+  const out = consoleLines();
   const code = await runCli(['--endpoint-url', url, ...args], { stdout: out, stderr: out });
+  out.flush();
   if (code !== 0) throw new Error(`faafo ${args[0]} failed (exit ${code}); see the line above.`);
+}
+
+/**
+ * The CLI's output as whole lines through console.log, like the step's own lines: the tutor's Ink
+ * frame prints console output above itself, where writes to stdout would cut into it.
+ */
+function consoleLines() {
+  let pending = '';
+  return {
+    write(text: string) {
+      const lines = (pending + text).split('\n');
+      pending = lines.pop()!;
+      for (const line of lines) console.log(line);
+    },
+    flush() {
+      if (pending) console.log(pending);
+      pending = '';
+    },
+  };
 }
 
 /** Until every one of these fractals is drawn (or failed); one progress line per change. */
