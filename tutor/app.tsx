@@ -10,6 +10,7 @@ import { useEffect } from 'react';
 import { PACKAGE_ROOT } from '../src/shared/package-root.ts';
 import { CHAPTERS } from '../steps/chapters.ts';
 import { ChapterOutcome } from './app/chapter-outcome.tsx';
+import type { ConsoleTap } from './app/console-tap.ts';
 import { FigureTable } from './app/figure-table.tsx';
 import type { ClassroomSession } from './classroom.ts';
 import { BacklogChart } from './components/backlog-chart.tsx';
@@ -33,6 +34,8 @@ export interface AppProps {
   options: Omit<LessonOptions, 'learner' | 'emit'>;
   yes: boolean;
   onEnd(outcome: LessonOutcome | { error: string }): void;
+  /** The steps' console lines (app/console-tap.ts): the running step's last few are shown. */
+  stepOutput?: Pick<ConsoleTap, 'listen'>;
   /** `--join`: the events go to the board too; its greeting and trouble lines are notes. */
   classroom?: Pick<ClassroomSession, 'greeting' | 'roomLine' | 'observe' | 'showTroubleWith'>;
 }
@@ -45,14 +48,14 @@ const readStep = (file: string) => {
   }
 };
 
-export function App({ options, yes, onEnd, classroom }: AppProps) {
+export function App({ options, yes, onEnd, classroom, stepOutput }: AppProps) {
   const { exit } = useApp();
   const { stdout } = useStdout();
   const size = useTerminalSize();
   // One line short of the terminal: an Ink frame as tall as the screen is redrawn from scratch each time.
   const rows = Math.max(24, stdout.rows ?? 24) - 1;
   const asking = useLearner();
-  const { state, outcome } = useLesson(options, yes ? nonInteractive : asking.learner, classroom);
+  const { state, outcome } = useLesson(options, yes ? nonInteractive : asking.learner, classroom, stepOutput);
   const views = useKeys(asking.question, asking.answer, () => {
     onEnd('quit');
     exit();
@@ -127,6 +130,15 @@ export function App({ options, yes, onEnd, classroom }: AppProps) {
             {state.stepEvents.length > 0 ? (
               <StepProgress events={state.stepEvents} maxLines={4} settled={state.stepSettled} />
             ) : null}
+            {/* While the step runs: once it ended its checks and the chapter's own take the room. */}
+            {state.step && !['done', 'failed'].includes(state.stepEvents.at(-1)?.type ?? '')
+              ? state.stepOutput.map((line, index) => (
+                  // biome-ignore lint/suspicious/noArrayIndexKey: the step's last lines, in order
+                  <Text key={index} dimColor wrap="truncate-end">
+                    │ {line}
+                  </Text>
+                ))
+              : null}
             {state.measuring ? <Text>measuring: {state.measuring}</Text> : null}
             {state.latency ? (
               <LatencyPanel

@@ -121,6 +121,8 @@ export function plainPrinter(out: PlainOut): (event: TutorEvent) => void {
           `  ✗ chapter ${event.chapter} stopped: ${event.reason}`,
           ...event.failed.map((c) => `  ✗ ${c.label} — ${c.saw}\n    hint: ${c.hint}`),
         );
+      case 'step-output':
+        return say(`  | ${event.text}`);
       case 'finished':
         return say(
           '',

@@ -38,6 +38,7 @@ const EVERY_KIND: Record<TutorEvent['type'], TutorEvent[]> = {
     },
   ],
   note: [{ type: 'note', chapter: 5, text: `password: ${secretUrl}` }],
+  'step-output': [{ type: 'step-output', chapter: 7, text: `$ faafo --endpoint-url ${secretUrl} list` }],
   sample: [
     { type: 'sample', meter: 'load', node: 'app-worker-1', at: 1, value: 0.5 },
     { type: 'sample', meter: 'backlog', at: 1, value: 3 },

@@ -10,6 +10,7 @@ import { createElement } from 'react';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Connection } from '../../src/cloud/driver.ts';
 import { CHAPTERS, LOAD_SIZES } from '../../steps/chapters.ts';
+import { tapConsole } from '../../tutor/app/console-tap.ts';
 import { App } from '../../tutor/app.tsx';
 import { askPrediction, type ChapterContext, type CheckBook } from '../../tutor/engine/context.ts';
 import { type ProgressStore, progressStore } from '../../tutor/engine/progress.ts';
@@ -38,6 +39,9 @@ function runners(): { runners: Runners; attempts: Map<number, number>; releaseSt
     if (n === 2) {
       const prelude = { id: 'prelude', title: 'The prelude', file: 'steps/prelude.ts' };
       ctx.emit({ type: 'step', chapter: 2, event: { type: 'started', step: prelude, checkOnly: false } });
+      // What a step prints (step 7's `faafo list`): through the app's console tap, when it has one.
+      console.log('$ faafo --endpoint-url http://127.0.2.3:8080 list\n| uuid | dimensions |');
+      console.log('\u001b[32mgenerated_by: app-worker-1 ×1\u001b[39m');
       await stepRunning;
       ctx.emit({ type: 'step', chapter: 2, event: { type: 'done', step: prelude } });
       ctx.emit({
@@ -106,7 +110,10 @@ describe('the Ink app', () => {
     const { runners: fake, attempts, releaseStep } = runners();
     const ended: (LessonOutcome | { error: string })[] = [];
     const options = { run: {}, sizes: LOAD_SIZES.quick, store, runners: fake };
-    const app = render(createElement(App, { options, yes: false, onEnd: (o) => ended.push(o) }));
+    const tap = tapConsole();
+    const app = render(
+      createElement(App, { options, yes: false, onEnd: (o) => ended.push(o), stepOutput: tap }),
+    );
     try {
       let frame = await until(app.lastFrame, 'Preflight: your machine and your cloud');
       expect(frame).toContain('n next');
@@ -126,9 +133,15 @@ describe('the Ink app', () => {
       frame = await until(app.lastFrame, 'export default async function prelude');
       expect(frame).toContain('c code');
       await press(app, 'c');
-      await until(app.lastFrame, '▶ prelude: The prelude');
+      frame = await until(app.lastFrame, '▶ prelude: The prelude');
+      // The step's last printed lines under it, as lines of their own, without colour codes.
+      expect(frame).toMatch(/│ \$ faafo --endpoint-url http:\/\/127\.0\.2\.3:8080 list\n *│ \| uuid/);
+      expect(frame).toContain('│ generated_by: app-worker-1 ×1');
+      expect(frame).not.toContain('[32m');
       releaseStep();
       frame = await until(app.lastFrame, 'Your turn: In another terminal');
+      // Once the step is over its output gives the room back.
+      expect(frame).not.toContain('│ generated_by');
       // The chapter's fractal was shown before the question (a link, in a terminal without pictures).
       expect(app.frames.join('\n')).toContain(
         'the fractal app-worker-1 drew: http://127.0.2.3:8080/fractal/f-1',
@@ -155,6 +168,7 @@ describe('the Ink app', () => {
       expect(store.load()).toMatchObject({ nextChapter: 5, done: [1, 2, 3, 4] });
     } finally {
       app.unmount();
+      tap.restore();
     }
   });
 

@@ -6,6 +6,7 @@ import { render } from 'ink';
 import { App } from '../app.tsx';
 import type { ClassroomSession } from '../classroom.ts';
 import type { LessonOptions, LessonOutcome } from '../engine/run-lesson.ts';
+import { type ConsoleTap, tapConsole } from './console-tap.ts';
 
 export async function runInk(
   options: Omit<LessonOptions, 'learner' | 'emit'>,
@@ -14,16 +15,14 @@ export async function runInk(
   classroom?: ClassroomSession,
 ): Promise<number> {
   const ended: { outcome: LessonOutcome | { error: string } } = { outcome: 'quit' };
-  // The steps print the guide's lines with console.log; the app shows the same runs from their
-  // events. Printed into the terminal they push Ink's frame around (a real terminal once showed
-  // only those lines), so while the app owns the screen they go nowhere.
-  const { log, info } = console;
-  console.log = () => {};
-  console.info = () => {};
+  // The steps' console lines, printed into the terminal, push Ink's frame around (a real terminal
+  // once showed only those lines): while the app owns the screen they go to the app instead.
+  const tap = tapConsole();
   const app = render(
     <App
       options={options}
       yes={flags.yes}
+      stepOutput={tap}
       onEnd={(o) => (ended.outcome = o)}
       {...(classroom ? { classroom } : {})}
     />,
@@ -37,8 +36,7 @@ export async function runInk(
   try {
     await app.waitUntilExit();
   } finally {
-    console.log = log;
-    console.info = info;
+    tap.restore();
   }
   const end = ended.outcome;
   if (typeof end === 'object') {

@@ -60,7 +60,7 @@ export function progressOf(event: TutorEvent): ProgressEvent[] {
     case 'finished':
       return [{ type: 'finished', outcome: event.outcome }];
     default:
-      // text, step (the runner's cloud events: names, addresses), notes, samples, measuring,
+      // text, step (the runner's cloud events: names, addresses), the step's output, notes, samples, measuring,
       // latency, measured (run records), fractals, drills and your-turn tasks stay on the machine.
       return [];
   }

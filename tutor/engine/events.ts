@@ -41,6 +41,11 @@ export type TutorEvent =
   | { type: 'step'; chapter: number; event: StepEvent }
   | ({ type: 'check' } & CheckResult)
   | { type: 'note'; chapter: number; text: string }
+  /**
+   * A line the running step printed (the guide's print()s, step 7's `faafo list`): in plain mode the
+   * step prints it itself; under Ink the app shows the last few, since printing would tear its frame.
+   */
+  | { type: 'step-output'; chapter: number; text: string }
   /** A live reading: a node's 1-minute load, or the app's backlog (fractals asked for, not drawn yet). */
   | { type: 'sample'; meter: 'load'; node: string; at: number; value: number }
   | { type: 'sample'; meter: 'backlog'; at: number; value: number }

@@ -28,6 +28,8 @@ export interface LessonState {
   stepSettled: boolean;
   checks: CheckResult[];
   notes: string[];
+  /** The running step's last printed lines (step-output events). */
+  stepOutput: string[];
   /** Per node, its 1-minute loads as { at, value }. */
   load: Record<string, Reading[]>;
   backlog: Reading[];
@@ -50,10 +52,14 @@ export const initialState: LessonState = {
   stepSettled: false,
   checks: [],
   notes: [],
+  stepOutput: [],
   load: {},
   backlog: [],
   rows: [],
 };
+
+/** How many of the running step's printed lines the screen keeps (the last ones). */
+export const STEP_OUTPUT_LINES = 3;
 
 const keep = (series: readonly Reading[], at: number, value: number) =>
   [...series, { at, value }].slice(-SERIES_LENGTH);
@@ -67,7 +73,13 @@ export function reduce(state: LessonState, event: TutorEvent): LessonState {
     case 'step': {
       const e = event.event;
       if (e.type === 'started')
-        return { ...state, step: { id: e.step.id, file: e.step.file }, stepEvents: [e], stepSettled: false };
+        return {
+          ...state,
+          step: { id: e.step.id, file: e.step.file },
+          stepEvents: [e],
+          stepSettled: false,
+          stepOutput: [],
+        };
       return { ...state, stepEvents: [...state.stepEvents, e], stepSettled: false };
     }
     case 'check': {
@@ -76,6 +88,8 @@ export function reduce(state: LessonState, event: TutorEvent): LessonState {
     }
     case 'note':
       return { ...state, notes: [...state.notes, event.text].slice(-3) };
+    case 'step-output':
+      return { ...state, stepOutput: [...state.stepOutput, event.text].slice(-STEP_OUTPUT_LINES) };
     case 'sample':
       return event.meter === 'load'
         ? {
