@@ -2,7 +2,7 @@
 // Printed into the terminal while Ink owns the screen they tear its frame, so for that time
 // console.log and console.info are replaced by a tap: its lines reach the app, which shows the
 // running step's last few (the step-output event), and nothing is written to the terminal.
-import { format } from 'node:util';
+import { format, stripVTControlCharacters } from 'node:util';
 
 export interface ConsoleTap {
   /** The one listener; lines printed before it listened are handed over first. */
@@ -13,8 +13,6 @@ export interface ConsoleTap {
 
 /** Lines kept while nobody listens yet (the app's first render comes after the tap). */
 const KEPT_BEFORE_LISTENING = 50;
-// Colour and cursor sequences would be drawn as text by Ink.
-const ESCAPES = /\u001b\[[0-9;?]*[A-Za-z]/g;
 
 export function tapConsole(): ConsoleTap {
   const { log, info } = console;
@@ -22,7 +20,8 @@ export function tapConsole(): ConsoleTap {
   const kept: string[] = [];
   const take = (...args: unknown[]) => {
     for (const raw of format(...args).split('\n')) {
-      const line = raw.replace(ESCAPES, '').trimEnd();
+      // Colour and cursor sequences would be drawn as text by Ink.
+      const line = stripVTControlCharacters(raw).trimEnd();
       if (line === '') continue;
       if (listener) listener(line);
       else kept.push(line) > KEPT_BEFORE_LISTENING && kept.shift();

@@ -6,7 +6,7 @@ import { render } from 'ink';
 import { App } from '../app.tsx';
 import type { ClassroomSession } from '../classroom.ts';
 import type { LessonOptions, LessonOutcome } from '../engine/run-lesson.ts';
-import { type ConsoleTap, tapConsole } from './console-tap.ts';
+import { tapConsole } from './console-tap.ts';
 
 export async function runInk(
   options: Omit<LessonOptions, 'learner' | 'emit'>,
