@@ -14,8 +14,8 @@ export async function faafo(url: string, ...args: string[]) {
 }
 
 /**
- * The CLI's output as whole lines through console.log, like the step's own lines: the tutor's Ink
- * frame prints console output above itself, where writes to stdout would cut into it.
+ * The CLI's output as whole lines through console.log, like the step's own lines: under Ink the
+ * tutor takes console lines into its frame (tutor/app/console-tap.ts); writes to stdout would tear it.
  */
 function consoleLines() {
   let pending = '';

@@ -1,5 +1,5 @@
-// Step 7's `faafo` calls print through console.log, line by line (steps/faafo-cli.ts): the tutor's
-// Ink frame draws console output above itself, where a write to stdout would cut into the frame.
+// Step 7's `faafo` calls print through console.log, line by line (steps/faafo-cli.ts): under Ink the
+// tutor takes console lines into its frame (tutor/app/console-tap.ts); a write to stdout would tear it.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { faafo } from '../../steps/faafo-cli.ts';
 
