@@ -130,8 +130,8 @@ export function App({ options, yes, onEnd, classroom, stepOutput }: AppProps) {
             {state.stepEvents.length > 0 ? (
               <StepProgress events={state.stepEvents} maxLines={4} settled={state.stepSettled} />
             ) : null}
-            {/* While the step runs: once it ended its checks and the chapter's own take the room. */}
-            {state.step && !['done', 'failed'].includes(state.stepEvents.at(-1)?.type ?? '')
+            {/* The running step's last lines (state.ts empties them when it ends). */}
+            {state.step
               ? state.stepOutput.map((line, index) => (
                   // biome-ignore lint/suspicious/noArrayIndexKey: the step's last lines, in order
                   <Text key={index} dimColor wrap="truncate-end">

@@ -344,6 +344,13 @@ describe('the pieces', () => {
     });
     expect(state.stepEvents).toHaveLength(1);
     expect(state.step).toMatchObject({ id: 'step-2', file: 'steps/step-2.ts' });
+    // What the step prints: its last three lines while it runs, none once it ended.
+    for (const text of ['one', 'two', 'three', 'four'])
+      state = reduce(state, { type: 'step-output', chapter: 3, text });
+    expect(state.stepOutput).toEqual(['two', 'three', 'four']);
+    const ended = reduce(state, { type: 'step', chapter: 3, event: { type: 'done', step: step('step-2') } });
+    expect(ended.stepOutput).toEqual([]);
+    expect(reduce(ended, { type: 'step-output', chapter: 3, text: 'late' }).stepOutput).toEqual([]);
     expect(reduce(state, { type: 'chapter-started', chapter: 4, title: 'x' })).toMatchObject({
       chapter: 4,
       checks: [],

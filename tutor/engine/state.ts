@@ -80,7 +80,15 @@ export function reduce(state: LessonState, event: TutorEvent): LessonState {
           stepSettled: false,
           stepOutput: [],
         };
-      return { ...state, stepEvents: [...state.stepEvents, e], stepSettled: false };
+      // A step's printed lines are of its run: once it ended (the drill after step 7 goes on with
+      // waits of its own) they would describe what is no longer so.
+      const ended = e.type === 'done' || e.type === 'failed';
+      return {
+        ...state,
+        stepEvents: [...state.stepEvents, e],
+        stepSettled: false,
+        ...(ended ? { stepOutput: [] } : {}),
+      };
     }
     case 'check': {
       const { type: _, ...check } = event;
@@ -89,6 +97,7 @@ export function reduce(state: LessonState, event: TutorEvent): LessonState {
     case 'note':
       return { ...state, notes: [...state.notes, event.text].slice(-3) };
     case 'step-output':
+      if (state.stepEvents.some((e) => e.type === 'done' || e.type === 'failed')) return state;
       return { ...state, stepOutput: [...state.stepOutput, event.text].slice(-STEP_OUTPUT_LINES) };
     case 'sample':
       return event.meter === 'load'
