@@ -11,7 +11,8 @@ import {
   publicCidr,
   unreachableAddress,
 } from '../../src/localcloud/nodes/addresses.ts';
-import type { CloudState, FloatingIp, Server } from '../../src/localcloud/state.ts';
+import type { CloudState, Server } from '../../src/localcloud/state.ts';
+import { floatingIpFixture } from '../helpers/floating-ip.ts';
 
 function emptyState(slot = 0): CloudState {
   return {
@@ -56,19 +57,6 @@ function server(id: string, fixedIp: string, loopbackIp: string): Server {
     loopbackIp,
     createdAt: now,
     updatedAt: now,
-  };
-}
-
-function fip(address: string, serverId: string | null): FloatingIp {
-  return {
-    id: `fip-${address}`,
-    address,
-    pool: 'public',
-    projectId: 'p',
-    portId: null,
-    serverId,
-    fixedAddress: null,
-    createdAt: new Date(0).toISOString(),
   };
 }
 
@@ -126,9 +114,9 @@ describe('nextFloatingAddress', () => {
   it('takes the lowest free 127.S.2.x', () => {
     const state = emptyState(2);
     expect(nextFloatingAddress(state)).toBe('127.2.2.3');
-    state.floatingIps.push(fip('127.2.2.3', null), fip('127.2.2.4', null));
+    state.floatingIps.push(floatingIpFixture('127.2.2.3', null), floatingIpFixture('127.2.2.4', null));
     expect(nextFloatingAddress(state)).toBe('127.2.2.5');
-    for (let x = 5; x <= 254; x++) state.floatingIps.push(fip(`127.2.2.${x}`, null));
+    for (let x = 5; x <= 254; x++) state.floatingIps.push(floatingIpFixture(`127.2.2.${x}`, null));
     expect(nextFloatingAddress(state)).toBeUndefined();
   });
 });
@@ -137,7 +125,7 @@ describe('loopbackFor', () => {
   it("maps a node's fixed, loopback or floating address to its loopback address", () => {
     const state = emptyState(0);
     state.servers.push(server('api', '10.0.0.4', '127.0.1.4'));
-    state.floatingIps.push(fip('127.0.2.3', 'api'), fip('127.0.2.4', null));
+    state.floatingIps.push(floatingIpFixture('127.0.2.3', 'api'), floatingIpFixture('127.0.2.4', null));
     expect(loopbackFor('10.0.0.4', state)).toBe('127.0.1.4');
     expect(loopbackFor('127.0.1.4', state)).toBe('127.0.1.4');
     expect(loopbackFor('127.0.2.3', state)).toBe('127.0.1.4');

@@ -3,10 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { allows, cidrContains, createForwarders, planRoutes } from '../../src/localcloud/nodes/forwarder.ts';
 import { DEFAULT_PORTS, layoutNode, type RoleContext } from '../../src/localcloud/nodes/roles.ts';
 import { type InstallPlan, isUnrecognised, parseUserData } from '../../src/localcloud/nodes/userdata.ts';
-import type { CloudState, FloatingIp, SecurityGroupRule, Server } from '../../src/localcloud/state.ts';
+import type { CloudState, SecurityGroupRule, Server } from '../../src/localcloud/state.ts';
 import { seedState } from '../../src/localcloud/store.ts';
 import { FAAFO_BIN, TUTOR_BIN } from '../../src/shared/bins.ts';
 import { redactText } from '../../src/shared/redact.ts';
+import { floatingIpFixture } from '../helpers/floating-ip.ts';
 
 const URL = 'http://git.openstack.org/cgit/stackforge/faafo/plain/contrib/install.sh';
 const script = (args: string) => `#!/usr/bin/env bash\ncurl -L -s ${URL} | bash -s -- ${args}\n`;
@@ -274,18 +275,6 @@ describe('layoutNode: URL resolution', () => {
   });
 });
 
-/** A floating IP of project p, held by `serverId` (null: allocated, not associated). */
-const floatingIp = (id: string, address: string, serverId: string | null): FloatingIp => ({
-  id,
-  address,
-  pool: 'public',
-  projectId: 'p',
-  portId: null,
-  serverId,
-  fixedAddress: null,
-  createdAt: '',
-});
-
 describe('floating IPs: security group checks', () => {
   const rule = (groupId: string, r: Partial<SecurityGroupRule>): SecurityGroupRule => ({
     id: Math.random().toString(36),
@@ -335,9 +324,9 @@ describe('floating IPs: security group checks', () => {
     expect(allows(state, api, { port: 9080, guidePort: 80 }, '127.0.0.1')).toBe(true);
 
     state.floatingIps.push(
-      floatingIp('a', '127.9.2.3', api.id),
-      floatingIp('b', '127.9.2.4', worker.id),
-      floatingIp('c', '127.9.2.5', null),
+      floatingIpFixture('127.9.2.3', api.id),
+      floatingIpFixture('127.9.2.4', worker.id),
+      floatingIpFixture('127.9.2.5', null),
     );
     const listens: Record<string, Array<{ port: number; guidePort: number }>> = {
       [api.id]: [http],
@@ -364,7 +353,7 @@ describe('floating IPs: security group checks', () => {
     const blocker = createServer();
     await new Promise<void>((resolve) => blocker.listen(0, '127.9.2.3', resolve));
     const { port } = blocker.address() as { port: number };
-    state.floatingIps.push(floatingIp('a', '127.9.2.3', api.id));
+    state.floatingIps.push(floatingIpFixture('127.9.2.3', api.id));
     const said: string[] = [];
     const forwarders = createForwarders({
       read: () => state,

@@ -24,7 +24,7 @@ const checks = [
 
 describe('CheckList', () => {
   it('shows each check with its mark, what it saw, and the hint of the failed one', () => {
-    const { lastFrame } = render(<CheckList checks={checks} />);
+    const { lastFrame } = render(<CheckList checks={checks} width={80} />);
     const lines = frameLines(lastFrame());
     expect(lines[0]).toBe('✓ security groups worker, api, services: 3 of 3 with their rules');
     expect(lines[1]).toBe('✗ app-worker-2 consuming: no consumer on the queue from app-worker-2');
@@ -46,6 +46,7 @@ describe('CheckList', () => {
               detail: 'its 1-minute load peaked at 1.17 (at least 0.9 expected)',
             },
           ]}
+          width={80}
         />
       </Box80>,
     );
@@ -58,13 +59,13 @@ describe('CheckList', () => {
   it('wraps a long hint inside 80 columns and hides hints when asked', () => {
     const { lastFrame, rerender } = render(
       <Box80>
-        <CheckList checks={checks} />
+        <CheckList checks={checks} width={80} />
       </Box80>,
     );
     expect(widest(lastFrame())).toBeLessThanOrEqual(80);
     rerender(
       <Box80>
-        <CheckList checks={checks} showHints={false} />
+        <CheckList checks={checks} showHints={false} width={80} />
       </Box80>,
     );
     expect(lastFrame()).not.toContain('hint:');

@@ -4,7 +4,7 @@
 //
 // Props: checks: { label, state: 'pending' | 'passed' | 'failed', detail?, hint? }[];
 // showHints? (default true; the app hides them until the learner presses h, if it wants);
-// width? (columns: lines are then broken between words here, see ./wrap-words.ts, else Ink wraps).
+// width (columns: lines are broken between words here, see ./wrap-words.ts, not by Ink).
 import { Box, Text } from 'ink';
 import Spinner from 'ink-spinner';
 import { wrapWords } from './wrap-words.ts';
@@ -23,7 +23,7 @@ export interface CheckItem {
 export interface CheckListProps {
   checks: readonly CheckItem[];
   showHints?: boolean;
-  width?: number;
+  width: number;
 }
 
 /**
@@ -61,15 +61,7 @@ function Mark({ state }: { state: CheckState }) {
   return state === 'passed' ? <Text color="green">✓</Text> : <Text color="red">✗</Text>;
 }
 
-function CheckText({ check, width }: { check: CheckItem; width: number | undefined }) {
-  if (width === undefined) {
-    return (
-      <Text>
-        {check.label}
-        {check.detail ? <Text dimColor>: {check.detail}</Text> : null}
-      </Text>
-    );
-  }
+function CheckText({ check, width }: { check: CheckItem; width: number }) {
   return (
     <Text>
       {wrapCheckText(check.label, check.detail, width - 2).map(([plain, dim], index) => (
@@ -100,11 +92,7 @@ export function CheckList({ checks, showHints = true, width }: CheckListProps) {
           </Box>
           {showHints && check.state === 'failed' && check.hint ? (
             <Box paddingLeft={2}>
-              <Text color="yellow">
-                {width === undefined
-                  ? `hint: ${check.hint}`
-                  : wrapWords(`hint: ${check.hint}`, width - 2).join('\n')}
-              </Text>
+              <Text color="yellow">{wrapWords(`hint: ${check.hint}`, width - 2).join('\n')}</Text>
             </Box>
           ) : null}
         </Box>

@@ -123,6 +123,8 @@ export function createNodeRuntime(options: NodeRuntimeOptions): LocalNodeRuntime
   const log = options.log ?? (() => {});
   const readyTimeoutMs = options.readyTimeoutMs ?? 30_000;
   const cacheDir = options.cacheDir ?? userCacheDir();
+  /** How long a role may take to answer: its own wait (the database's) or the node's. */
+  const readyWaitOf = (spec: ProcessSpec) => spec.readyTimeoutMs ?? readyTimeoutMs;
   const stopGraceMs = options.stopGraceMs ?? 5_000;
   const nodesDir = join(options.dataDir, 'nodes');
   const nodeDir = (id: string) => join(nodesDir, id);
@@ -371,7 +373,7 @@ export function createNodeRuntime(options: NodeRuntimeOptions): LocalNodeRuntime
         env,
         console: out,
         runDir: join(node.dir, 'run'),
-        readyTimeoutMs: spec.readyTimeoutMs ?? readyTimeoutMs,
+        readyTimeoutMs: readyWaitOf(spec),
       });
       if (proc.pid) {
         run.limit?.attach(proc.pid);
@@ -399,7 +401,7 @@ export function createNodeRuntime(options: NodeRuntimeOptions): LocalNodeRuntime
           say(`${proc.spec.program} is up (${outcome.ms} ms)`);
         } else if ('timeout' in outcome) {
           say(
-            `${proc.spec.program} did not answer within ${(proc.spec.readyTimeoutMs ?? readyTimeoutMs) / 1000} s; the node is up without it`,
+            `${proc.spec.program} did not answer within ${readyWaitOf(proc.spec) / 1000} s; the node is up without it`,
           );
           notes.push(`${proc.spec.program} not answering`);
         }
