@@ -341,7 +341,7 @@ export const CHAPTERS: readonly Chapter[] = [
           { label: 'about 3 times — three workers', value: 3 },
           { label: 'more than 3 times', value: 4 },
         ],
-        why: 'Three workers give three times the CPUs only when the machines under them have them: on a small host the workers share its cores with the API, the queue and each other, so the gain falls short of three.',
+        why: 'Three workers give three times the CPUs only when the machines under them have them: on a small host the workers share its cores with the API, the queue and each other, so the gain is usually short of three. A short batch is also a noisy measure: a few seconds either way move the ratio, above three as well as below.',
       },
     ],
     yourTurn: [],
