@@ -3,9 +3,9 @@
 // command printed), the notebook library built, then JupyterLab or Jupyter Notebook opened there
 // (else how to open them in VS Code). `faafo-tutor doctor` reports the same checks and changes nothing.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { accessSync, constants, existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join, resolve } from 'node:path';
+import { delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { Command } from 'commander';
 import { PACKAGE_ROOT } from '../shared/bins.ts';
@@ -21,48 +21,78 @@ interface Io {
 const tslabBin = (): string =>
   join(dirname(createRequire(import.meta.url).resolve('tslab/package.json')), 'bin', 'tslab');
 
-/** The first of these commands on PATH, or undefined. */
-function onPath(...names: string[]): string | undefined {
-  for (const name of names) {
-    const found = spawnSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' });
-    if (found.status === 0 && found.stdout.trim()) return found.stdout.trim();
+/** A command's full path: itself when it names a path, else the first executable of that name on PATH. No shell. */
+function findCommand(name: string): string | undefined {
+  const executable = (path: string) => {
+    try {
+      accessSync(path, constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  if (isAbsolute(name) || name.includes('/')) return executable(name) ? name : undefined;
+  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
+    if (dir && executable(join(dir, name))) return join(dir, name);
   }
   return undefined;
 }
+
+/** The first of these commands on PATH, or undefined. */
+const onPath = (...names: string[]): string | undefined =>
+  names.map(findCommand).find((found) => found !== undefined);
+
+/** What Jupyter would start for the tslab kernel: nothing, a command that is there, or one that is gone. */
+export type TslabKernel =
+  | { state: 'missing' }
+  | { state: 'installed'; dir: string; command: string }
+  | { state: 'broken'; dir: string; command: string };
 
 export interface SetupReport {
   jupyter?: string;
   /** The Python that has jupyter_client (where the kernelspec goes). */
   python?: string;
-  tslabKernel: boolean;
+  tslab: TslabKernel;
   opener?: string;
+}
+
+/** Asks jupyter_client, as Jupyter itself would, which tslab kernelspec it finds first and what it starts. */
+const KERNEL_PROBE = `
+import json, sys
+import jupyter_client.kernelspec as k
+found = k.KernelSpecManager().find_kernel_specs().get('tslab')
+spec = k.KernelSpecManager().get_kernel_spec('tslab') if found else None
+print(json.dumps({'python': sys.executable, 'dir': found, 'argv': spec.argv if spec else None}))
+`;
+
+/**
+ * A kernelspec names tslab's command by path (`faafo-tutor notebook` installs it so); when that
+ * package went away (an npx cache cleared, a clone deleted) Jupyter finds the kernel and cannot
+ * start it, so it counts as broken, not installed.
+ */
+export function kernelState(dir: string | null, argv: string[] | null): TslabKernel {
+  if (!dir || !argv?.[0]) return { state: 'missing' };
+  const command = argv[0];
+  return findCommand(command) ? { state: 'installed', dir, command } : { state: 'broken', dir, command };
 }
 
 export function checkSetup(): SetupReport {
   const jupyter = onPath('jupyter', 'jupyter-lab', 'jupyter-notebook', 'jupyter-nbconvert');
   let python: string | undefined;
-  let tslabKernel = false;
+  let tslab: TslabKernel = { state: 'missing' };
   for (const candidate of ['python3', 'python', '/usr/bin/python3']) {
-    const probe = spawnSync(
-      candidate,
-      [
-        '-c',
-        "import sys, jupyter_client.kernelspec as k; print(sys.executable); print('tslab' in k.KernelSpecManager().find_kernel_specs())",
-      ],
-      { encoding: 'utf8' },
-    );
-    if (probe.status === 0) {
-      const [exe, has] = probe.stdout.trim().split('\n');
-      python = exe;
-      tslabKernel = has === 'True';
-      break;
-    }
+    const probe = spawnSync(candidate, ['-c', KERNEL_PROBE], { encoding: 'utf8' });
+    if (probe.status !== 0) continue;
+    const found = JSON.parse(probe.stdout) as { python: string; dir: string | null; argv: string[] | null };
+    python = found.python;
+    tslab = kernelState(found.dir, found.argv);
+    break;
   }
   const opener = onPath('jupyter-lab', 'jupyter-notebook');
   return {
     ...(jupyter ? { jupyter } : {}),
     ...(python ? { python } : {}),
-    tslabKernel,
+    tslab,
     ...(opener ? { opener } : {}),
   };
 }
@@ -74,7 +104,25 @@ const installArgs = (python: string, prefix?: string) => [
   `--binary=${tslabBin()}`,
   ...(prefix ? [`--prefix=${prefix}`] : []),
 ];
-const installCommand = (python: string) => [tslabBin(), ...installArgs(python)].join(' ');
+const installCommand = (python: string, prefix?: string) =>
+  [tslabBin(), ...installArgs(python, prefix)].join(' ');
+
+/** The prefix a kernelspec directory was installed under (PREFIX/share/jupyter/kernels/tslab), if it has that shape. */
+export function prefixOf(kernelDir: string): string | undefined {
+  const jupyterData = dirname(dirname(kernelDir));
+  return jupyterData.endsWith(join('share', 'jupyter')) ? dirname(dirname(jupyterData)) : undefined;
+}
+
+function kernelLine(tslab: TslabKernel, python: string): string {
+  switch (tslab.state) {
+    case 'installed':
+      return `the tslab TypeScript kernel is installed (${tslab.dir})`;
+    case 'missing':
+      return `the tslab kernel is not installed: ${installCommand(python)}`;
+    case 'broken':
+      return `the tslab kernel in ${tslab.dir} starts ${tslab.command}, which is not there any more: ${installCommand(python, prefixOf(tslab.dir))}`;
+  }
+}
 
 function printReport(report: SetupReport, io: Io): void {
   const line = (ok: boolean, text: string) => io.stdout.write(`  ${ok ? '✓' : '✗'} ${text}\n`);
@@ -88,12 +136,7 @@ function printReport(report: SetupReport, io: Io): void {
     Boolean(report.python),
     report.python ? `Python with Jupyter: ${report.python}` : 'no Python has jupyter_client',
   );
-  line(
-    report.tslabKernel,
-    report.tslabKernel
-      ? 'the tslab TypeScript kernel is installed'
-      : `the tslab kernel is not installed: ${installCommand(report.python ?? 'python3')}`,
-  );
+  line(report.tslab.state === 'installed', kernelLine(report.tslab, report.python ?? 'python3'));
   line(
     Boolean(report.opener),
     report.opener
@@ -120,7 +163,7 @@ export function doctorCommand(io: Io): Command {
       const report = checkSetup();
       io.stdout.write('faafo-tutor doctor: the notebooks\n');
       printReport(report, io);
-      if (!report.jupyter || !report.python || !report.tslabKernel) process.exitCode = 1;
+      if (!report.jupyter || !report.python || report.tslab.state !== 'installed') process.exitCode = 1;
     });
 }
 
@@ -142,21 +185,30 @@ export function notebookCommand(io: Io): Command {
           'Jupyter is not installed for any Python here: install JupyterLab (`pip install jupyterlab`), then run `faafo-tutor notebook` again.',
         );
       }
-      if (!report.tslabKernel) {
-        const command = installCommand(report.python);
-        if (!(await consent(`Install the tslab kernel for ${report.python}?`, flags.yes ?? false))) {
+      if (report.tslab.state !== 'installed') {
+        // A broken kernelspec is replaced where it is, so the one Jupyter finds first is the new one.
+        const prefix =
+          flags.kernelPrefix ?? (report.tslab.state === 'broken' ? prefixOf(report.tslab.dir) : undefined);
+        const command = installCommand(report.python, prefix);
+        const why =
+          report.tslab.state === 'broken'
+            ? `The tslab kernel in ${report.tslab.dir} starts ${report.tslab.command}, which is not there any more`
+            : 'The tslab kernel is not installed';
+        if (!(await consent(`${why}. Install it for ${report.python}?`, flags.yes ?? false))) {
           throw new UserError(
-            `The tslab kernel is not installed; install it with \`${command}\`, then run \`faafo-tutor notebook\` again.`,
+            `${why}; install it with \`${command}\`, then run \`faafo-tutor notebook\` again.`,
           );
         }
-        execFileSync(process.execPath, [tslabBin(), ...installArgs(report.python, flags.kernelPrefix)], {
+        execFileSync(process.execPath, [tslabBin(), ...installArgs(report.python, prefix)], {
           stdio: ['ignore', 'ignore', 'inherit'],
         });
         report = checkSetup();
         io.stdout.write(
-          report.tslabKernel
+          report.tslab.state === 'installed'
             ? `Installed the tslab kernel for ${report.python}.\n`
-            : `Installed the tslab kernel under ${flags.kernelPrefix}; add ${join(flags.kernelPrefix ?? '', 'share', 'jupyter')} to JUPYTER_PATH so Jupyter finds it.\n`,
+            : prefix
+              ? `Installed the tslab kernel under ${prefix}; add ${join(prefix, 'share', 'jupyter')} to JUPYTER_PATH so Jupyter finds it.\n`
+              : `Installed the tslab kernel, but Jupyter does not find it yet: run \`faafo-tutor doctor\` to see what it finds.\n`,
         );
       }
       if (!existsSync(join(PACKAGE_ROOT, 'dist', 'notebook', 'index.cjs'))) {

@@ -6,7 +6,15 @@
 // without error;
 // and a cell that cannot reach the cloud shows one line, no stack.
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -96,16 +104,27 @@ beforeAll(async () => {
     PATH: `${join(ROOT, 'node_modules', '.bin')}:${process.env.PATH}`,
   });
   if (hasJupyter) {
-    // As a learner would: doctor, then `faafo-tutor notebook` installs the kernel (here under a
-    // temporary prefix, so nothing of this machine's Jupyter changes) and makes the working folder.
+    // A tslab kernelspec whose command is gone (as after an npx cache was cleared), first on
+    // JUPYTER_PATH: it shadows any tslab kernel this machine has elsewhere, so doctor's verdict
+    // does not depend on the machine, and `faafo-tutor notebook` must replace it where it is.
+    const staleDir = join(home, 'jupyter', 'share', 'jupyter', 'kernels', 'tslab');
+    mkdirSync(staleDir, { recursive: true });
+    writeFileSync(
+      join(staleDir, 'kernel.json'),
+      JSON.stringify({
+        argv: [join(home, 'gone', 'tslab'), 'kernel', '--config-path', '{connection_file}'],
+        display_name: 'TypeScript',
+        language: 'typescript',
+      }),
+    );
+    // As a learner would: doctor, then `faafo-tutor notebook` installs the kernel again (in the
+    // broken one's place, under the temporary JUPYTER_PATH, so nothing of this machine's Jupyter
+    // changes) and makes the working folder.
     doctorBefore = await runTutor(['doctor'], env);
     // No terminal to ask and no --yes: nothing is installed, the one command is printed.
     refused = await runTutor(['notebook', '--no-open', '--dir', work], env);
     folderAfterRefusal = existsSync(work);
-    prepared = await runTutor(
-      ['notebook', '--yes', '--no-open', '--dir', work, '--kernel-prefix', join(home, 'jupyter')],
-      env,
-    );
+    prepared = await runTutor(['notebook', '--yes', '--no-open', '--dir', work], env);
     doctorAfter = await runTutor(['doctor'], env);
   }
 }, 120_000);
@@ -121,15 +140,22 @@ describe.skipIf(!hasJupyter)('the notebooks on the tslab kernel', () => {
     .sort();
   const executed = new Map<string, ExecutedCell[]>();
 
-  it('doctor reports the missing kernel; `faafo-tutor notebook` installs it and copies the notebooks', () => {
-    expect(doctorBefore.code).toBe(1);
+  it('doctor reports the broken kernel; `faafo-tutor notebook` installs it again in its place and copies the notebooks', () => {
+    const kernelDir = join(home, 'jupyter', 'share', 'jupyter', 'kernels', 'tslab');
+    const gone = join(home, 'gone', 'tslab');
+    const install = `\\S+ install --python=/usr/bin/python3 --binary=\\S+ --prefix=${join(home, 'jupyter')}`;
+    expect(doctorBefore.code, doctorBefore.stdout).toBe(1);
     expect(doctorBefore.stdout).toContain('✓ Python with Jupyter: /usr/bin/python3');
     expect(doctorBefore.stdout).toMatch(
-      /✗ the tslab kernel is not installed: \S+ install --python=\/usr\/bin\/python3/,
+      new RegExp(
+        `✗ the tslab kernel in ${kernelDir} starts ${gone}, which is not there any more: ${install}\\n`,
+      ),
     );
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(
-      /^faafo-tutor: The tslab kernel is not installed; install it with `\S+ install --python=\/usr\/bin\/python3 --binary=\S+`, then run `faafo-tutor notebook` again\.\n$/,
+      new RegExp(
+        `^faafo-tutor: The tslab kernel in ${kernelDir} starts ${gone}, which is not there any more; install it with \`${install}\`, then run \`faafo-tutor notebook\` again\\.\\n$`,
+      ),
     );
     expect(folderAfterRefusal).toBe(false);
     expect(prepared.code, prepared.stderr).toBe(0);
@@ -140,7 +166,8 @@ describe.skipIf(!hasJupyter)('the notebooks on the tslab kernel', () => {
         .filter((f) => f.endsWith('.ipynb'))
         .sort(),
     ).toEqual(notebooks);
-    expect(doctorAfter.stdout).toContain('✓ the tslab TypeScript kernel is installed');
+    expect(doctorAfter.stdout).toContain(`✓ the tslab TypeScript kernel is installed (${kernelDir})`);
+    expect(doctorAfter.code, doctorAfter.stdout).toBe(0);
   });
 
   it('run end to end in chapter order against a fresh local cloud, each twice in a row, with no error output', async () => {
