@@ -23,11 +23,11 @@ import { UserError } from '../shared/user-error.ts';
 import { stepProgress } from './classroom.ts';
 import type { Display } from './display.ts';
 import { oneLine } from './failure.ts';
-import { type ShownFractal, showFractals } from './fractals.ts';
-import { type Reach, showSecurityGroups } from './groups-diagram.ts';
+import { showFractals } from './fractals.ts';
+import { showSecurityGroups } from './groups-diagram.ts';
 import { type BatchOptions, measureAndChart } from './load-chart.ts';
 import { localCloudByCommand } from './local-cloud.ts';
-import { type NodeRow, showNodes } from './nodes-table.ts';
+import { showNodes } from './nodes-table.ts';
 import { runStepCell } from './run-cell.ts';
 
 export interface OpenOptions {
@@ -43,9 +43,14 @@ export interface NotebookLesson {
   connection(): Promise<Connection>;
   /** Runs a step's function (`undefined`: only checks the cloud against the step) and checks the cloud after it. */
   run(step: string, body?: StepBody): Promise<void>;
-  nodes(): Promise<NodeRow[]>;
-  groups(): Promise<Reach[]>;
-  fractals(count?: number): Promise<ShownFractal[]>;
+  // The three below show and return nothing: tslab prints a cell's last value when it is not
+  // undefined, so rows returned here would follow the table as a raw dump.
+  /** Shows the servers as a table (name, status, group, addresses, load). */
+  nodes(): Promise<void>;
+  /** Shows the security groups: a table of rules and a diagram of which tier reaches which. */
+  groups(): Promise<void>;
+  /** Shows the latest fractals as images, each with the worker that drew it. */
+  fractals(count?: number): Promise<void>;
   measure(options?: BatchOptions): Promise<{ drainMs: number; done: number; failed: number }>;
   /** Joins a teacher's board: the steps run from now on report their chapter and checks to it. */
   join(url: string, code: string, name: string): Promise<void>;
@@ -78,9 +83,9 @@ export async function openLesson(display: Display, options: OpenOptions = {}): P
           },
         }),
       ),
-    nodes: () => withConn((c) => showNodes(c, display)),
-    groups: () => withConn((c) => showSecurityGroups(c, display)),
-    fractals: (count) => withConn((c) => showFractals(c, display, count)),
+    nodes: () => withConn(async (c) => void (await showNodes(c, display))),
+    groups: () => withConn(async (c) => void (await showSecurityGroups(c, display))),
+    fractals: (count) => withConn(async (c) => void (await showFractals(c, display, count))),
     measure: (batch) =>
       withConn(async (c) => {
         const { chart: _, ...figures } = await measureAndChart(c, display, batch);

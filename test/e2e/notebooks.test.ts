@@ -37,6 +37,7 @@ interface Output {
 interface ExecutedCell {
   cell_type: string;
   id: string;
+  source?: string[] | string;
   outputs?: Output[];
 }
 
@@ -217,6 +218,19 @@ describe.skipIf(!hasJupyter)('the notebooks on the tslab kernel', () => {
     for (const svg of loadCharts) {
       const points = [...svg.matchAll(/points="([^"]*)"/g)].map((m) => m[1]!.split(' ').length);
       expect(Math.min(...points), svg.slice(0, 300)).toBeGreaterThanOrEqual(3);
+    }
+  });
+
+  it('show the servers, groups and fractals as pictures only: no returned value printed after them', () => {
+    // tslab prints a cell's last value when it is not undefined: a display call must return nothing.
+    const shows = [...executed.values()]
+      .flat()
+      .filter((c) => /-show-\d+$/.test(c.id) && !text(c.source).includes('measure'));
+    const calls = shows.filter((c) => (c.outputs ?? []).some((o) => o.output_type === 'display_data'));
+    expect(calls.length).toBeGreaterThanOrEqual(8);
+    for (const cell of calls) {
+      const printed = (cell.outputs ?? []).filter((o) => o.output_type === 'stream').map((o) => text(o.text));
+      expect(printed.join(''), cell.id).not.toMatch(/^\s*\[|\{ *\n|status:|url:/m);
     }
   });
 
