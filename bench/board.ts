@@ -6,7 +6,9 @@
 // thousand events (from /proc) tells the board's cost apart from the load generator's: on a 2-core
 // machine both share the cores.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { ProgressEvent } from '../src/classroom/protocol.ts';
 import { TUTOR_BIN } from '../src/shared/bins.ts';
@@ -34,9 +36,11 @@ interface Served {
 }
 
 /** Starts `faafo-tutor classroom serve` on a free loopback port and reads its code and link. */
-async function serve(): Promise<Served> {
+async function serve(dataHome: string): Promise<Served> {
+  // The board keeps its roster in the data directory: a temporary one, not the user's.
   const child = spawn(process.execPath, [TUTOR_BIN, 'classroom', 'serve', '--listen', '127.0.0.1:0'], {
     stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, XDG_DATA_HOME: dataHome },
   });
   let out = '';
   child.stdout!.on('data', (chunk: Buffer) => {
@@ -79,7 +83,8 @@ function percentile(sorted: number[], p: number): number {
 
 /** Students join, then each posts its batches one after another until the time is up. */
 async function runCase(name: string, students: number, follow: boolean): Promise<BoardRow> {
-  const board = await serve();
+  const dataHome = mkdtempSync(join(tmpdir(), 'bench-board-'));
+  const board = await serve(dataHome);
   const stream = new AbortController();
   try {
     const joined = await Promise.all(
@@ -125,6 +130,7 @@ async function runCase(name: string, students: number, follow: boolean): Promise
     stream.abort();
     board.child.kill('SIGTERM');
     await new Promise((resolve) => board.child.once('exit', resolve));
+    rmSync(dataHome, { recursive: true, force: true });
   }
 }
 

@@ -3,10 +3,14 @@
 // the teacher's board link (with the teacher's token after #, which browsers never send) and the one
 // command students type. Ctrl-C or SIGTERM stops it. A room's own cloud (--shared-cloud, --cloud NAME)
 // plugs in through `openRoomCloud`, so the command itself stays the same with or without one.
+// The roster is kept in the data directory as it changes; `--resume` takes it up again after a
+// restart (board/saved-board.ts).
 import { createServer } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { dataDir } from '../faafo/config.ts';
 import { UserError } from '../shared/user-error.ts';
+import { readSavedBoard, type SavedBoard, savedBoardFile, writeSavedBoard } from './board/saved-board.ts';
 import { createBoard } from './board/server.ts';
 import type { RoomCloud } from './room-cloud.ts';
 
@@ -22,6 +26,8 @@ export interface ServeFlags {
   listen?: { host: string; port: number };
   room: string;
   stuckAfter: number;
+  /** Take up the board this room saved (same code, link and students) instead of a new room. */
+  resume?: boolean;
   /** Options other parts add to `serve` (e.g. --shared-cloud, --cloud NAME), as commander parsed them. */
   [option: string]: unknown;
 }
@@ -106,21 +112,58 @@ function stopOnSignals(stop: () => Promise<void>, io: ClassroomIo): void {
   for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(signal, onSignal);
 }
 
+/** What `serve` says about a board saved earlier: taken up again, or replaced by this new room. */
+function savedLine(room: string, file: string, resumed: boolean, students: number, savedAt: number): string {
+  const who = `${students} student${students === 1 ? '' : 's'}`;
+  const when = new Date(savedAt).toISOString().replace(/\.\d+Z$/, 'Z');
+  return resumed
+    ? `  Resumed:          the board saved at ${when} with ${who}: the same code, link and tokens.`
+    : `  Saved earlier:    a board of room "${room}" (${who}, ${when}) is replaced by this new room as students join;\n                    to take it up again, stop now and start with --resume (it is in ${file}).`;
+}
+
 export async function serveBoard(
   flags: ServeFlags,
   io: ClassroomIo,
   hooks: ClassroomHooks = {},
+  env: NodeJS.ProcessEnv = process.env,
 ): Promise<void> {
   const explicit = flags.listen !== undefined;
   const host = flags.listen?.host ?? '127.0.0.1';
   const port = flags.listen?.port ?? ((await portFree(host, PREFERRED_PORT)) ? PREFERRED_PORT : 0);
+  const savedFile = savedBoardFile(dataDir(env), flags.room);
+  // Read before anything starts: with --resume a damaged file is one line and nothing was opened;
+  // without it, a new room does not need the old one, which it replaces.
+  let earlier: SavedBoard | undefined;
+  try {
+    earlier = readSavedBoard(savedFile);
+  } catch (error) {
+    if (flags.resume) throw error;
+  }
+  const saved = flags.resume ? earlier : undefined;
   const handle = await hooks.openRoomCloud?.(flags);
   const log = (line: string) => io.stdout.write(`${new Date().toISOString()} ${line}\n`);
+  let saveFailed = false;
   const board = createBoard({
     room: flags.room,
     ...(handle ? { roomCloud: handle.cloud } : {}),
     stuckAfterMs: flags.stuckAfter * 60_000,
     log,
+    ...(saved ? { saved } : {}),
+    save: (snapshot) => {
+      try {
+        writeSavedBoard(savedFile, snapshot);
+        saveFailed = false;
+      } catch (error) {
+        // Said once per run of failures: the board goes on, only a later --resume would miss the latest.
+        if (!saveFailed) {
+          const code = (error as NodeJS.ErrnoException).code ?? String(error);
+          log(
+            `the board could not be saved in ${savedFile} (${code}); it goes on, but --resume would not find the latest.`,
+          );
+        }
+        saveFailed = true;
+      }
+    },
   });
   let address: string;
   try {
@@ -142,6 +185,10 @@ export async function serveBoard(
   out(`  Teacher's board:  ${base}/#token=${board.teacherToken}`);
   out('                    (keep this link to yourself: it opens the class view)');
   out(`  Students run:     npx faafo-tutor --join ${base} ${board.joinCode} --name "Your Name"`);
+  if (earlier)
+    out(savedLine(flags.room, savedFile, saved !== undefined, earlier.students.length, earlier.savedAt));
+  else if (flags.resume)
+    out(`  Resumed:          nothing was saved for room "${flags.room}": this is a new room.`);
   if (handle) {
     out(`  Room's cloud:     ${handle.description}`);
     // Students already admitted (a board started again) take their places: say what is left.
@@ -187,6 +234,10 @@ export function classroomCommand(io: ClassroomIo, hooks: ClassroomHooks = {}): C
       ).argParser(parseListen),
     )
     .option('--room <name>', 'the room, as the board and the students see it', 'workshop')
+    .option(
+      '--resume',
+      'take up the board this room saved when it last ran (the same code, link and students) instead of a new room',
+    )
     .addOption(
       new Option('--stuck-after <minutes>', 'show a student as stuck after this long on one chapter')
         .argParser(parseMinutes)

@@ -4,7 +4,11 @@
 // state and the class view to the teacher; every refusal is a sentence; the stream pushes changes;
 // and `faafo-tutor classroom serve` prints what the teacher needs.
 import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { savedBoardFile } from '../../src/classroom/board/saved-board.ts';
 import { type Board, createBoard } from '../../src/classroom/board/server.ts';
 import { applyEvents, type BoardView, newStudent } from '../../src/classroom/board/state.ts';
 import { WRONG_CODES_PER_MINUTE } from '../../src/classroom/board/wrong-code-limit.ts';
@@ -31,7 +35,7 @@ async function startBoard(options: Partial<Parameters<typeof createBoard>[0]> = 
   return { board, base, lines };
 }
 
-async function classOf(base: string, board: Board): Promise<BoardView> {
+async function classOf(base: string, board: Pick<Board, 'teacherToken'>): Promise<BoardView> {
   const response = await fetch(`${base}/api/class`, {
     headers: { authorization: `Bearer ${board.teacherToken}` },
   });
@@ -397,9 +401,13 @@ describe('a student too long on one chapter', () => {
 });
 
 describe('faafo-tutor classroom serve', () => {
+  // The boards keep their rosters in the data directory: a temporary one, not this machine's.
+  const dataHome = mkdtempSync(join(tmpdir(), 'classroom-serve-'));
+  afterAll(() => rmSync(dataHome, { recursive: true, force: true }));
+
   function serve(args: string[]) {
     const child: ChildProcess = spawn(process.execPath, [TUTOR_BIN, 'classroom', 'serve', ...args], {
-      env: { ...process.env, CI: 'true' },
+      env: { ...process.env, CI: 'true', XDG_DATA_HOME: dataHome },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
@@ -451,6 +459,78 @@ describe('faafo-tutor classroom serve', () => {
     } finally {
       p.child.kill('SIGKILL');
     }
+  });
+
+  it('a board killed mid-workshop is taken up with --resume (same code, link, students); without it a new room', async () => {
+    const room = 'Room 12';
+    const file = savedBoardFile(join(dataHome, 'faafo-tutor'), room);
+    const linkOf = (out: string) => /Teacher's board:\s+(http:\/\/127\.0\.0\.1:\d+)\/#token=(\S+)/.exec(out)!;
+    const codeOf = (out: string) => /Join code:\s+([2-9A-HJKMNP-Z]{6})/.exec(out)![1]!;
+    const lesson = fullLesson(3);
+    const first = serve(['--listen', '127.0.0.1:0', '--room', room]);
+    let ada: JoinReply;
+    let code: string;
+    let teacher: string;
+    try {
+      const out = await first.until(/Ctrl-C stops the board/);
+      expect(out).not.toMatch(/Saved earlier|Resumed/);
+      code = codeOf(out);
+      const [, base, token] = linkOf(out);
+      teacher = token!;
+      ada = await joinBoard(base!, code, 'Ada');
+      expect(await postEvents(base!, ada.token, lesson.slice(0, 6))).toBe(202);
+      await expect
+        .poll(() => (existsSync(file) ? readFileSync(file, 'utf8') : ''), { timeout: 5_000 })
+        .toContain('"checks":[{');
+    } finally {
+      // A crash, not a stop: nothing is written on the way out.
+      first.child.kill('SIGKILL');
+      await first.exited;
+    }
+
+    const resumed = serve(['--listen', '127.0.0.1:0', '--room', room, '--resume']);
+    try {
+      const out = await resumed.until(/Ctrl-C stops the board/);
+      expect(codeOf(out)).toBe(code);
+      const [, base, token] = linkOf(out);
+      expect(token).toBe(teacher);
+      expect(out).toMatch(
+        /Resumed: +the board saved at \S+Z with 1 student: the same code, link and tokens\./,
+      );
+      const before = await classOf(base!, { teacherToken: teacher });
+      expect(before.students.map((s) => s.name)).toEqual(['Ada']);
+      const checksBefore = before.students[0]!.checks.length;
+      expect(checksBefore).toBeGreaterThan(0);
+      // Ada's tutor goes on with the token it holds.
+      expect(await postEvents(base!, ada.token, lesson.slice(6, 12))).toBe(202);
+      const after = await classOf(base!, { teacherToken: teacher });
+      expect(after.students[0]!.checks.length).toBeGreaterThan(checksBefore);
+      resumed.child.kill('SIGTERM');
+      expect(await resumed.exited).toBe(0);
+    } finally {
+      resumed.child.kill('SIGKILL');
+    }
+
+    const fresh = serve(['--listen', '127.0.0.1:0', '--room', room]);
+    try {
+      const out = await fresh.until(/Ctrl-C stops the board/);
+      expect(codeOf(out)).not.toBe(code);
+      expect(out).toContain(`Saved earlier:    a board of room "${room}" (1 student,`);
+      expect(out).toContain(`start with --resume (it is in ${file})`);
+      const [, base] = linkOf(out);
+      expect(await postEvents(base!, ada.token, lesson.slice(0, 1))).toBe(401);
+      fresh.child.kill('SIGTERM');
+      expect(await fresh.exited).toBe(0);
+    } finally {
+      fresh.child.kill('SIGKILL');
+    }
+
+    writeFileSync(file, '{"version": 1, "room"');
+    const damaged = serve(['--listen', '127.0.0.1:0', '--room', room, '--resume']);
+    expect(await damaged.exited).toBe(1);
+    expect(damaged.output()).toBe(
+      `faafo-tutor classroom: The saved board ${file} is not one this version wrote (damaged or from another version): start a new room without --resume.\n`,
+    );
   });
 
   it('refuses a taken port with one line saying what to do', async () => {

@@ -4,6 +4,7 @@
 import type { ProgressEvent, StudentView } from '../protocol.ts';
 import type { StudentCloud } from '../room-cloud.ts';
 import { sameSecret, splitStudentToken } from './codes.ts';
+import type { SavedStudent } from './saved-board.ts';
 import { applyEvents, newStudent } from './state.ts';
 
 interface Member {
@@ -21,6 +22,23 @@ export class Roster {
   readonly #names = new Set<string>();
   readonly #listeners = new Set<() => void>();
   #headroom: number | null = null;
+
+  /** A roster taken up again from a saved board (--resume): the same students, tokens and names. */
+  constructor(saved: readonly SavedStudent[] = []) {
+    for (const { view, secret, cloud } of saved) {
+      this.#members.set(view.id, { view, secret, cloud });
+      this.#names.add(nameKey(view.name));
+    }
+  }
+
+  /** What a saved board keeps: every student, in the order they joined. */
+  snapshot(): SavedStudent[] {
+    return [...this.#members.values()].map(({ view, secret, cloud }) => ({
+      view,
+      secret,
+      ...(cloud ? { cloud } : {}),
+    }));
+  }
 
   /** Holds the name for a join in progress; false when someone has it already. */
   reserveName(name: string): boolean {

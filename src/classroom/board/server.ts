@@ -16,10 +16,13 @@ import { cloudFileRoutes } from './routes/cloud-files.ts';
 import { eventsRoutes } from './routes/events.ts';
 import { joinRoutes } from './routes/join.ts';
 import { pageRoutes } from './routes/page.ts';
+import type { SavedBoard } from './saved-board.ts';
 import { boardView, DEFAULT_STUCK_AFTER_MS } from './state.ts';
 
 /** The largest request: a batch of events is a few KB; nothing a tutor sends needs more. */
 export const BOARD_BODY_LIMIT = 64 * 1024;
+/** A burst of events is saved once, this long after its first change. */
+const SAVE_AFTER_MS = 250;
 /** How often the room cloud's headroom is asked again, besides after each join. */
 const HEADROOM_EVERY_MS = 30_000;
 
@@ -37,6 +40,10 @@ export interface BoardOptions {
   /** The join code and teacher token; default: new random ones. */
   joinCode?: string;
   teacherToken?: string;
+  /** A board saved earlier (--resume): its code, teacher token and students, taken up again. */
+  saved?: SavedBoard;
+  /** Keeps the board for a --resume: called a moment after changes, and on close. */
+  save?: (board: SavedBoard) => void;
 }
 
 export interface Board {
@@ -54,10 +61,12 @@ export function createBoard(options: BoardOptions): Board {
     stuckAfterMs = DEFAULT_STUCK_AFTER_MS,
     now = Date.now,
     log = () => {},
-    joinCode = newJoinCode(),
-    teacherToken = newToken(),
+    saved,
+    save,
   } = options;
-  const roster = new Roster();
+  const joinCode = options.joinCode ?? saved?.joinCode ?? newJoinCode();
+  const teacherToken = options.teacherToken ?? saved?.teacherToken ?? newToken();
+  const roster = new Roster(saved?.students);
   const view = () =>
     boardView({ room, joinCode, headroom: roster.headroom }, roster.students(), now(), stuckAfterMs);
   const ctx: BoardContext = { room, joinCode, teacherToken, roster, roomCloud, now, stuckAfterMs, log, view };
@@ -91,9 +100,22 @@ export function createBoard(options: BoardOptions): Board {
       headroomTimer.unref();
     });
   }
+  let saveTimer: NodeJS.Timeout | undefined;
+  const saveNow = () => {
+    clearTimeout(saveTimer);
+    saveTimer = undefined;
+    save?.({ version: 1, room, joinCode, teacherToken, savedAt: now(), students: roster.snapshot() });
+  };
+  const stopSaving = save
+    ? roster.onChange(() => {
+        saveTimer ??= setTimeout(saveNow, SAVE_AFTER_MS);
+      })
+    : () => {};
   app.addHook('onClose', async () => {
     clearInterval(headroomTimer);
     feed.close();
+    stopSaving();
+    if (saveTimer) saveNow();
   });
   return { app, joinCode, teacherToken };
 }

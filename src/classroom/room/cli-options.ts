@@ -4,7 +4,9 @@
 // and `classroom close`, which removes what a room made. Without either flag there is no room cloud
 // and students bring their own.
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { dataDir } from '../../faafo/config.ts';
 import { EXIT_USAGE, UserError } from '../../shared/user-error.ts';
+import { removeSavedBoard, savedBoardFile } from '../board/saved-board.ts';
 import type { RoomCloud } from '../room-cloud.ts';
 import { type OpenStackRoom, openStackRoom } from './openstack-room.ts';
 import { type SharedLocalRoom, sharedLocalRoom, vcpuFractionFlag } from './shared-local.ts';
@@ -186,6 +188,10 @@ export function addCloseCommand(
           ? `Room '${room}' has no student projects on that cloud; nothing to remove.\n`
           : `Room '${room}' closed: removed ${projects.length} student project(s) and their users (${projects.map((p) => p.name).join(', ')}).\n`,
       );
+      // Its students' tokens and cloud files would point at projects that are gone.
+      if (removeSavedBoard(savedBoardFile(dataDir(env), room))) {
+        io.stdout.write(`The saved board of room '${room}' is removed too: its next board starts new.\n`);
+      }
       // A shared cloud started only to close the room goes down again.
       if ('stopIfStartedHere' in cloud && (await (cloud as SharedLocalRoom).stopIfStartedHere())) {
         io.stdout.write('The local cloud was started only to close the room; it is down again.\n');
