@@ -274,7 +274,7 @@ describe.runIf(available)('a workshop on a shared local cloud, through the real 
     const close = await tutor(['classroom', 'close', '--shared-cloud'], teacherEnv, 240_000);
     expect(close.code, close.out + close.err).toBe(0);
     expect(close.out).toMatch(
-      /^Room 'workshop' closed: removed 2 student project\(s\) and their users \(.*\)\.\n$/,
+      /^Room 'workshop' closed: removed 2 student project\(s\) and their users \(.*\)\.\nThe saved board of room 'workshop' is removed too: its next board starts new\.\n$/,
     );
     const projects = (await asAdmin('project', 'list')) as Array<{ Name: string }>;
     expect(projects.filter((p) => p.Name.startsWith('faafo-workshop-'))).toEqual([]);
@@ -314,7 +314,8 @@ describe.runIf(available)('a workshop on a shared local cloud, through the real 
     );
     expect(close.code, close.out + close.err).toBe(0);
     expect(close.out).toBe(
-      "Room 'Tue 9am' closed: removed 1 student project(s) and their users (faafo-tue-9am-kim).\n",
+      "Room 'Tue 9am' closed: removed 1 student project(s) and their users (faafo-tue-9am-kim).\n" +
+        "The saved board of room 'Tue 9am' is removed too: its next board starts new.\n",
     );
     const projects = (await asAdmin('project', 'list')) as Array<{ Name: string }>;
     expect(projects.filter((p) => p.Name.startsWith('faafo-'))).toEqual([]);
