@@ -15,6 +15,7 @@ import {
 import { createBoard } from '../../src/classroom/board/server.ts';
 import type { BoardView } from '../../src/classroom/board/state.ts';
 import type { JoinReply } from '../../src/classroom/protocol.ts';
+import type { RoomCloud } from '../../src/classroom/room-cloud.ts';
 import { UserError } from '../../src/shared/user-error.ts';
 import { fullLesson } from '../helpers/classroom-lesson.ts';
 
@@ -132,6 +133,26 @@ describe('a board that saves, and one taken up again', () => {
     } finally {
       await again.app.close();
     }
+  });
+});
+
+describe('what is not a change of the class', () => {
+  it('a new room nobody joined never saves, however its headroom changes', async () => {
+    const saves: SavedBoard[] = [];
+    let free = 3;
+    const roomCloud: RoomCloud = {
+      headroom: async () => free--,
+      admit: async () => ({ cloudsYaml: '', openrc: '', cloudName: 'x' }),
+      close: async () => {},
+    };
+    const board = createBoard({ room: 'Room 10', roomCloud, save: (b) => saves.push(b) });
+    await board.app.ready();
+    // The headroom was asked (and changed the class view) on ready.
+    const view = await classOf(board.app, board.teacherToken);
+    expect(view.headroom).toBe(3);
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    await board.app.close();
+    expect(saves).toEqual([]);
   });
 });
 

@@ -101,10 +101,17 @@ export function createBoard(options: BoardOptions): Board {
     });
   }
   let saveTimer: NodeJS.Timeout | undefined;
+  // Only the students are saved: a change of headroom or of the clock (who is stuck) is not one, so a
+  // new room nobody joined yet never overwrites the board saved before it.
+  let savedStudents = JSON.stringify(saved?.students ?? []);
   const saveNow = () => {
     clearTimeout(saveTimer);
     saveTimer = undefined;
-    save?.({ version: 1, room, joinCode, teacherToken, savedAt: now(), students: roster.snapshot() });
+    const students = roster.snapshot();
+    const text = JSON.stringify(students);
+    if (text === savedStudents) return;
+    savedStudents = text;
+    save?.({ version: 1, room, joinCode, teacherToken, savedAt: now(), students });
   };
   const stopSaving = save
     ? roster.onChange(() => {
