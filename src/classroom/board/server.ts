@@ -115,7 +115,7 @@ export function createBoard(options: BoardOptions): Board {
   };
   const stopSaving = save
     ? roster.onChange(() => {
-        saveTimer ??= setTimeout(saveNow, SAVE_AFTER_MS);
+        saveTimer ??= setTimeout(saveNow, SAVE_AFTER_MS).unref();
       })
     : () => {};
   app.addHook('onClose', async () => {
